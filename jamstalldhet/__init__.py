@@ -1,0 +1,1 @@
+"""jamstalldhet: gender-disaggregated follow-up of labour-market programmes."""

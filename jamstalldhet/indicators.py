@@ -1,0 +1,183 @@
+"""The indicator definitions of section 2 of the data contract, computed from records.
+
+All counts are of distinct persons. A breakdown counts a person once in every group
+they belong to in the year: the unit of counting is the pair (person, group), encoded
+as ``person * n_groups + group`` and marked in one boolean array, so that each
+indicator is a scatter and a ``numpy.bincount``, never a Python loop over rows.
+
+>>> from jamstalldhet import demo
+>>> table = compute(prepare(demo.demo_frame()), 2018)
+>>> int(table.query("indicator == 'deltagare' and gender == 'Kvinnor'")["count"].iloc[0])
+993
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from . import schema as S
+from .records import Prepared, age_group_codes, prepare, year_bounds
+
+__all__ = ["INDICATORS", "Indicator", "compute", "prepare", "indicator"]
+
+Kind = Literal["count", "rate"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    kind: Kind
+    #: for rates: the indicator whose persons form the denominator
+    base: str | None = None
+
+
+INDICATORS: Final = (
+    Indicator("deltagare", "count"),
+    Indicator("anvisade", "count"),
+    Indicator("avslutade", "count"),
+    Indicator("avslut_arbete", "rate", "avslutade"),
+    Indicator("avslut_studier", "rate", "avslutade"),
+    Indicator("avslut_arbetsmarknadsanstallning", "rate", "avslutade"),
+    Indicator("avslut_ohalsa", "rate", "avslutade"),
+    Indicator("fragat_om_vald", "rate", "deltagare"),
+    Indicator("uppgett_vald", "rate", "fragat_om_vald"),
+)
+_BY_ID: Final = {i.id: i for i in INDICATORS}
+OUTCOME_OF: Final = {
+    "avslut_arbete": S.ARBETE,
+    "avslut_studier": S.STUDIER,
+    "avslut_arbetsmarknadsanstallning": S.ARBETSMARKNADSANSTALLNING,
+    "avslut_ohalsa": S.OHALSA,
+}
+
+
+def indicator(indicator_id: str) -> Indicator:
+    """The definition of one indicator; ``KeyError`` for an unknown id."""
+    return _BY_ID[indicator_id]
+
+
+Bool = npt.NDArray[np.bool_]
+Counts = npt.NDArray[np.int64]  # shape (n_groups, 3): groups x gender codes
+
+
+class _Counter:
+    """Marks (person, group) pairs and counts them by group and gender."""
+
+    def __init__(self, prep: Prepared, group: npt.NDArray[np.int16] | None, n_groups: int):
+        self.prep = prep
+        self.g = n_groups
+        self.key = (
+            prep.person.astype(np.int64)
+            if group is None
+            else prep.person.astype(np.int64) * n_groups + group.astype(np.int64)
+        )
+
+    def mark(self, rows: Bool) -> Bool:
+        flags = np.zeros(self.prep.n_persons * self.g, dtype=bool)
+        flags[self.key[rows]] = True
+        return flags
+
+    def count(self, flags: Bool) -> Counts:
+        nz = np.flatnonzero(flags)
+        gender = self.prep.person_gender[nz // self.g].astype(np.int64)
+        counts = np.bincount((nz % self.g) * 3 + gender, minlength=self.g * 3)
+        return counts.reshape(self.g, 3)
+
+    def latest_outcome(self, rows: Bool) -> npt.NDArray[np.int8]:
+        """Outcome of the latest ending per pair among ``rows`` (ties: the last row); -1 = none."""
+        idx = np.flatnonzero(rows)
+        out = np.full(self.prep.n_persons * self.g, -1, dtype=np.int8)
+        if idx.size == 0:
+            return out
+        keys = self.key[idx]
+        order = np.lexsort((idx, self.prep.end[idx], keys))
+        k_sorted = keys[order]
+        last = np.ones(k_sorted.size, dtype=bool)
+        last[:-1] = k_sorted[1:] != k_sorted[:-1]
+        out[k_sorted[last]] = self.prep.outcome[idx[order[last]]]
+        return out
+
+
+def _count_all(prep: Prepared, year: int, group: npt.NDArray[np.int16] | None, n_groups: int) -> dict[str, tuple[Counts, Counts | None]]:
+    """(numerator, denominator) counts per indicator, each of shape (n_groups, 3)."""
+    lo, hi = year_bounds(year)
+    c = _Counter(prep, group, n_groups)
+    active = (prep.start <= hi) & (prep.end >= lo)
+    ended = (prep.end >= lo) & (prep.end <= hi)
+    referred = (prep.referred >= lo) & (prep.referred <= hi)
+
+    deltagare = c.mark(active)
+    avslutade = c.mark(ended)
+    out: dict[str, tuple[Counts, Counts | None]] = {
+        "deltagare": (c.count(deltagare), None),
+        "anvisade": (c.count(c.mark(referred)), None),
+    }
+    n_avslutade = c.count(avslutade)
+    out["avslutade"] = (n_avslutade, None)
+    outcome = c.latest_outcome(ended)
+    for ind_id, name in OUTCOME_OF.items():
+        out[ind_id] = (c.count(outcome == S.OUTCOMES.index(name)), n_avslutade)
+    # violence screening: a person is asked if any active record says so; known if any says
+    known = c.mark(active & (prep.asked >= 0))
+    asked = c.mark(active & (prep.asked == 1))
+    disclosed = c.mark(active & (prep.disclosed == 1)) & asked
+    n_asked = c.count(asked)
+    out["fragat_om_vald"] = (n_asked, c.count(known & deltagare))
+    out["uppgett_vald"] = (c.count(disclosed), n_asked)
+    return out
+
+
+def _group_codes(prep: Prepared, by: str, year: int) -> tuple[npt.NDArray[np.int16], tuple[str, ...]]:
+    if by == S.ALDERSGRUPP:
+        return age_group_codes(prep.birth_year, year), S.AGE_GROUP_VALUES
+    if by not in prep.codes:
+        raise ValueError(f"okänd dimension: {by}")
+    return prep.codes[by].astype(np.int16), prep.categories[by]
+
+
+COLUMNS: Final = ("indicator", "year", "group", "gender", "count", "denominator")
+
+
+def compute(prep: Prepared, year: int, by: str | None = None) -> pd.DataFrame:
+    """Every indicator for ``year``, by gender (and by the groups of ``by`` plus ``Totalt``).
+
+    Returns a long frame with the columns :data:`COLUMNS`: one row per indicator,
+    group and gender group (women first, ``Annat/okänt`` only where such persons exist,
+    then ``Totalt``). ``denominator`` is, for counts, the group's Totalt (so that the
+    share is the gender distribution) and, for rates, the base population of the same
+    gender. Values are unsuppressed: publish only through :mod:`jamstalldhet.disclosure`.
+    """
+    total = _count_all(prep, year, None, 1)
+    parts: list[tuple[str, dict[str, tuple[Counts, Counts | None]]]] = []
+    if by is not None:
+        codes, labels = _group_codes(prep, by, year)
+        grouped = _count_all(prep, year, codes, len(labels))
+        # keep groups with any person in them this year
+        present = sum(grouped[i][0].sum(axis=1) for i in ("deltagare", "anvisade", "avslutade")) > 0
+        for gi, label in enumerate(labels):
+            if present[gi]:
+                parts.append((label, {k: (n[gi : gi + 1], None if d is None else d[gi : gi + 1]) for k, (n, d) in grouped.items()}))
+    parts.append((S.TOTALT, total))
+
+    base_sum = sum(total[i][0][0] for i in ("deltagare", "anvisade", "avslutade"))
+    genders = [0, 1] + ([2] if base_sum[2] > 0 else [])
+    rows: list[tuple[str, int, str, str, int, int | None]] = []
+    for group_label, counts in parts:
+        for ind in INDICATORS:
+            num, den = counts[ind.id]
+            n = num[0]
+            d = None if den is None else den[0]
+            tot_n = int(n.sum())
+            tot_d = tot_n if d is None else int(d.sum())
+            for gcode in genders:
+                rows.append((ind.id, year, group_label, S.GENDER_GROUPS[gcode], int(n[gcode]), tot_n if d is None else int(d[gcode])))
+            rows.append((ind.id, year, group_label, S.TOTALT, tot_n, tot_d))
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    frame["count"] = frame["count"].astype("int64")
+    frame["denominator"] = frame["denominator"].astype("int64")
+    return frame

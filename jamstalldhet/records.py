@@ -1,0 +1,171 @@
+"""The canonical record frame and its compact, array form used for counting.
+
+A canonical frame has the columns of :data:`schema.COLUMNS` with fixed dtypes
+(see :func:`canonical`). :func:`prepare` turns it once into integer code arrays
+(persons, genders, days since 1970, category codes) so that every indicator is a
+handful of vectorised numpy operations, whatever the number of records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from . import schema as S
+
+IntArray = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+I8 = npt.NDArray[np.int8]
+
+#: Sentinel days: a missing start never starts, a missing end never ends.
+NEVER: int = np.iinfo(np.int32).max
+NO_DATE_LOW: int = np.iinfo(np.int32).min
+
+
+def empty_frame() -> pd.DataFrame:
+    """An empty canonical frame."""
+    return canonical(pd.DataFrame({c: [] for c in S.COLUMNS}))
+
+
+def canonical(df: pd.DataFrame) -> pd.DataFrame:
+    """Cast a frame that already holds canonical values to the canonical dtypes.
+
+    Values outside a category list become missing; reading/validation is where
+    raw values are interpreted and reported, this only fixes the types.
+    """
+    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
+    out[S.PERSON_ID] = df[S.PERSON_ID].astype("string").to_numpy()
+    out[S.KON] = pd.Categorical(df[S.KON].to_numpy(), categories=S.GENDER_VALUES)
+    out[S.FODELSEAR] = pd.array(
+        pd.to_numeric(df[S.FODELSEAR], errors="coerce").to_numpy(), dtype="Int16"
+    ) if S.FODELSEAR in df else pd.array([pd.NA] * len(df), dtype="Int16")
+    for col, values in ((S.BAKGRUND, S.BAKGRUND_VALUES), (S.UTBILDNINGSNIVA, S.UTBILDNING_VALUES)):
+        raw = df[col].to_numpy() if col in df else np.full(len(df), S.OKAND, dtype=object)
+        cat = pd.Categorical(raw, categories=values)
+        out[col] = cat.fillna(S.OKAND) if len(cat) else cat
+    ins = df[S.INSATS].astype("string")
+    out[S.INSATS] = pd.Categorical(ins.to_numpy(), categories=sorted(ins.dropna().unique()))
+    for col in S.DATE_COLUMNS:
+        raw = df[col] if col in df else pd.Series([pd.NaT] * len(df))
+        out[col] = pd.to_datetime(raw.to_numpy(), errors="coerce").astype("datetime64[ms]")
+    out[S.AVSLUTSORSAK] = pd.Categorical(
+        (df[S.AVSLUTSORSAK] if S.AVSLUTSORSAK in df else pd.Series([None] * len(df))).to_numpy(),
+        categories=S.OUTCOMES,
+    )
+    for col in S.BOOL_COLUMNS:
+        raw = df[col] if col in df else pd.Series([pd.NA] * len(df))
+        out[col] = pd.array(raw.to_numpy(), dtype="boolean")
+    return out
+
+
+def _days(values: pd.Series, missing: int) -> I32:
+    arr = values.to_numpy(dtype="datetime64[ms]")
+    nat = np.isnat(arr)
+    days = arr.astype("datetime64[D]").astype(np.int64)
+    days[nat] = missing
+    return days.astype(np.int32)
+
+
+def _bool_code(values: pd.Series) -> I8:
+    """-1 unknown, 0 false, 1 true."""
+    arr = values.astype("boolean")
+    code = np.where(arr.fillna(False).to_numpy(dtype=bool), 1, 0).astype(np.int8)
+    code[arr.isna().to_numpy()] = -1
+    return code
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Integer arrays of a canonical frame, one entry per record."""
+
+    person: I32  # person code 0..n_persons-1
+    n_persons: int
+    person_gender: I8  # gender code (index in schema.GENDER_VALUES) per person
+    start: I32
+    end: I32
+    referred: I32
+    outcome: I8  # index in schema.OUTCOMES; ended records without one are Annat
+    asked: I8
+    disclosed: I8
+    birth_year: npt.NDArray[np.int16]  # 0 = unknown
+    codes: dict[str, I8 | npt.NDArray[np.int16]] = field(default_factory=dict)
+    categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def n_records(self) -> int:
+        return int(self.person.shape[0])
+
+    def years(self) -> list[int]:
+        """Calendar years in which any record is active, referred or ended."""
+        if self.n_records == 0:
+            return []
+        starts = self.start[self.start != NEVER]
+        refs = self.referred[self.referred != NO_DATE_LOW]
+        ends = self.end[self.end != NEVER]
+        firsts = np.concatenate([starts, refs])
+        if firsts.size == 0:
+            return []
+        lo = int(firsts.min())
+        hi_candidates = np.concatenate([firsts, ends])
+        hi = int(hi_candidates.max())
+        if (self.end == NEVER).any() and starts.size:
+            hi = max(hi, int(starts.max()))
+        y_lo = int(np.datetime64(lo, "D").astype("datetime64[Y]").astype(int)) + 1970
+        y_hi = int(np.datetime64(hi, "D").astype("datetime64[Y]").astype(int)) + 1970
+        return list(range(y_lo, y_hi + 1))
+
+
+def prepare(df: pd.DataFrame) -> Prepared:
+    """Turn a canonical frame into integer arrays (one pass, no Python loop over rows)."""
+    person, uniques = pd.factorize(df[S.PERSON_ID], use_na_sentinel=True)
+    person = person.astype(np.int32)
+    n_persons = len(uniques)
+    gender = df[S.KON].cat.codes.to_numpy().astype(np.int8)
+    gender = np.where(gender < 0, np.int8(2), gender).astype(np.int8)  # missing -> Annat/okänt
+    person_gender = np.full(n_persons, 2, dtype=np.int8)
+    # validation guarantees one gender per person; the first record's gender is taken
+    first = np.unique(person, return_index=True)[1] if n_persons else np.array([], dtype=np.int64)
+    person_gender[person[first]] = gender[first]
+    outcome = df[S.AVSLUTSORSAK].cat.codes.to_numpy().astype(np.int8)
+    outcome = np.where(outcome < 0, np.int8(S.OUTCOMES.index(S.ANNAT_UTFALL)), outcome).astype(np.int8)
+    birth = df[S.FODELSEAR].fillna(0).to_numpy(dtype=np.int16)
+    codes: dict[str, I8 | npt.NDArray[np.int16]] = {}
+    cats: dict[str, tuple[str, ...]] = {}
+    for dim in (S.INSATS, S.BAKGRUND, S.UTBILDNINGSNIVA):
+        col = df[dim]
+        c = col.cat.codes.to_numpy()
+        codes[dim] = c.astype(np.int16)
+        cats[dim] = tuple(str(x) for x in col.cat.categories)
+    return Prepared(
+        person=person,
+        n_persons=n_persons,
+        person_gender=person_gender,
+        start=_days(df[S.STARTDATUM], NEVER),
+        end=_days(df[S.SLUTDATUM], NEVER),
+        referred=_days(df[S.ANVISNINGSDATUM], NO_DATE_LOW),
+        outcome=outcome,
+        asked=_bool_code(df[S.FRAGAT_OM_VALD]),
+        disclosed=_bool_code(df[S.UPPGETT_VALD]),
+        birth_year=birth,
+        codes=codes,
+        categories=cats,
+    )
+
+
+def year_bounds(year: int) -> tuple[int, int]:
+    """First and last day of a calendar year as days since 1970-01-01."""
+    lo = int(np.datetime64(f"{year:04d}-01-01", "D").astype(np.int64))
+    hi = int(np.datetime64(f"{year:04d}-12-31", "D").astype(np.int64))
+    return lo, hi
+
+
+def age_group_codes(birth_year: npt.NDArray[np.int16], year: int) -> npt.NDArray[np.int16]:
+    """Age group code per record for the age reached in ``year``; unknown -> ``Okänd``."""
+    age = year - birth_year.astype(np.int32)
+    edges = np.array([g[1] for g in S.AGE_GROUPS[1:]])
+    code = np.searchsorted(edges, age, side="right").astype(np.int16)
+    code[(birth_year == 0) | (age < 0)] = len(S.AGE_GROUPS)  # Okänd
+    return code
