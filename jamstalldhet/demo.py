@@ -328,9 +328,12 @@ def generate(scale: float = 1.0, seed: int = SEED) -> pd.DataFrame:
 def generate_records(n: int, seed: int = SEED) -> pd.DataFrame:
     """Exactly ``n`` synthetic records with the demo data's columns and proportions."""
     base = len(demo_frame())
-    df = generate(scale=max(n / base * 1.02, 0.01), seed=seed)
-    while len(df) < n:  # rounding at tiny scales
-        df = pd.concat([df, df.iloc[: n - len(df)]], ignore_index=True)
+    scale = max(n / base * 1.05, 0.01)
+    df = generate(scale=scale, seed=seed)
+    while len(df) < n:  # rounding at tiny scales: a larger population, never copied rows
+        scale *= 1.5 * n / max(len(df), 1)
+        df = generate(scale=scale, seed=seed)
+    # keep whole persons' histories as far as possible: the first n rows in start order
     return df.iloc[:n].reset_index(drop=True)
 
 

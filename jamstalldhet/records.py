@@ -30,35 +30,56 @@ def empty_frame() -> pd.DataFrame:
     return canonical(pd.DataFrame({c: [] for c in S.COLUMNS}))
 
 
+def _categorical(values: object, categories: tuple[str, ...] | list[str], n: int) -> pd.Categorical:
+    """Values as a categorical with exactly ``categories`` (others become missing)."""
+    if values is None:
+        return pd.Categorical([None] * n, categories=list(categories))
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        cat = values.array
+        assert isinstance(cat, pd.Categorical)
+        if list(cat.categories) == list(categories):
+            return cat
+        return cat.set_categories(list(categories))
+    arr = values.to_numpy() if isinstance(values, pd.Series) else values
+    return pd.Categorical(arr, categories=list(categories))
+
+
 def canonical(df: pd.DataFrame) -> pd.DataFrame:
     """Cast a frame that already holds canonical values to the canonical dtypes.
 
     Values outside a category list become missing; reading/validation is where
-    raw values are interpreted and reported, this only fixes the types.
+    raw values are interpreted and reported, this only fixes the types. Columns that
+    already have the canonical dtype are taken as they are (no copy of the values).
     """
-    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
-    out[S.PERSON_ID] = df[S.PERSON_ID].astype("string").to_numpy()
-    out[S.KON] = pd.Categorical(df[S.KON].to_numpy(), categories=S.GENDER_VALUES)
-    out[S.FODELSEAR] = pd.array(
-        pd.to_numeric(df[S.FODELSEAR], errors="coerce").to_numpy(), dtype="Int16"
-    ) if S.FODELSEAR in df else pd.array([pd.NA] * len(df), dtype="Int16")
-    for col, values in ((S.BAKGRUND, S.BAKGRUND_VALUES), (S.UTBILDNINGSNIVA, S.UTBILDNING_VALUES)):
-        raw = df[col].to_numpy() if col in df else np.full(len(df), S.OKAND, dtype=object)
-        cat = pd.Categorical(raw, categories=values)
-        out[col] = cat.fillna(S.OKAND) if len(cat) else cat
-    ins = df[S.INSATS].astype("string")
-    out[S.INSATS] = pd.Categorical(ins.to_numpy(), categories=sorted(ins.dropna().unique()))
-    for col in S.DATE_COLUMNS:
-        raw = df[col] if col in df else pd.Series([pd.NaT] * len(df))
-        out[col] = pd.to_datetime(raw.to_numpy(), errors="coerce").astype("datetime64[ms]")
-    out[S.AVSLUTSORSAK] = pd.Categorical(
-        (df[S.AVSLUTSORSAK] if S.AVSLUTSORSAK in df else pd.Series([None] * len(df))).to_numpy(),
-        categories=S.OUTCOMES,
+    n = len(df)
+    out: dict[str, object] = {}
+    pid = df[S.PERSON_ID]
+    out[S.PERSON_ID] = pid.array if pd.api.types.is_string_dtype(pid) and not pid.dtype == object else pid.astype("string").array
+    out[S.KON] = _categorical(df.get(S.KON), S.GENDER_VALUES, n)
+    out[S.FODELSEAR] = (
+        pd.array(pd.to_numeric(df[S.FODELSEAR], errors="coerce"), dtype="Int16")
+        if S.FODELSEAR in df
+        else pd.array([pd.NA] * n, dtype="Int16")
     )
+    for col, values in ((S.BAKGRUND, S.BAKGRUND_VALUES), (S.UTBILDNINGSNIVA, S.UTBILDNING_VALUES)):
+        cat = _categorical(df.get(col), values, n)
+        out[col] = cat.fillna(S.OKAND) if cat.isna().any() else cat
+    ins = df[S.INSATS]
+    if isinstance(ins.dtype, pd.CategoricalDtype):
+        out[S.INSATS] = ins.array.remove_unused_categories()
+    else:
+        ins = ins.astype("string")
+        out[S.INSATS] = pd.Categorical(ins, categories=sorted(ins.dropna().unique()))
+    for col in S.DATE_COLUMNS:
+        raw = df[col] if col in df else pd.Series([pd.NaT] * n, dtype="datetime64[ms]")
+        if not pd.api.types.is_datetime64_any_dtype(raw):
+            raw = pd.to_datetime(raw, errors="coerce")
+        out[col] = raw.astype("datetime64[ms]").array
+    out[S.AVSLUTSORSAK] = _categorical(df.get(S.AVSLUTSORSAK), S.OUTCOMES, n)
     for col in S.BOOL_COLUMNS:
-        raw = df[col] if col in df else pd.Series([pd.NA] * len(df))
-        out[col] = pd.array(raw.to_numpy(), dtype="boolean")
-    return out
+        raw = df[col] if col in df else pd.Series([pd.NA] * n)
+        out[col] = pd.array(raw, dtype="boolean")
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
 
 
 def _days(values: pd.Series, missing: int) -> I32:

@@ -1,0 +1,69 @@
+"""Numbers in Swedish: ``1 814``, ``16,0 %``, ``−2,0`` procentenheter, ``..`` for suppressed.
+
+Babel supplies the Swedish locale data (decimal comma, digit grouping); the grouping
+space is written as a plain space and the minus as U+2212, as in SCB's publications.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+from babel.numbers import format_decimal
+
+LOCALE: Final = "sv_SE"
+SUPPRESSED: Final = ".."
+MISSING: Final = "–"
+
+
+def _is_missing(x: object) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(math.isnan(float(x)))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return x is getattr(__import__("pandas"), "NA")
+
+
+def _clean(text: str) -> str:
+    return text.replace("\xa0", " ").replace("\u202f", " ").replace("-", "−")
+
+
+def number(x: object, decimals: int = 0, missing: str = SUPPRESSED) -> str:
+    """``1814`` → ``1 814``; ``-2.04, 1`` → ``−2,0``."""
+    if _is_missing(x):
+        return missing
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return _clean(format_decimal(float(x) if decimals else round(float(x)), format=pattern, locale=LOCALE))  # type: ignore[arg-type]
+
+
+def percent(share: object, decimals: int = 1, missing: str = SUPPRESSED) -> str:
+    """A fraction as a percentage: ``0.16`` → ``16,0 %``."""
+    if _is_missing(share):
+        return missing
+    return number(float(share) * 100, decimals) + " %"  # type: ignore[arg-type]
+
+
+def pp(gap: object, missing: str = SUPPRESSED) -> str:
+    """A gap in percentage points: ``-2.0`` → ``−2,0``."""
+    if _is_missing(gap):
+        return missing
+    return ("+" if float(gap) > 0 else "") + number(gap, 1)  # type: ignore[arg-type]
+
+
+def ratio(x: object, missing: str = SUPPRESSED) -> str:
+    """Ratio women/men with two decimals: ``0.888`` → ``0,89``."""
+    return number(x, 2, missing)
+
+
+def interval(low: object, high: object, missing: str = SUPPRESSED) -> str:
+    """A 95 % interval as ``13,3–19,1 %``."""
+    if _is_missing(low) or _is_missing(high):
+        return missing
+    return f"{number(float(low) * 100, 1)}–{number(float(high) * 100, 1)} %"  # type: ignore[arg-type]
+
+
+def yes_no(x: object, missing: str = SUPPRESSED) -> str:
+    if _is_missing(x):
+        return missing
+    return "Ja" if bool(x) else "Nej"

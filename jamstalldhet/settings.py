@@ -1,0 +1,28 @@
+"""Settings in one place: where data lives and the disclosure threshold."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Final
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+DATA_DIR: Final = ROOT / "data"
+STORE_ENV: Final = "JAMSTALLDHET_STORE"
+K_ENV: Final = "JAMSTALLDHET_K"
+
+
+def store_dir() -> Path:
+    """The default store: ``$JAMSTALLDHET_STORE`` when set, else ``data/store/``."""
+    env = os.environ.get(STORE_ENV)
+    return Path(env) if env else DATA_DIR / "store"
+
+
+def default_k() -> int:
+    """Disclosure threshold k (``$JAMSTALLDHET_K``, default 5)."""
+    from .disclosure import DEFAULT_K
+
+    try:
+        return int(os.environ.get(K_ENV, DEFAULT_K))
+    except ValueError:
+        return DEFAULT_K
