@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -178,7 +178,7 @@ class _Generator:
         asked, disclosed = self.screening(n, gender, year)
         return _Spells(persons, self.insatser(n, gender, year, foreign), ref, start, asked, disclosed)
 
-    def emit(self, spells: _Spells, end: npt.NDArray[np.datetime64], outcome: npt.NDArray[np.int8]) -> None:
+    def emit(self, spells: _Spells, end: npt.NDArray[Any], outcome: npt.NDArray[np.int8]) -> None:
         self.out.append({
             "person": spells.person, "insats": spells.insats, "ref": spells.ref, "start": spells.start,
             "end": end, "outcome": outcome, "asked": spells.asked, "disclosed": spells.disclosed,
@@ -230,7 +230,7 @@ class _Generator:
 
                 # who ends this year, and how
                 if y == CALIBRATED_YEAR:
-                    counts = np.array([ENDED_2018[g][o] for o in S.OUTCOMES])
+                    counts = np.array([round(ENDED_2018[g][o] * sc) for o in S.OUTCOMES])
                 elif y == YEARS[-1]:
                     n_end = len(spells) - round(len(spells) * 0.45)
                     counts = rng.multinomial(n_end, OUTCOME_SHARES[g])
@@ -238,6 +238,8 @@ class _Generator:
                     n_carry = round(active[y + 1][g] * carry_share[y + 1])
                     n_end = max(len(spells) - n_carry, round(0.4 * len(spells)))
                     counts = rng.multinomial(n_end, OUTCOME_SHARES[g])
+                if counts.sum() > len(spells):  # only at tiny scales
+                    counts = rng.multinomial(round(0.6 * len(spells)), OUTCOME_SHARES[g])
                 n_end = int(counts.sum())
                 order = rng.permutation(len(spells))
                 ending, staying = order[:n_end], order[n_end:]
@@ -297,8 +299,8 @@ class _Generator:
             "JB", pc.utf8_lpad(pc.cast(pa.array(person + 1), pa.string()), 6, "0"), ""
         )
 
-        def cat(values: tuple[str, ...], codes: npt.NDArray[np.integer]) -> pd.Categorical:
-            return pd.Categorical.from_codes(codes.astype(np.int64), categories=list(values))
+        def cat(values: tuple[str, ...], codes: npt.NDArray[Any]) -> Any:
+            return pd.Categorical.from_codes(codes.astype(np.int64), categories=list(values))  # type: ignore[call-overload]
 
         def flag(code: npt.NDArray[np.int8]) -> pd.arrays.BooleanArray:
             return pd.arrays.BooleanArray(code == 1, code < 0)

@@ -67,9 +67,10 @@ def _relations(cells: pd.DataFrame, partitioning: bool) -> list[list[int]]:
         rels.append([*parts, *total])
     if partitioning:
         groups = cells[cells["group"] != S.TOTALT]
-        totals = cells[cells["group"] == S.TOTALT].set_index("gender")
+        totals = cells[cells["group"] == S.TOTALT]
+        pos_of = dict(zip(totals["gender"], totals["_pos"], strict=True))
         for gender, grp in groups.groupby("gender", sort=False):
-            rels.append([*grp.index, int(totals.loc[gender, "_pos"])])
+            rels.append([*grp.index, int(pos_of[gender])])
     return rels
 
 
@@ -129,8 +130,8 @@ def protect(table: pd.DataFrame, k: int = DEFAULT_K, by: str | None = None) -> P
     share_hidden = count_hidden | den_hidden
     out["suppressed"] = count_hidden
     out["share_suppressed"] = share_hidden
-    out["count"] = pd.array(np.where(count_hidden, pd.NA, out["count"]), dtype="Int64")
-    out["denominator"] = pd.array(np.where(den_hidden, pd.NA, out["denominator"]), dtype="Int64")
+    out["count"] = out["count"].astype("Int64").mask(count_hidden)
+    out["denominator"] = out["denominator"].astype("Int64").mask(den_hidden)
     for col in ("share", "ci_low", "ci_high"):
         if col in out:
             out[col] = out[col].mask(share_hidden)

@@ -8,7 +8,6 @@ CSV injection).
 from __future__ import annotations
 
 import io
-import math
 from typing import Any, Final
 
 import pandas as pd
@@ -36,15 +35,15 @@ def records(pub: Published) -> list[dict[str, Any]]:
     """Rows as in the command line's JSON (data contract, section 5)."""
     cols = list(CLI_COLUMNS) + (["group"] if pub.by else [])
     out: list[dict[str, Any]] = []
-    for row in pub.frame[cols].itertuples(index=False):
-        d = row._asdict()
+    rows: list[dict[str, Any]] = pub.frame[cols].to_dict("records")  # type: ignore[assignment]
+    for d in rows:
         rec: dict[str, Any] = {
             "indicator": d["indicator"],
             "year": int(d["year"]),
             "gender": d["gender"],
             "count": None if pd.isna(d["count"]) else int(d["count"]),
             "denominator": None if pd.isna(d["denominator"]) else int(d["denominator"]),
-            "share": None if d["share"] is None or math.isnan(d["share"]) else float(d["share"]),
+            "share": None if pd.isna(d["share"]) else float(d["share"]),
             "suppressed": bool(d["suppressed"]),
         }
         if pub.by:

@@ -22,7 +22,7 @@ def _is_missing(x: object) -> bool:
     try:
         return bool(math.isnan(float(x)))  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return x is getattr(__import__("pandas"), "NA")
+        return x is __import__("pandas").NA
 
 
 def _clean(text: str) -> str:

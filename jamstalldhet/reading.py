@@ -65,9 +65,10 @@ def read_raw(path: Path) -> pd.DataFrame:
     """The file's cells as read, headers as written (text cells as ``str``)."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return pq.read_table(path).to_pandas()
+        frame: pd.DataFrame = pq.read_table(path).to_pandas()
+        return frame
     if suffix in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, dtype=object, engine="calamine")
+        return pd.DataFrame(pd.read_excel(path, dtype=object, engine="calamine"))
     text = decode(path.read_bytes())
     return pd.read_csv(io.StringIO(text), sep=sniff_separator(text), dtype=str, keep_default_na=False, na_filter=False)
 
@@ -155,8 +156,9 @@ def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None,
     rownum = np.arange(len(raw)) + 2
     df = pd.DataFrame(index=raw.index)
 
-    def report(mask: np.ndarray, canon: str, message: str) -> None:
-        problems.extend(rows_problems(file, rownum[mask].tolist(), header_of.get(canon, canon), message))
+    def report(mask: np.ndarray, canon: str | None, message: str) -> None:
+        column = None if canon is None else header_of.get(canon, canon)
+        problems.extend(rows_problems(file, rownum[mask].tolist(), column, message))
 
     pid = _text(src[S.PERSON_ID]) if S.PERSON_ID in src else pd.Series("", index=raw.index)
     report((pid == "").to_numpy(), S.PERSON_ID, "Person-id saknas.")

@@ -9,6 +9,7 @@ handful of vectorised numpy operations, whatever the number of records.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -40,8 +41,9 @@ def _categorical(values: object, categories: tuple[str, ...] | list[str], n: int
         if list(cat.categories) == list(categories):
             return cat
         return cat.set_categories(list(categories))
-    arr = values.to_numpy() if isinstance(values, pd.Series) else values
-    return pd.Categorical(arr, categories=list(categories))
+    arr: Any = values.to_numpy() if isinstance(values, pd.Series) else values
+    result: pd.Categorical = pd.Categorical(arr, categories=list(categories))
+    return result
 
 
 def canonical(df: pd.DataFrame) -> pd.DataFrame:
@@ -57,7 +59,7 @@ def canonical(df: pd.DataFrame) -> pd.DataFrame:
     out[S.PERSON_ID] = pid.array if pd.api.types.is_string_dtype(pid) and not pid.dtype == object else pid.astype("string").array
     out[S.KON] = _categorical(df.get(S.KON), S.GENDER_VALUES, n)
     out[S.FODELSEAR] = (
-        pd.array(pd.to_numeric(df[S.FODELSEAR], errors="coerce"), dtype="Int16")
+        pd.to_numeric(df[S.FODELSEAR], errors="coerce").astype("Int16").array
         if S.FODELSEAR in df
         else pd.array([pd.NA] * n, dtype="Int16")
     )
@@ -78,7 +80,7 @@ def canonical(df: pd.DataFrame) -> pd.DataFrame:
     out[S.AVSLUTSORSAK] = _categorical(df.get(S.AVSLUTSORSAK), S.OUTCOMES, n)
     for col in S.BOOL_COLUMNS:
         raw = df[col] if col in df else pd.Series([pd.NA] * n)
-        out[col] = pd.array(raw, dtype="boolean")
+        out[col] = raw.astype("boolean").array
     return pd.DataFrame(out, index=pd.RangeIndex(n))
 
 
@@ -141,8 +143,8 @@ class Prepared:
 
 def prepare(df: pd.DataFrame) -> Prepared:
     """Turn a canonical frame into integer arrays (one pass, no Python loop over rows)."""
-    person, uniques = pd.factorize(df[S.PERSON_ID], use_na_sentinel=True)
-    person = person.astype(np.int32)
+    person_codes, uniques = pd.factorize(df[S.PERSON_ID], use_na_sentinel=True)
+    person = person_codes.astype(np.int32)
     n_persons = len(uniques)
     gender = df[S.KON].cat.codes.to_numpy().astype(np.int8)
     gender = np.where(gender < 0, np.int8(2), gender).astype(np.int8)  # missing -> Annat/okänt

@@ -13,7 +13,7 @@ All tests and intervals come from scipy:
 from __future__ import annotations
 
 import math
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -93,10 +93,10 @@ def annotate(table: pd.DataFrame) -> pd.DataFrame:
     out["test"] = ""
     out["significant"] = pd.array([pd.NA] * len(out), dtype="boolean")
     out["even"] = pd.array([pd.NA] * len(out), dtype="boolean")
-    for (ind_id, _group), idx in out.groupby(["indicator", "group"], sort=False).groups.items():
-        rows = out.loc[idx]
-        by_gender = rows.set_index("gender")
-        w, m = by_gender.loc[S.KVINNOR], by_gender.loc[S.MAN_PLURAL]
+    for key, idx in out.groupby(["indicator", "group"], sort=False).groups.items():
+        ind_id = str(key[0])  # type: ignore[index]
+        by_gender: dict[Any, dict[Any, Any]] = out.loc[idx].set_index("gender").to_dict("index")
+        w, m = by_gender[S.KVINNOR], by_gender[S.MAN_PLURAL]
         if indicator(str(ind_id)).kind == "count":
             out.loc[idx, "even"] = is_even(int(w["count"]), int(m["count"]))
             continue

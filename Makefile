@@ -1,0 +1,49 @@
+# make run   – set up .venv and start the dashboard on the demo data (or the store, if it has data)
+# make test  – the same set-up, then lint and every test (browser tests included)
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint unit e2e chromium demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(DEVSTAMP): requirements.txt requirements-dev.txt $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/streamlit run dashboard.py
+
+# Debian's chromium for the browser tests (CI runs as root); playwright cannot download one here.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "Installera Debians chromium: sudo apt-get install chromium" >&2; exit 1; fi; \
+	fi
+
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check jamstalldhet pages tests dashboard.py
+	$(BIN)/mypy --strict jamstalldhet
+
+unit: $(DEVSTAMP)
+	$(BIN)/python -m pytest -q tests --ignore=tests/e2e
+
+e2e: $(DEVSTAMP) chromium
+	$(BIN)/python -m pytest -q tests/e2e
+
+test: $(DEVSTAMP) chromium lint
+	$(BIN)/python -m pytest -q -n 2 tests jamstalldhet
+
+demo: $(STAMP)
+	$(BIN)/python -m jamstalldhet demo --out data/demo/deltagare.parquet
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,15 @@
+"""Jämställdhetsuppföljning – the Streamlit entry point.
+
+Run with ``streamlit run dashboard.py`` (or ``make run``).
+"""
+
+import streamlit as st
+
+st.set_page_config(page_title="Jämställdhetsuppföljning", page_icon="⚖️", layout="wide")
+
+pages = [
+    st.Page("pages/oversikt.py", title="Översikt", url_path="oversikt", default=True),
+]
+# Each page draws the shared sidebar filters itself (pages._shared.setup), so that a page
+# run on its own (AppTest, a bookmarked URL) has the same filters.
+st.navigation(pages).run()

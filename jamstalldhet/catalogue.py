@@ -1,0 +1,102 @@
+"""The indicator catalogue (``data/indikatorer.toml``): titles, definitions and målområden.
+
+A broken catalogue raises :class:`CatalogueError` with a Swedish message naming the line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+from . import schema as S
+from .indicators import INDICATORS
+from .settings import DATA_DIR
+
+CATALOGUE_FILE: Final = DATA_DIR / "indikatorer.toml"
+
+
+class CatalogueError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class IndicatorText:
+    id: str
+    title: str
+    short: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class Malomrade:
+    id: str
+    title: str
+    description: str
+    indicators: tuple[str, ...]
+    insatser: tuple[str, ...]
+    breakdowns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    indicators: dict[str, IndicatorText]
+    malomraden: tuple[Malomrade, ...]
+
+    def text(self, indicator_id: str) -> IndicatorText:
+        return self.indicators.get(indicator_id) or IndicatorText(indicator_id, indicator_id, indicator_id, "")
+
+    def malomrade(self, mid: str) -> Malomrade:
+        for m in self.malomraden:
+            if m.id == mid:
+                return m
+        raise KeyError(mid)
+
+
+def _line_of(text: str, needle: str) -> int:
+    for i, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return i
+    return 1
+
+
+def parse(text: str, name: str = "indikatorer.toml") -> Catalogue:
+    try:
+        raw: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        line = m.group(1) if m else "?"
+        raise CatalogueError(f"{name}, rad {line}: filen går inte att läsa som TOML ({exc}).") from exc
+    known = {i.id for i in INDICATORS}
+    texts: dict[str, IndicatorText] = {}
+    for iid, t in raw.get("indikatorer", {}).items():
+        if iid not in known:
+            raise CatalogueError(f"{name}, rad {_line_of(text, f'[indikatorer.{iid}]')}: okänd indikator '{iid}'. Kända: {', '.join(sorted(known))}.")
+        texts[iid] = IndicatorText(iid, str(t.get("titel", iid)), str(t.get("kort", t.get("titel", iid))), str(t.get("definition", "")))
+    areas: list[Malomrade] = []
+    for m in raw.get("malomraden", []):
+        mid = str(m.get("id", ""))
+        for iid in m.get("indikatorer", []):
+            if iid not in known:
+                raise CatalogueError(f"{name}, rad {_line_of(text, repr(iid)[1:-1])}: målområdet '{mid}' nämner okänd indikator '{iid}'.")
+        for dim in m.get("uppdelningar", []):
+            if dim not in S.DIMENSIONS:
+                raise CatalogueError(f"{name}, rad {_line_of(text, dim)}: okänd uppdelning '{dim}'. Möjliga: {', '.join(S.DIMENSIONS)}.")
+        if not mid or "titel" not in m:
+            raise CatalogueError(f"{name}, rad {_line_of(text, '[[malomraden]]')}: varje målområde behöver id och titel.")
+        areas.append(Malomrade(mid, str(m["titel"]), str(m.get("beskrivning", "")), tuple(m.get("indikatorer", [])),
+                               tuple(m.get("insatser", [])), tuple(m.get("uppdelningar", []))))
+    return Catalogue(texts, tuple(areas))
+
+
+@cache
+def _load(path: Path, mtime: int) -> Catalogue:
+    return parse(path.read_text(encoding="utf-8"), path.name)
+
+
+def load(path: Path = CATALOGUE_FILE) -> Catalogue:
+    """The catalogue, re-read whenever the file changes."""
+    return _load(path, path.stat().st_mtime_ns)

@@ -1,0 +1,89 @@
+"""Plotly figures: one palette, one layout, Swedish number formats, accessible titles.
+
+Colours are from the Okabe–Ito palette (safe for colour-blind readers): women vermillion,
+men blue, annat/okänt bluish green; the legend is ordered women, men. A suppressed value
+has no bar and no label, and the figure says why.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import plotly.graph_objects as go
+
+from . import formatting as F
+from . import schema as S
+from .catalogue import Catalogue
+from .disclosure import Published
+
+COLOURS: Final = {S.KVINNOR: "#D55E00", S.MAN_PLURAL: "#0072B2", S.ANNAT_OKANT: "#009E73", S.TOTALT: "#999999"}
+FONT: Final = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
+
+
+def _layout(fig: go.Figure, title: str, note: str) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        font={"family": FONT, "size": 14},
+        separators=", ",  # decimal comma, space for thousands
+        barmode="group",
+        legend={"orientation": "h", "y": -0.18, "traceorder": "normal", "title": None},
+        margin={"l": 60, "r": 20, "t": 70, "b": 110},
+        plot_bgcolor="white",
+        height=460,
+    )
+    fig.update_yaxes(gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#999")
+    fig.add_annotation(text=note, xref="paper", yref="paper", x=0, y=-0.32, showarrow=False,
+                       xanchor="left", font={"size": 11, "color": "#555"})
+    return fig
+
+
+def rates_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, group: str = S.TOTALT) -> go.Figure:
+    """Shares of women and of men side by side per indicator, with 95 % intervals."""
+    f = pub.frame
+    f = f[f["indicator"].isin(ids) & (f["group"] == group)]
+    fig = go.Figure()
+    any_value = False
+    for g in (S.KVINNOR, S.MAN_PLURAL, S.ANNAT_OKANT):
+        sub = f[f["gender"] == g].set_index("indicator").reindex(ids)
+        if sub["gender"].isna().all():
+            continue
+        y = [None if v != v else v * 100 for v in sub["share"]]
+        any_value |= any(v is not None for v in y)
+        fig.add_bar(
+            name=g, x=[cat.text(i).short for i in ids], y=y,
+            marker_color=COLOURS[g],
+            text=[F.percent(v / 100) if v is not None else "" for v in y], textposition="inside", insidetextanchor="start",
+            textfont={"color": "white"},
+            error_y={"type": "data", "symmetric": False,
+                     "array": [None if y_ is None else hi * 100 - y_ for y_, hi in zip(y, sub["ci_high"], strict=True)],
+                     "arrayminus": [None if y_ is None else y_ - lo * 100 for y_, lo in zip(y, sub["ci_low"], strict=True)],
+                     "color": "#333", "thickness": 1},
+            hovertemplate="%{x}: %{text}<extra>" + g + "</extra>",
+        )
+    note = pub.note + " · Felstaplar: 95 % konfidensintervall"
+    if not any_value:
+        note = "Alla värden är för små för att visas (" + pub.note + ")."
+    fig = _layout(fig, title, note)
+    fig.update_yaxes(title="Andel (%)", ticksuffix=" %", rangemode="tozero")
+    return fig
+
+
+def counts_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, group: str = S.TOTALT) -> go.Figure:
+    """Number of women and men per indicator."""
+    f = pub.frame
+    f = f[f["indicator"].isin(ids) & (f["group"] == group)]
+    fig = go.Figure()
+    any_value = False
+    for g in (S.KVINNOR, S.MAN_PLURAL, S.ANNAT_OKANT):
+        sub = f[f["gender"] == g].set_index("indicator").reindex(ids)
+        if sub["gender"].isna().all():
+            continue
+        y = [None if v is None or v != v else int(v) for v in sub["count"].astype(object).where(sub["count"].notna(), None)]
+        any_value |= any(v is not None for v in y)
+        fig.add_bar(name=g, x=[cat.text(i).short for i in ids], y=y, marker_color=COLOURS[g],
+                    text=[F.number(v) if v is not None else "" for v in y], textposition="outside",
+                    hovertemplate="%{x}: %{text}<extra>" + g + "</extra>")
+    note = pub.note if any_value else "Alla värden är för små för att visas (" + pub.note + ")."
+    fig = _layout(fig, title, note)
+    fig.update_yaxes(title="Antal personer", rangemode="tozero")
+    return fig

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jamstalldhet.cli import main
+from tests.conftest import DATA, ROOT
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "jamstalldhet", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_data_file_json_k0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["indicators", "--year", "2018", "--data", str(DATA / "sma_fall.csv"), "--k", "0"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    by = {(r["indicator"], r["gender"]): r for r in rows}
+    assert by[("deltagare", "Kvinnor")] == {"indicator": "deltagare", "year": 2018, "gender": "Kvinnor", "count": 2,
+                                            "denominator": 5, "share": 0.4, "suppressed": False}
+    assert by[("avslut_arbete", "Kvinnor")]["share"] == 0.5
+
+
+def test_data_file_default_k_suppresses(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["indicators", "--year", "2018", "--data", str(DATA / "sma_fall.csv")]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    for r in rows:
+        for key in ("count", "denominator"):
+            assert r[key] is None or r[key] == 0 or r[key] >= 5
+        if r["suppressed"]:
+            assert r["count"] is None and r["share"] is None
+
+
+def test_by_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["indicators", "--year", "2018", "--demo", "--by", "insats", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["indicator", "year", "group", "gender", "count", "denominator", "share", "suppressed"]
+    groups = {r["group"] for r in rows}
+    assert {"Totalt", "Fler vägar in", "Mammor i arbete"} <= groups
+
+
+def test_csv_neutralises_formula_groups(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = (DATA / "sma_fall.csv").read_text(encoding="utf-8").replace(",X,", ",=HYPERLINK(1),")
+    f = tmp_path / "farlig.csv"
+    f.write_text(src, encoding="utf-8")
+    assert main(["indicators", "--year", "2018", "--data", str(f), "--by", "insats", "--format", "csv", "--k", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "'=HYPERLINK(1)" in out
+    assert ",=HYPERLINK" not in out
+
+
+@pytest.mark.parametrize("args", [[], ["indicators"], ["indicators", "--year", "x"], ["indicators", "--year", "2018", "--by", "kommun"],
+                                  ["nope"], ["indicators", "--year", "2018", "--demo", "--data", "a.csv"], ["indicators", "--year", "2018", "--k", "-1"]])
+def test_wrong_usage_exits_2_without_traceback(args: list[str]) -> None:
+    res = run(*args)
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+
+
+def test_invalid_input_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "trasig.csv"
+    bad.write_text("person_id,kon,insats,startdatum,slutdatum\nA,Kvinna,X,2018-13-45,\nB,Man,X,2018-01-01,2017-01-01\n", encoding="utf-8")
+    res = run("indicators", "--year", "2018", "--data", str(bad))
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert "trasig.csv, rad 2, kolumn startdatum" in res.stderr
+    assert "trasig.csv, rad 3, kolumn slutdatum" in res.stderr
+    assert res.stdout == ""
+
+
+def test_missing_file_exits_1() -> None:
+    res = run("indicators", "--year", "2018", "--data", "/finns/inte.csv")
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+
+
+def test_demo_records(tmp_path: Path) -> None:
+    out = tmp_path / "d.parquet"
+    res = run("demo", "--out", str(out), "--records", "1000")
+    assert res.returncode == 0, res.stderr
+    import pyarrow.parquet as pq
+
+    assert pq.read_metadata(out).num_rows == 1000
+
+
+def test_help_documents_every_command() -> None:
+    res = run("--help")
+    assert res.returncode == 0
+    for cmd in ("indicators", "demo"):
+        assert cmd in res.stdout
+        sub = run(cmd, "--help")
+        assert sub.returncode == 0 and "--" in sub.stdout

@@ -1,0 +1,92 @@
+"""The demo data reproduces the seed's 2018 figures (data contract, section 3) – computed
+from the records by the indicator code, through the public API and the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from jamstalldhet import demo
+from jamstalldhet import schema as S
+from jamstalldhet.records import Prepared, prepare
+from jamstalldhet.tables import indicator_table
+from tests.conftest import ROOT
+
+SEED = {
+    ("deltagare", "Kvinnor"): 993, ("deltagare", "Män"): 821, ("deltagare", "Totalt"): 1814,
+    ("anvisade", "Kvinnor"): 398, ("anvisade", "Män"): 331, ("anvisade", "Totalt"): 729,
+    ("avslut_arbetsmarknadsanstallning", "Kvinnor"): 223, ("avslut_arbetsmarknadsanstallning", "Män"): 237,
+    ("avslut_arbetsmarknadsanstallning", "Totalt"): 460,
+}
+SEED_SHARES = {
+    ("avslut_arbete", "Kvinnor"): "16.0", ("avslut_arbete", "Män"): "18.0",
+    ("avslut_studier", "Kvinnor"): "12.0", ("avslut_studier", "Män"): "6.0",
+}
+
+
+def _check(rows: list[dict[str, object]]) -> None:
+    by = {(r["indicator"], r["gender"]): r for r in rows}
+    for key, value in SEED.items():
+        assert by[key]["count"] == value, key
+    for key, pct in SEED_SHARES.items():
+        share = by[key]["share"]
+        assert isinstance(share, float)
+        assert f"{share * 100:.1f}" == pct, key
+    assert not any(r["gender"] == S.ANNAT_OKANT for r in rows)
+
+
+def test_seed_figures_through_api(demo_prep: Prepared) -> None:
+    from jamstalldhet.export import records
+
+    _check(records(indicator_table(demo_prep, 2018)))
+
+
+def test_seed_figures_through_cli() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "jamstalldhet", "indicators", "--demo", "--year", "2018", "--format", "json"],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )
+    rows = json.loads(out.stdout)
+    _check(rows)
+    assert {r["indicator"] for r in rows} >= {"deltagare", "anvisade", "avslutade", "avslut_arbete", "avslut_studier",
+                                              "avslut_arbetsmarknadsanstallning", "avslut_ohalsa", "fragat_om_vald", "uppgett_vald"}
+
+
+def test_committed_demo_file_is_the_generator_output() -> None:
+    committed = demo.demo_frame()
+    fresh = demo.generate()
+    pd.testing.assert_frame_equal(committed.reset_index(drop=True), fresh.reset_index(drop=True), check_dtype=False)
+
+
+def test_demo_is_deterministic_and_covers_columns() -> None:
+    a, b = demo.generate(), demo.generate()
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.columns) == list(S.COLUMNS)
+    for col in S.COLUMNS:
+        assert a[col].notna().any(), col
+    assert set(a[S.INSATS].cat.categories) >= {"Jobb Borås arbetsträning", "Fler vägar in", "Mammor i arbete", "Studie- och yrkesvägledning"}
+    years = prepare(a).years()
+    assert set(range(2016, 2025)) <= set(years)
+
+
+def test_other_years_vary(demo_prep: Prepared) -> None:
+    from jamstalldhet.export import records
+
+    women = [next(r["count"] for r in records(indicator_table(demo_prep, y, k=0)) if r["indicator"] == "deltagare" and r["gender"] == "Kvinnor") for y in range(2016, 2025)]
+    assert len(set(women)) == len(women)
+
+
+def test_records_n_exact_and_no_copies() -> None:
+    df = demo.generate_records(5000)
+    assert len(df) == 5000
+    assert not df.duplicated().any()
+    assert set(df.columns) == set(S.COLUMNS)
+
+
+@pytest.mark.parametrize("n", [0, 1, 37])
+def test_records_small(n: int) -> None:
+    assert len(demo.generate_records(n)) == n
