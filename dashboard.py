@@ -9,6 +9,10 @@ st.set_page_config(page_title="Jämställdhetsuppföljning", page_icon="⚖️",
 
 pages = [
     st.Page("pages/oversikt.py", title="Översikt", url_path="oversikt", default=True),
+    st.Page("pages/makt_inflytande.py", title="Makt, inflytande och ekonomisk jämställdhet", url_path="makt-inflytande"),
+    st.Page("pages/makt_halsa.py", title="Makt och hälsa", url_path="makt-och-halsa"),
+    st.Page("pages/vald.py", title="Makt och mäns våld mot kvinnor", url_path="vald"),
+    st.Page("pages/trender.py", title="Trender", url_path="trender"),
 ]
 # Each page draws the shared sidebar filters itself (pages._shared.setup), so that a page
 # run on its own (AppTest, a bookmarked URL) has the same filters.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from . import formatting as F
@@ -86,4 +87,27 @@ def counts_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, gro
     note = pub.note if any_value else "Alla värden är för små för att visas (" + pub.note + ")."
     fig = _layout(fig, title, note)
     fig.update_yaxes(title="Antal personer", rangemode="tozero")
+    return fig
+
+
+def trend_chart(trend: pd.DataFrame, title: str, rate: bool, note: str) -> go.Figure:
+    """Women and men over the years; shares with 95 % intervals, or counts."""
+    fig = go.Figure()
+    for g in (S.KVINNOR, S.MAN_PLURAL, S.ANNAT_OKANT):
+        sub = trend[trend["gender"] == g]
+        if sub.empty:
+            continue
+        if rate:
+            y = [None if pd.isna(v) else v * 100 for v in sub["share"]]
+            err = {"type": "data", "symmetric": False,
+                   "array": [None if pd.isna(h) or v is None else h * 100 - v for v, h in zip(y, sub["ci_high"], strict=True)],
+                   "arrayminus": [None if pd.isna(lo) or v is None else v - lo * 100 for v, lo in zip(y, sub["ci_low"], strict=True)]}
+        else:
+            y = [None if pd.isna(v) else int(v) for v in sub["count"]]
+            err = None
+        fig.add_scatter(name=g, x=sub["year"].astype(int), y=y, mode="lines+markers", line={"color": COLOURS[g], "width": 3},
+                        marker={"size": 8}, error_y=err, connectgaps=False)
+    fig = _layout(fig, title, note)
+    fig.update_xaxes(dtick=1, title="År")
+    fig.update_yaxes(title="Andel (%)" if rate else "Antal personer", ticksuffix=" %" if rate else "", rangemode="tozero")
     return fig

@@ -62,3 +62,45 @@ def cli_csv(pub: Published) -> str:
     buf = io.StringIO()
     _neutralise_frame(df).to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()
+
+
+def csv_excel(df: pd.DataFrame) -> bytes:
+    """CSV för Excel: semicolon, decimal comma, UTF-8 with BOM, CRLF – opens right in Swedish Excel."""
+    buf = io.StringIO()
+    _neutralise_frame(df).to_csv(buf, sep=";", decimal=",", index=False, lineterminator="\r\n")
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def csv_plain(df: pd.DataFrame) -> bytes:
+    """CSV: comma, decimal point, UTF-8 without BOM, LF."""
+    buf = io.StringIO()
+    _neutralise_frame(df).to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def xlsx(sheets: dict[str, pd.DataFrame], note: str) -> bytes:
+    """One formatted sheet per table (bold header, widths, frozen header row, note below)."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        used: set[str] = set()
+        for name, df in sheets.items():
+            sheet = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "Tabell"
+            while sheet in used:
+                sheet = sheet[:28] + f"_{len(used)}"
+            used.add(sheet)
+            _neutralise_frame(df).to_excel(writer, sheet_name=sheet, index=False)
+            ws = writer.sheets[sheet]
+            for cell in ws[1]:
+                cell.font = Font(bold=True)
+            ws.freeze_panes = "A2"
+            for i, col in enumerate(df.columns, 1):
+                width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)]) + 2
+                ws.column_dimensions[get_column_letter(i)].width = min(width, 60)
+                if "andel" in str(col).lower() or str(col).startswith("95 %"):
+                    for row in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                        row[0].number_format = "0.0%"
+            ws.cell(row=len(df) + 3, column=1, value=note)
+    return buf.getvalue()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from . import formatting as F
@@ -85,3 +86,58 @@ def summary_sentence(pub: Published, cat: Catalogue, iid: str) -> str:
     year = int(sub["year"].iloc[0])
     parts = f"{F.number(sub.loc[S.KVINNOR, 'count'])} kvinnor och {F.number(sub.loc[S.MAN_PLURAL, 'count'])} män"
     return f"{cat.text(iid).title} {year}: {F.number(sub.loc[S.TOTALT, 'count'])} personer, {parts}."
+
+
+def export_table(pub: Published, cat: Catalogue, ids: list[str]) -> pd.DataFrame:
+    """Numbers (not text) for files: one row per indicator, group and gender.
+
+    Suppressed values are empty cells, and the table's note says why.
+    """
+    f = pub.frame[pub.frame["indicator"].isin(ids)]
+    out = pd.DataFrame({
+        "Indikator": [cat.text(i).title for i in f["indicator"]],
+        "År": f["year"].to_numpy(),
+    })
+    if pub.by:
+        out["Grupp"] = f["group"].to_numpy()
+    out["Kön"] = f["gender"].to_numpy()
+    out["Antal personer"] = f["count"].to_numpy()
+    out["Nämnare"] = f["denominator"].to_numpy()
+    out["Andel"] = f["share"].to_numpy()
+    out["95 % KI, nedre"] = f["ci_low"].to_numpy()
+    out["95 % KI, övre"] = f["ci_high"].to_numpy()
+    out[GAP_LABEL] = f["gap_pp"].to_numpy()
+    out[RATIO_LABEL] = f["ratio"].to_numpy()
+    out[SIGNIFICANT_LABEL] = f["significant"].map({True: "Ja", False: "Nej"}).to_numpy()
+    out["Röjandekontroll"] = np.where(f["suppressed"].to_numpy(), "..", "")
+    return out.reset_index(drop=True)
+
+
+def breakdown_table(pub: Published, cat: Catalogue, iid: str) -> pd.DataFrame:
+    """Gender × group for one indicator: women and men side by side, with totals."""
+    f = pub.frame[pub.frame["indicator"] == iid]
+    kind = indicator(iid).kind
+    rows = []
+    for group, sub in f.groupby("group", sort=False):
+        s = sub.set_index("gender")
+        row: dict[str, str] = {"Grupp": str(group)}
+        for g in genders(pub):
+            if g not in s.index:
+                continue
+            row[f"{g}, antal"] = F.number(s.loc[g, "count"])
+            if kind == "rate":
+                row[SHARE_LABEL[g]] = F.percent(s.loc[g, "share"])
+        if kind == "rate":
+            row[GAP_LABEL] = F.pp(s.loc[S.KVINNOR, "gap_pp"])
+            row[SIGNIFICANT_LABEL] = F.yes_no(s.loc[S.KVINNOR, "significant"])
+        else:
+            row[DISTRIBUTION_LABEL] = F.percent(s.loc[S.KVINNOR, "share"])
+            row[EVEN_LABEL] = F.yes_no(s.loc[S.KVINNOR, "even"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def trend_frame(pubs: list[Published], iid: str) -> pd.DataFrame:
+    """One indicator over years (Totalt group), for the trend chart and its table."""
+    parts = [p.frame[(p.frame["indicator"] == iid) & (p.frame["group"] == S.TOTALT)] for p in pubs]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

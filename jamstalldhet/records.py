@@ -192,3 +192,31 @@ def age_group_codes(birth_year: npt.NDArray[np.int16], year: int) -> npt.NDArray
     code = np.searchsorted(edges, age, side="right").astype(np.int16)
     code[(birth_year == 0) | (age < 0)] = len(S.AGE_GROUPS)  # Okänd
     return code
+
+
+def subset(prep: Prepared, year: int, filters: dict[str, list[str]]) -> Prepared:
+    """Only the records matching every filter (``{dimension: accepted group labels}``).
+
+    An empty or missing list means no filter on that dimension. Person codes are kept,
+    so a filtered frame counts the same persons as the whole.
+    """
+    mask = np.ones(prep.n_records, dtype=bool)
+    for dim, accepted in filters.items():
+        if not accepted:
+            continue
+        if dim == S.ALDERSGRUPP:
+            codes = age_group_codes(prep.birth_year, year)
+            labels: tuple[str, ...] = S.AGE_GROUP_VALUES
+        else:
+            codes = prep.codes[dim]
+            labels = prep.categories[dim]
+        wanted = np.array([i for i, label in enumerate(labels) if label in accepted], dtype=np.int64)
+        mask &= np.isin(codes, wanted)
+    if mask.all():
+        return prep
+    return Prepared(
+        person=prep.person[mask], n_persons=prep.n_persons, person_gender=prep.person_gender,
+        start=prep.start[mask], end=prep.end[mask], referred=prep.referred[mask], outcome=prep.outcome[mask],
+        asked=prep.asked[mask], disclosed=prep.disclosed[mask], birth_year=prep.birth_year[mask],
+        codes={k: v[mask] for k, v in prep.codes.items()}, categories=prep.categories,
+    )

@@ -111,3 +111,102 @@ def cat() -> catalogue.Catalogue:
 
 def show_table(df: pd.DataFrame) -> None:
     st.dataframe(df, hide_index=True, width="stretch")
+
+
+# --- målområde pages ---------------------------------------------------------------------
+FILTER_LABELS = {"insats": "Insatser", "aldersgrupp": "Åldersgrupp", "bakgrund": "Bakgrund", "utbildningsniva": "Utbildningsnivå"}
+
+
+def group_filters(d: Data, defaults: dict[str, tuple[str, ...]] | None = None) -> dict[str, list[str]]:
+    """Sidebar multiselects for insats, age group, background and education (empty = alla).
+
+    The choice is kept in the URL (``?insats=A|B``) so a link reopens the same view."""
+    from jamstalldhet import schema as S
+
+    chosen: dict[str, list[str]] = {}
+    for dim, label in FILTER_LABELS.items():
+        options = list(d.prep.categories[dim]) if dim in d.prep.categories else list(S.DIMENSION_VALUES[dim])
+        key = f"f_{dim}"
+        if key not in st.session_state:
+            q = st.query_params.get(dim)
+            initial = q.split("|") if q else list((defaults or {}).get(dim, ()))
+            st.session_state[key] = [o for o in initial if o in options]
+        st.sidebar.multiselect(label, options, key=key, placeholder="Alla")
+        chosen[dim] = list(st.session_state[key])
+        if chosen[dim]:
+            st.query_params[dim] = "|".join(chosen[dim])
+        elif dim in st.query_params:
+            del st.query_params[dim]
+    return chosen
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _filtered_table(_prep: Prepared, version: str, year: int, by: str | None, k: int, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> Published:
+    from jamstalldhet.records import subset
+
+    sub = subset(_prep, year, {dim: list(v) for dim, v in filters})
+    return indicator_table(sub, year, by=by, k=k)
+
+
+def filtered(d: Data, filters: dict[str, list[str]], year_: int | None = None, by: str | None = None) -> Published:
+    version = store.version(d.source.path) if d.source.kind == "store" and d.source.path else "demo"
+    key = tuple((dim, tuple(v)) for dim, v in sorted(filters.items()))
+    return _filtered_table(d.prep, version, year() if year_ is None else year_, by, k(), key)
+
+
+def downloads(df: pd.DataFrame, stem: str, pub: Published, key: str) -> None:
+    from jamstalldhet import export
+
+    mark = "_INTERNT" if pub.internal else ""
+    cols = st.columns(3)
+    cols[0].download_button("CSV för Excel", export.csv_excel(df), f"{stem}{mark}.csv", "text/csv", key=f"{key}_xl")
+    cols[1].download_button("CSV", export.csv_plain(df), f"{stem}{mark}_punkt.csv", "text/csv", key=f"{key}_csv")
+    cols[2].download_button("Excel (.xlsx)", export.xlsx({stem: df}, pub.note), f"{stem}{mark}.xlsx",
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+
+
+def chart_config(stem: str) -> dict[str, object]:
+    """The camera button saves PNG at print resolution with a sensible file name."""
+    return {"toImageButtonOptions": {"format": "png", "filename": stem, "scale": 3}, "displaylogo": False}
+
+
+def render_malomrade(mid: str) -> None:
+    """One målområde: every indicator of the catalogue with chart, table, breakdown, trend."""
+    import re
+
+    from jamstalldhet import charts, presentation
+    from jamstalldhet.indicators import indicator
+
+    d = setup()
+    c = cat()
+    area = c.malomrade(mid)
+    filters = group_filters(d, {"insats": area.insatser})
+    y = year()
+    pub = filtered(d, filters)
+    st.title(area.title)
+    internal_banner()
+    st.markdown(area.description)
+    active = [f"{FILTER_LABELS[k_]}: {', '.join(v)}" for k_, v in filters.items() if v]
+    st.caption(f"År {y} · " + ("; ".join(active) if active else "Alla deltagare") + f" · {pub.note}")
+    slug = re.sub(r"[^a-z0-9]+", "-", mid.lower())
+    for iid in area.indicators:
+        text = c.text(iid)
+        st.subheader(text.title)
+        st.caption(text.definition)
+        rate = indicator(iid).kind == "rate"
+        stem = f"{iid}_{slug}_{y}"
+        fig = (charts.rates_chart if rate else charts.counts_chart)(pub, c, [iid], f"{text.title} {y}")
+        st.plotly_chart(fig, width="stretch", config=chart_config(stem), key=f"chart_{iid}")
+        show_table((presentation.rate_table if rate else presentation.count_table)(pub, c, [iid]))
+        downloads(presentation.export_table(pub, c, [iid]), stem, pub, key=f"dl_{iid}")
+        with st.expander(f"Dela upp {text.title.lower()} och se trend"):
+            by = st.selectbox("Dela upp på", [None, *area.breakdowns], key=f"by_{iid}",
+                              format_func=lambda v: "Ingen uppdelning" if v is None else FILTER_LABELS[v])
+            if by:
+                bpub = filtered(d, filters, by=by)
+                show_table(presentation.breakdown_table(bpub, c, iid))
+                downloads(presentation.export_table(bpub, c, [iid]), f"{stem}_{by}", bpub, key=f"dlb_{iid}")
+            pubs = [filtered(d, filters, year_=yy) for yy in sorted(d.years)]
+            trend = presentation.trend_frame(pubs, iid)
+            st.plotly_chart(charts.trend_chart(trend, f"{text.title} över tid", rate, pub.note), width="stretch",
+                            config=chart_config(f"{iid}_{slug}_trend"), key=f"trend_{iid}")

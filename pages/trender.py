@@ -1,0 +1,25 @@
+"""Trender: any indicator over all years, women and men, with intervals."""
+
+import streamlit as st
+
+from jamstalldhet import charts, presentation
+from jamstalldhet.indicators import INDICATORS, indicator
+from pages._shared import cat, chart_config, downloads, filtered, group_filters, internal_banner, setup, show_table
+
+d = setup()
+c = cat()
+filters = group_filters(d)
+st.title("Trender")
+internal_banner()
+iid = st.selectbox("Indikator", [i.id for i in INDICATORS], format_func=lambda i: c.text(i).title, key="trend_indikator")
+pubs = [filtered(d, filters, year_=y) for y in sorted(d.years)]
+trend = presentation.trend_frame(pubs, iid)
+rate = indicator(iid).kind == "rate"
+st.caption(c.text(iid).definition)
+st.plotly_chart(charts.trend_chart(trend, f"{c.text(iid).title}, kvinnor och män över tid", rate, pubs[-1].note),
+                width="stretch", config=chart_config(f"{iid}_trend"))
+import pandas as pd  # noqa: E402
+
+table = pd.concat([presentation.export_table(p, c, [iid]) for p in pubs], ignore_index=True)
+show_table(table)
+downloads(table, f"{iid}_trend", pubs[-1], key="dl_trend")
