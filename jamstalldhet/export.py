@@ -53,14 +53,14 @@ def records(pub: Published) -> list[dict[str, Any]]:
 
 
 def cli_csv(pub: Published) -> str:
-    """The command line's CSV: comma, decimal point, UTF-8, the JSON's fields as columns."""
+    """The command line's CSV: comma, decimal point, UTF-8, CRLF (RFC 4180), the JSON's fields as columns."""
     df = pd.DataFrame(records(pub))
     for col in ("count", "denominator"):
         df[col] = df[col].astype("Int64")
     if pub.by:
         df = df[["indicator", "year", "group", *CLI_COLUMNS[2:]]]
     buf = io.StringIO()
-    _neutralise_frame(df).to_csv(buf, index=False, lineterminator="\n")
+    _neutralise_frame(df).to_csv(buf, index=False, lineterminator="\r\n")
     return buf.getvalue()
 
 
@@ -72,9 +72,10 @@ def csv_excel(df: pd.DataFrame) -> bytes:
 
 
 def csv_plain(df: pd.DataFrame) -> bytes:
-    """CSV: comma, decimal point, UTF-8 without BOM, LF."""
+    """CSV: comma, decimal point, UTF-8 without BOM, CRLF (RFC 4180, so that a carriage
+    return inside a cell is quoted and cannot split a row)."""
     buf = io.StringIO()
-    _neutralise_frame(df).to_csv(buf, index=False, lineterminator="\n")
+    _neutralise_frame(df).to_csv(buf, index=False, lineterminator="\r\n")
     return buf.getvalue().encode("utf-8")
 
 

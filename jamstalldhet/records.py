@@ -204,6 +204,7 @@ def subset(prep: Prepared, year: int, filters: dict[str, list[str]]) -> Prepared
     for dim, accepted in filters.items():
         if not accepted:
             continue
+        codes: npt.NDArray[Any]
         if dim == S.ALDERSGRUPP:
             codes = age_group_codes(prep.birth_year, year)
             labels: tuple[str, ...] = S.AGE_GROUP_VALUES

@@ -1,0 +1,138 @@
+"""The målområde pages and Trender: AppTest per page, filters, catalogue, downloads."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from jamstalldhet import catalogue
+from tests.conftest import ROOT
+
+MALOMRADEN = {"makt_inflytande.py": "Makt, inflytande och ekonomisk jämställdhet", "makt_halsa.py": "Makt och hälsa",
+              "vald.py": "Makt och mäns våld mot kvinnor"}
+
+
+def page(name: str, year: int = 2018, **state: object) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=90)
+    at.session_state["ar"] = year
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def table_text(at: AppTest) -> str:
+    return "\n".join(df.value.to_string() for df in at.dataframe)
+
+
+@pytest.mark.parametrize(("name", "title"), list(MALOMRADEN.items()))
+def test_malomrade_page_runs_with_charts_and_downloads(name: str, title: str) -> None:
+    at = page(name)
+    assert not at.exception
+    assert at.title[0].value == title
+    assert len(at.get("plotly_chart")) >= 1
+    assert len(at.get("download_button")) >= 3
+
+
+def test_makt_och_halsa_shows_seed_figures() -> None:
+    text = table_text(page("makt_halsa.py"))
+    assert "993" in text and "821" in text and "1 814" in text
+    assert "223" in text and "237" in text
+
+
+def test_filters_change_figures() -> None:
+    base = table_text(page("makt_halsa.py"))
+    for key, value in {"f_insats": ["Mammor i arbete"], "f_aldersgrupp": ["25–34"], "f_bakgrund": ["Utrikes född"],
+                       "f_utbildningsniva": ["Förgymnasial"]}.items():
+        filtered = table_text(page("makt_halsa.py", **{key: value}))
+        assert filtered != base, key
+        assert "993" not in filtered.split("\n")[1], key
+
+
+def test_year_changes_figures() -> None:
+    assert table_text(page("makt_halsa.py", 2018)) != table_text(page("makt_halsa.py", 2019))
+
+
+def test_catalogue_default_insatser_on_malomrade_1() -> None:
+    at = page("makt_inflytande.py")
+    assert at.session_state["f_insats"] == ["Fler vägar in", "Mammor i arbete"]
+
+
+def test_trender_page() -> None:
+    at = page("trender.py")
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 1
+    df = at.dataframe[0].value
+    assert set(df["År"]) >= set(range(2016, 2025))
+
+
+def test_catalogue_change_moves_indicator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = catalogue.CATALOGUE_FILE.read_text(encoding="utf-8")
+    moved = text.replace('indikatorer = ["fragat_om_vald", "uppgett_vald"]', 'indikatorer = ["uppgett_vald"]')
+    moved = moved.replace('indikatorer = ["deltagare", "avslut_arbete", "avslut_studier"]',
+                          'indikatorer = ["deltagare", "avslut_arbete", "avslut_studier", "fragat_om_vald"]')
+    assert moved != text
+    f = tmp_path / "indikatorer.toml"
+    f.write_text(moved, encoding="utf-8")
+    monkeypatch.setattr(catalogue, "CATALOGUE_FILE", f)
+    monkeypatch.setattr(catalogue.load, "__defaults__", (f,))
+    subheads = lambda at: [s.value for s in at.subheader]  # noqa: E731
+    assert "Tillfrågade om våldsutsatthet" in subheads(page("makt_inflytande.py"))
+    assert "Tillfrågade om våldsutsatthet" not in subheads(page("vald.py"))
+
+
+def test_broken_catalogue_names_line() -> None:
+    with pytest.raises(catalogue.CatalogueError, match="rad 3"):
+        catalogue.parse('[indikatorer.deltagare]\ntitel = "x"\n[indikatorer.finns_inte]\ntitel = "y"\n')
+    with pytest.raises(catalogue.CatalogueError, match="rad 2"):
+        catalogue.parse('[indikatorer.deltagare]\ntitel = \n')
+
+
+def test_downloads_open_back_with_same_numbers() -> None:
+    at = page("makt_halsa.py")
+    buttons = at.get("download_button")
+    excel_csv = next(b for b in buttons if b.proto.label == "CSV för Excel")
+    assert excel_csv is not None
+    from jamstalldhet import export, presentation
+    from jamstalldhet.records import prepare
+    from jamstalldhet import demo
+    from jamstalldhet.tables import indicator_table
+
+    pub = indicator_table(prepare(demo.demo_frame()), 2018)
+    df = presentation.export_table(pub, catalogue.load(), ["deltagare", "avslut_arbete"])
+    raw = export.csv_excel(df)
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    back = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
+    assert back.loc[back["Kön"] == "Kvinnor", "Antal personer"].tolist() == [993, 96]
+    assert back.loc[(back["Kön"] == "Kvinnor") & (back["Indikator"] == "Avslutade till arbete"), "Andel"].iloc[0] == pytest.approx(0.16)
+    xl = pd.read_excel(io.BytesIO(export.xlsx({"t": df}, pub.note)), sheet_name="t", engine="calamine")
+    assert xl.loc[xl["Kön"] == "Män", "Antal personer"].dropna().astype(int).tolist()[:2] == [821, 90]
+    plain = pd.read_csv(io.BytesIO(export.csv_plain(df)))
+    assert plain["Antal personer"].tolist()[:3] == [993, 821, 1814]
+
+
+def test_csv_excel_bytes_exact() -> None:
+    from jamstalldhet import export
+
+    df = pd.DataFrame({"Grupp": ["Kvinnor", "Män"], "Andel": [0.16, 0.18], "Antal": [96, 90]})
+    assert export.csv_excel(df) == "\ufeffGrupp;Andel;Antal\r\nKvinnor;0,16;96\r\nMän;0,18;90\r\n".encode()
+
+
+def test_formula_neutralisation_everywhere() -> None:
+    from openpyxl import load_workbook
+
+    from jamstalldhet import export
+
+    evil = ["=HYPERLINK(\"http://x\",\"klicka\")", "+SUM(A1:A2)", "@cmd", "-2+3", "\tTAB", "\rCR", "Vanlig text"]
+    df = pd.DataFrame({"Grupp": evil, "Antal": range(len(evil))})
+    import csv
+
+    for text, sep in ((export.csv_excel(df).decode("utf-8-sig"), ";"), (export.csv_plain(df).decode(), ",")):
+        back = [row[0] for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep)][1:]
+        assert back == ["'" + e for e in evil[:-1]] + ["Vanlig text"]
+    ws = load_workbook(io.BytesIO(export.xlsx({"t": df}, "not"))).active
+    values = [ws.cell(row=i + 2, column=1).value for i in range(len(evil))]
+    assert all(str(v).startswith("'") for v in values[:-1]) and values[-1] == "Vanlig text"
