@@ -96,9 +96,8 @@ def test_downloads_open_back_with_same_numbers() -> None:
     buttons = at.get("download_button")
     excel_csv = next(b for b in buttons if b.proto.label == "CSV för Excel")
     assert excel_csv is not None
-    from jamstalldhet import export, presentation
+    from jamstalldhet import demo, export, presentation
     from jamstalldhet.records import prepare
-    from jamstalldhet import demo
     from jamstalldhet.tables import indicator_table
 
     pub = indicator_table(prepare(demo.demo_frame()), 2018)

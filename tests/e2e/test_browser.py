@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.e2e.conftest import SHOTS, wait_for_app
 
 
@@ -29,3 +31,41 @@ def test_year_from_url_and_change(server: str, browser) -> None:  # type: ignore
     page.wait_for_selector("text=Översikt 2019", timeout=60_000)
     assert "1 029 kvinnor och 851 män" in page.inner_text("body")
     page.close()
+
+
+def test_malomrade_pages_download_and_url_filters(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 2000})
+    page = context.new_page()
+    for path, title in (("makt-inflytande", "Makt, inflytande och ekonomisk jämställdhet"), ("makt-och-halsa", "Makt och hälsa"),
+                        ("vald", "Makt och mäns våld mot kvinnor"), ("trender", "Trender")):
+        page.goto(f"{server}/{path}?ar=2018")
+        wait_for_app(page)
+        page.wait_for_selector(f"h1:has-text('{title}')", timeout=60_000)
+        page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{path}.png"), full_page=True)
+        print(f"skärmbild: {SHOTS / (path + '.png')}")
+    # Makt och hälsa 2018: the seed's figures, and a CSV för Excel download with the same numbers
+    page.goto(f"{server}/makt-och-halsa?ar=2018")
+    wait_for_app(page)
+    page.wait_for_selector("h1:has-text('Makt och hälsa')", timeout=60_000)
+    buttons = page.get_by_role("button", name="CSV för Excel")
+    names = []
+    raw = b""
+    for i in range(buttons.count()):
+        with page.expect_download() as info:
+            buttons.nth(i).click()
+        names.append(info.value.suggested_filename)
+        if names[-1] == "deltagare_makt-och-halsa_2018.csv":
+            raw = Path(info.value.path()).read_bytes()
+            break
+    assert "deltagare_makt-och-halsa_2018.csv" in names, names
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    assert "Deltagare;2018;Kvinnor;993" in text and "Deltagare;2018;Män;821" in text
+    # a link with filters reopens the same view
+    page.goto(f"{server}/makt-och-halsa?ar=2019&insats=Mammor%20i%20arbete")
+    wait_for_app(page)
+    page.wait_for_selector("text=Insatser: Mammor i arbete", timeout=60_000)
+    assert "År 2019" in page.inner_text("body")
+    context.close()
