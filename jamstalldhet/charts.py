@@ -38,16 +38,23 @@ def _layout(fig: go.Figure, title: str, note: str) -> go.Figure:
     return fig
 
 
-def rates_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, group: str = S.TOTALT) -> go.Figure:
-    """Shares of women and of men side by side per indicator, with 95 % intervals."""
+def _by_gender(pub: Published, ids: list[str], group: str) -> list[tuple[str, pd.DataFrame]]:
+    """Rows of each gender present (women, men, annat/okänt), indexed by indicator in ``ids`` order."""
     f = pub.frame
     f = f[f["indicator"].isin(ids) & (f["group"] == group)]
-    fig = go.Figure()
-    any_value = False
+    out = []
     for g in (S.KVINNOR, S.MAN_PLURAL, S.ANNAT_OKANT):
         sub = f[f["gender"] == g].set_index("indicator").reindex(ids)
-        if sub["gender"].isna().all():
-            continue
+        if not sub["gender"].isna().all():
+            out.append((g, sub))
+    return out
+
+
+def rates_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, group: str = S.TOTALT) -> go.Figure:
+    """Shares of women and of men side by side per indicator, with 95 % intervals."""
+    fig = go.Figure()
+    any_value = False
+    for g, sub in _by_gender(pub, ids, group):
         y = [None if v != v else v * 100 for v in sub["share"]]
         any_value |= any(v is not None for v in y)
         fig.add_bar(
@@ -71,14 +78,9 @@ def rates_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, grou
 
 def counts_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, group: str = S.TOTALT) -> go.Figure:
     """Number of women and men per indicator."""
-    f = pub.frame
-    f = f[f["indicator"].isin(ids) & (f["group"] == group)]
     fig = go.Figure()
     any_value = False
-    for g in (S.KVINNOR, S.MAN_PLURAL, S.ANNAT_OKANT):
-        sub = f[f["gender"] == g].set_index("indicator").reindex(ids)
-        if sub["gender"].isna().all():
-            continue
+    for g, sub in _by_gender(pub, ids, group):
         y = [None if v is None or v != v else int(v) for v in sub["count"].astype(object).where(sub["count"].notna(), None)]
         any_value |= any(v is not None for v in y)
         fig.add_bar(name=g, x=[cat.text(i).short for i in ids], y=y, marker_color=COLOURS[g],
