@@ -6,9 +6,9 @@ space is written as a plain space and the minus as U+2212, as in SCB's publicati
 
 from __future__ import annotations
 
-import math
 from typing import Final
 
+import pandas as pd
 from babel.numbers import format_decimal
 
 LOCALE: Final = "sv_SE"
@@ -17,12 +17,10 @@ MISSING: Final = "–"
 
 
 def _is_missing(x: object) -> bool:
-    if x is None:
-        return True
     try:
-        return bool(math.isnan(float(x)))  # type: ignore[arg-type]
+        return bool(pd.isna(x))  # type: ignore[call-overload]
     except (TypeError, ValueError):
-        return x is __import__("pandas").NA
+        return False
 
 
 def _clean(text: str) -> str:

@@ -6,6 +6,7 @@ Only UI here; every number comes from the jamstalldhet package.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +20,7 @@ from jamstalldhet.tables import indicator_table
 
 @st.cache_resource(show_spinner="Läser in data …", max_entries=4)
 def _load(kind: str, path: str | None, version: str) -> tuple[Prepared | None, str]:
-    src = sources.Source(kind, None if path is None else __import__("pathlib").Path(path))
+    src = sources.Source(kind, None if path is None else Path(path))
     df, problems = sources.load(src)
     if df is None:
         return None, "\n".join(str(p) for p in problems)

@@ -1,5 +1,6 @@
 """Trender: any indicator over all years, women and men, with intervals."""
 
+import pandas as pd
 import streamlit as st
 
 from jamstalldhet import charts, presentation
@@ -18,8 +19,6 @@ rate = indicator(iid).kind == "rate"
 st.caption(c.text(iid).definition)
 st.plotly_chart(charts.trend_chart(trend, f"{c.text(iid).title}, kvinnor och män över tid", rate, pubs[-1].note),
                 width="stretch", config=chart_config(f"{iid}_trend"))
-import pandas as pd  # noqa: E402
-
 table = pd.concat([presentation.export_table(p, c, [iid]) for p in pubs], ignore_index=True)
 show_table(table)
 downloads(table, f"{iid}_trend", pubs[-1], key="dl_trend")

@@ -94,8 +94,8 @@ def test_broken_catalogue_names_line() -> None:
 def test_downloads_open_back_with_same_numbers() -> None:
     at = page("makt_halsa.py")
     buttons = at.get("download_button")
-    excel_csv = next(b for b in buttons if b.proto.label == "CSV för Excel")
-    assert excel_csv is not None
+    labels = [b.proto.label for b in buttons]
+    assert labels.count("CSV för Excel") == labels.count("CSV") == labels.count("Excel (.xlsx)") >= 7
     from jamstalldhet import demo, export, presentation
     from jamstalldhet.records import prepare
     from jamstalldhet.tables import indicator_table
