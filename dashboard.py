@@ -5,7 +5,10 @@ Run with ``streamlit run dashboard.py`` (or ``make run``).
 
 import streamlit as st
 
-st.set_page_config(page_title="Jämställdhetsuppföljning", page_icon="⚖️", layout="wide")
+# Rapportläge (?rapport=1, see pages._shared.report_mode) starts with the sidebar folded away.
+report = st.query_params.get("rapport") == "1"
+st.set_page_config(page_title="Jämställdhetsuppföljning", page_icon="⚖️", layout="wide",
+                   initial_sidebar_state="collapsed" if report else "auto")
 
 pages = [
     st.Page("pages/oversikt.py", title="Översikt", url_path="oversikt", default=True),

@@ -73,6 +73,8 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
             sys.stderr.write(f"{prob}\n")
         return EXIT_INVALID
     pub = indicator_table(prepare(df), args.year, by=args.by, k=k)
+    if pub.internal:  # the contract fixes stdout's fields, so the mark goes to stderr
+        sys.stderr.write(f"{pub.note}: röjandekontrollen är avstängd (--k {k}).\n")
     if args.format == "json":
         sys.stdout.write(json.dumps(records(pub), ensure_ascii=False) + "\n")
     else:

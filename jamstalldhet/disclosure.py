@@ -37,7 +37,7 @@ from .indicators import indicator
 
 DEFAULT_K: Final = 5
 INTERNAL_MARK: Final = "Internt – får inte publiceras"
-SUPPRESSION_NOTE: Final = ".. = uppgift visas inte (färre än {k} personer)"
+SUPPRESSION_NOTE: Final = ".. = färre än {k} personer, visas inte"
 
 
 @dataclass(frozen=True)

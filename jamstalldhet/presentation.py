@@ -7,6 +7,7 @@ counts, *andel av kvinnorna / andel av männen* (the share of each gender who �
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 import numpy as np
@@ -15,7 +16,7 @@ import pandas as pd
 from . import formatting as F
 from . import schema as S
 from .catalogue import Catalogue
-from .disclosure import Published
+from .disclosure import INTERNAL_MARK, Published
 from .indicators import indicator
 
 SHARE_LABEL: Final = {S.KVINNOR: "Andel av kvinnorna", S.MAN_PLURAL: "Andel av männen", S.ANNAT_OKANT: "Andel av annat/okänt", S.TOTALT: "Andel totalt"}
@@ -91,7 +92,8 @@ def summary_sentence(pub: Published, cat: Catalogue, iid: str) -> str:
 def export_table(pub: Published, cat: Catalogue, ids: list[str]) -> pd.DataFrame:
     """Numbers (not text) for files: one row per indicator, group and gender.
 
-    Suppressed values are empty cells, and the table's note says why.
+    Suppressed values are empty cells, and the table's note says why. In internt läge every row
+    says "Internt – får inte publiceras", so the mark travels inside the file, not only in its name.
     """
     f = pub.frame[pub.frame["indicator"].isin(ids)]
     out = pd.DataFrame({
@@ -109,7 +111,7 @@ def export_table(pub: Published, cat: Catalogue, ids: list[str]) -> pd.DataFrame
     out[GAP_LABEL] = f["gap_pp"].to_numpy()
     out[RATIO_LABEL] = f["ratio"].to_numpy()
     out[SIGNIFICANT_LABEL] = f["significant"].map({True: "Ja", False: "Nej"}).to_numpy()
-    out["Röjandekontroll"] = np.where(f["suppressed"].to_numpy(), "..", "")
+    out["Röjandekontroll"] = np.where(f["suppressed"].to_numpy(), "..", INTERNAL_MARK if pub.internal else "")
     return out.reset_index(drop=True)
 
 
@@ -141,3 +143,33 @@ def trend_frame(pubs: list[Published], iid: str) -> pd.DataFrame:
     """One indicator over years (Totalt group), for the trend chart and its table."""
     parts = [p.frame[(p.frame["indicator"] == iid) & (p.frame["group"] == S.TOTALT)] for p in pubs]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+_PLACEHOLDER: Final = re.compile(r"\{\{\s*([a-z_]+)\.(kvinnor|män|man|annat|totalt)(\.antal)?\s*\}\}", re.IGNORECASE)
+_PLACEHOLDER_GENDER: Final = {"kvinnor": S.KVINNOR, "män": S.MAN_PLURAL, "man": S.MAN_PLURAL, "annat": S.ANNAT_OKANT, "totalt": S.TOTALT}
+
+
+def fill_figures(text: str, pub: Published) -> str:
+    """Figures in a narrative text come from the data, never typed by hand.
+
+    ``{{deltagare.kvinnor}}`` is the number of women; for a rate, ``{{avslut_arbete.män}}`` is the
+    share of men and ``{{avslut_arbete.män.antal}}`` their number. Values pass disclosure control
+    (a suppressed one is ``..``); an unknown name is left visible as ``[okänd: …]``.
+
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"indicator": ["deltagare"] * 2, "group": ["Totalt"] * 2, "gender": ["Kvinnor", "Män"],
+    ...                   "count": [993, pd.NA], "share": [0.55, pd.NA]})
+    >>> fill_figures("{{deltagare.kvinnor}} kvinnor och {{deltagare.män}} män, {{x.totalt}}", Published(f, 5))
+    '993 kvinnor och .. män, [okänd: x.totalt]'
+    """
+    f = pub.frame[pub.frame["group"] == S.TOTALT].set_index(["indicator", "gender"])
+
+    def one(m: re.Match[str]) -> str:
+        iid, gender, antal = m.group(1).lower(), _PLACEHOLDER_GENDER[m.group(2).lower()], m.group(3)
+        if (iid, gender) not in f.index:
+            return f"[okänd: {m.group(0)[2:-2].strip()}]"
+        if antal or indicator(iid).kind == "count":
+            return F.number(f.at[(iid, gender), "count"])
+        return F.percent(f.at[(iid, gender), "share"])
+
+    return _PLACEHOLDER.sub(one, text)

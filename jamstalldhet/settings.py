@@ -10,12 +10,19 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 DATA_DIR: Final = ROOT / "data"
 STORE_ENV: Final = "JAMSTALLDHET_STORE"
 K_ENV: Final = "JAMSTALLDHET_K"
+TEXTS_ENV: Final = "JAMSTALLDHET_TEXTS"
 
 
 def store_dir() -> Path:
     """The default store: ``$JAMSTALLDHET_STORE`` when set, else ``data/store/``."""
     env = os.environ.get(STORE_ENV)
     return Path(env) if env else DATA_DIR / "store"
+
+
+def texts_dir() -> Path:
+    """Where the narrative follow-up texts live: ``$JAMSTALLDHET_TEXTS`` or ``data/uppfoljning/``."""
+    env = os.environ.get(TEXTS_ENV)
+    return Path(env) if env else DATA_DIR / "uppfoljning"
 
 
 def default_k() -> int:

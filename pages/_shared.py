@@ -51,17 +51,32 @@ def _query_int(name: str) -> int | None:
         return None
 
 
+def report_mode() -> bool:
+    """Rapportläge (``?rapport=1``): one målområde without sidebar and widgets, at A4 width."""
+    return st.query_params.get("rapport") == "1"
+
+
+REPORT_CSS = """<style>
+[data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 794px; padding: 1.5rem 2rem 2rem 2rem; }
+</style>"""
+
+
 def sidebar_filters(d: Data) -> None:
     """The filters shared by all pages: År and internt läge. Kept in session and URL."""
     years = sorted(d.years, reverse=True)
     if not years:
         st.warning("Det finns ingen data att visa.")
         st.stop()
-    if "ar" not in st.session_state:
+    if "ar" not in st.session_state or report_mode():
         q = _query_int("ar")
         st.session_state["ar"] = q if q in years else years[0]
     if st.session_state["ar"] not in years:
         st.session_state["ar"] = years[0]
+    if report_mode():
+        st.html(REPORT_CSS)
+        return
     st.sidebar.selectbox("År", years, key="ar", help="Kalenderår som uppföljningen gäller.")
     st.query_params["ar"] = str(st.session_state["ar"])
     st.sidebar.toggle(
@@ -84,11 +99,12 @@ def year() -> int:
 
 
 def k() -> int:
-    return 0 if st.session_state.get("internt") else default_k()
+    """Internt läge turns suppression off; never in rapportläge, which is for publishing."""
+    return 0 if st.session_state.get("internt") and not report_mode() else default_k()
 
 
 def internal_banner() -> None:
-    if st.session_state.get("internt"):
+    if k() <= 1:
         st.error(f"**{INTERNAL_MARK}.** Internt läge: små tal visas utan röjandekontroll.", icon="⚠️")
 
 
@@ -111,10 +127,15 @@ def cat() -> catalogue.Catalogue:
 
 
 def show_table(df: pd.DataFrame) -> None:
-    st.dataframe(df, hide_index=True, width="stretch")
+    """An interactive table; in rapportläge a static one (no toolbar, nothing to click)."""
+    if report_mode():
+        st.table(df.set_index(df.columns[0]))
+    else:
+        st.dataframe(df, hide_index=True, width="stretch")
 
 
 # --- målområde pages ---------------------------------------------------------------------
+ALL = "alla"
 FILTER_LABELS = {"insats": "Insatser", "aldersgrupp": "Åldersgrupp", "bakgrund": "Bakgrund", "utbildningsniva": "Utbildningsnivå"}
 
 
@@ -127,15 +148,19 @@ def group_filters(d: Data, defaults: dict[str, tuple[str, ...]] | None = None) -
     chosen: dict[str, list[str]] = {}
     for dim, label in FILTER_LABELS.items():
         options = list(d.prep.categories[dim]) if dim in d.prep.categories else list(S.DIMENSION_VALUES[dim])
+        default = list((defaults or {}).get(dim, ()))
         key = f"f_{dim}"
-        if key not in st.session_state:
+        if key not in st.session_state or report_mode():
             q = st.query_params.get(dim)
-            initial = q.split("|") if q else list((defaults or {}).get(dim, ()))
+            initial = [] if q == ALL else q.split("|") if q else default
             st.session_state[key] = [o for o in initial if o in options]
-        st.sidebar.multiselect(label, options, key=key, placeholder="Alla")
+        if not report_mode():
+            st.sidebar.multiselect(label, options, key=key, placeholder="Alla")
         chosen[dim] = list(st.session_state[key])
         if chosen[dim]:
             st.query_params[dim] = "|".join(chosen[dim])
+        elif default:
+            st.query_params[dim] = ALL  # "alla", not the catalogue's default
         elif dim in st.query_params:
             del st.query_params[dim]
     return chosen
@@ -160,28 +185,84 @@ def downloads(df: pd.DataFrame, stem: str, pub: Published, key: str) -> None:
 
     mark = "_INTERNT" if pub.internal else ""
     cols = st.columns(3)
-    cols[0].download_button("CSV för Excel", export.csv_excel(df), f"{stem}{mark}.csv", "text/csv", key=f"{key}_xl")
-    cols[1].download_button("CSV", export.csv_plain(df), f"{stem}{mark}_punkt.csv", "text/csv", key=f"{key}_csv")
+    cols[0].download_button("CSV för Excel", export.csv_excel(df), f"{stem}{mark}.csv", "text/csv", key=f"{key}_xl", on_click="ignore")
+    cols[1].download_button("CSV", export.csv_plain(df), f"{stem}{mark}_punkt.csv", "text/csv", key=f"{key}_csv", on_click="ignore")
     cols[2].download_button("Excel (.xlsx)", export.xlsx({stem: df}, pub.note), f"{stem}{mark}.xlsx",
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                            on_click="ignore")
 
 
 def chart_config(stem: str) -> dict[str, object]:
-    """The camera button saves PNG at print resolution with a sensible file name."""
+    """The camera button saves PNG at print resolution with a sensible file name; no buttons in rapportläge."""
+    if report_mode():
+        return {"displayModeBar": False, "staticPlot": False}
     return {"toImageButtonOptions": {"format": "png", "filename": stem, "scale": 3}, "displaylogo": False}
 
 
+def report_link() -> None:
+    """Opens this view in rapportläge in a new tab (same year and filters)."""
+    from urllib.parse import urlencode
+
+    params = {key: st.query_params[key] for key in st.query_params}
+    st.sidebar.link_button("Rapportläge (för skärmdump)", "?" + urlencode({**params, "rapport": "1"}),
+                           help="Öppnar målområdet utan meny och knappar, i A4-bredd, i en ny flik.")
+
+
+def narrative_section(mid: str, y: int, pub: Published) -> None:
+    """The målområde's follow-up text for the year: shown (figures filled in), edited, versions kept."""
+    from jamstalldhet import narrative, presentation
+
+    st.header(f"Uppföljning {y}")
+    text = narrative.read(y, mid)
+    if text.strip():
+        st.markdown(presentation.fill_figures(text, pub))
+    elif not report_mode():
+        st.info(f"Det finns ingen uppföljningstext för {y} ännu. Skriv den under *Redigera uppföljningstexten*.")
+    if report_mode():
+        return
+    with st.expander("Redigera uppföljningstexten"):
+        key = f"text_{mid}_{y}"
+        new = st.text_area(
+            f"Uppföljning {y} (Markdown)", value=text, key=key, height=260,
+            help="Skriv aktiviteter, läge och beslut. **fet**, *kursiv* och listor med - fungerar. "
+                 "Siffror hämtas ur data med t.ex. {{deltagare.kvinnor}}, {{deltagare.män}}, {{deltagare.totalt}}, "
+                 "{{avslut_arbete.kvinnor}} (andel) eller {{avslut_arbete.kvinnor.antal}} (antal).",
+        )
+        if st.button("Spara texten", key=f"save_{key}", type="primary"):
+            try:
+                changed = narrative.save(y, mid, new)
+            except (narrative.NarrativeError, OSError) as exc:
+                st.error(f"Texten kunde inte sparas: {exc}")
+            else:
+                if changed:
+                    st.success("Texten är sparad. Den tidigare versionen finns kvar under Tidigare versioner.")
+                else:
+                    st.info("Inget att spara: texten är oförändrad.")
+        earlier = narrative.versions(y, mid)
+        if earlier:
+            st.markdown("**Tidigare versioner**")
+            v = st.selectbox("Version", earlier, format_func=lambda v: f"Sparad {v.label}", key=f"ver_{key}")
+            st.code(v.text(), language="markdown", wrap_lines=True)
+            if st.button("Återställ den här versionen", key=f"restore_{key}"):
+                narrative.save(y, mid, v.text())
+                st.session_state.pop(key, None)
+                st.rerun()
+
+
 def render_malomrade(mid: str) -> None:
-    """One målområde: every indicator of the catalogue with chart, table, breakdown, trend."""
+    """One målområde: every indicator of the catalogue with chart, table, breakdown, trend, then its text."""
     import re
 
-    from jamstalldhet import charts, presentation
+    from jamstalldhet import charts, export, presentation
     from jamstalldhet.indicators import indicator
 
     d = setup()
     c = cat()
     area = c.malomrade(mid)
     filters = group_filters(d, {"insats": area.insatser})
+    report = report_mode()
+    if not report:
+        report_link()
     y = year()
     pub = filtered(d, filters)
     st.title(area.title)
@@ -190,6 +271,8 @@ def render_malomrade(mid: str) -> None:
     active = [f"{FILTER_LABELS[k_]}: {', '.join(v)}" for k_, v in filters.items() if v]
     st.caption(f"År {y} · " + ("; ".join(active) if active else "Alla deltagare") + f" · {pub.note}")
     slug = re.sub(r"[^a-z0-9]+", "-", mid.lower())
+    all_tables = st.container()
+    sheets: dict[str, pd.DataFrame] = {}
     for iid in area.indicators:
         text = c.text(iid)
         st.subheader(text.title)
@@ -199,7 +282,11 @@ def render_malomrade(mid: str) -> None:
         fig = (charts.rates_chart if rate else charts.counts_chart)(pub, c, [iid], f"{text.title} {y}")
         st.plotly_chart(fig, width="stretch", config=chart_config(stem), key=f"chart_{iid}")
         show_table((presentation.rate_table if rate else presentation.count_table)(pub, c, [iid]))
-        downloads(presentation.export_table(pub, c, [iid]), stem, pub, key=f"dl_{iid}")
+        table = presentation.export_table(pub, c, [iid])
+        sheets[text.short] = table
+        if report:
+            continue
+        downloads(table, stem, pub, key=f"dl_{iid}")
         with st.expander(f"Dela upp {text.title.lower()} och se trend"):
             by = st.selectbox("Dela upp på", [None, *area.breakdowns], key=f"by_{iid}",
                               format_func=lambda v: "Ingen uppdelning" if v is None else FILTER_LABELS[v])
@@ -211,3 +298,13 @@ def render_malomrade(mid: str) -> None:
             trend = presentation.trend_frame(pubs, iid)
             st.plotly_chart(charts.trend_chart(trend, f"{text.title} över tid", rate, pub.note), width="stretch",
                             config=chart_config(f"{iid}_{slug}_trend"), key=f"trend_{iid}")
+    if not report:
+        mark = "_INTERNT" if pub.internal else ""
+        all_tables.download_button(
+            "Alla tabeller på sidan (.xlsx)", export.xlsx(sheets, pub.note), f"{slug}_{y}{mark}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_alla", icon=":material/download:",
+            on_click="ignore",
+        )
+    narrative_section(mid, y, pub)
+    if report:
+        st.caption(f"{pub.note}. Källa: {d.source.label}.")

@@ -21,6 +21,17 @@ def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
         monkeypatch.setenv("JAMSTALLDHET_STORE", str(tmp_path_factory.mktemp("store")))
 
 
+@pytest.fixture(autouse=True)
+def _isolated_texts(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Tests write narrative texts to a copy of data/uppfoljning, never to the real one."""
+    import shutil
+
+    target = tmp_path_factory.mktemp("uppfoljning") / "uppfoljning"
+    shutil.copytree(ROOT / "data" / "uppfoljning", target)
+    monkeypatch.setenv("JAMSTALLDHET_TEXTS", str(target))
+    return target
+
+
 @pytest.fixture(scope="session")
 def demo_prep() -> Prepared:
     return prepare(demo.demo_frame())
@@ -30,3 +41,45 @@ def read(name: str) -> pd.DataFrame:
     df, problems = read_file(DATA / name)
     assert df is not None, [str(p) for p in problems]
     return df
+
+
+def small_unit() -> pd.DataFrame:
+    """A small insats in 2018: 3 women, 40 men (the hand-worked example of disclosure control)."""
+    from jamstalldhet import schema as S
+    from jamstalldhet.records import canonical
+
+    rows = []
+    for i in range(3):
+        rows.append((f"w{i}", S.KVINNA, "2018-05-01", "2018-10-01", S.ARBETE))
+    for i in range(40):
+        rows.append((f"m{i}", S.MAN, "2018-02-01", "2018-11-01" if i < 20 else None, S.ARBETE if i < 8 else S.ANNAT_UTFALL))
+    df = pd.DataFrame(rows, columns=[S.PERSON_ID, S.KON, S.STARTDATUM, S.SLUTDATUM, S.AVSLUTSORSAK])
+    df[S.INSATS] = "Liten insats"
+    return canonical(df)
+
+
+@pytest.fixture
+def small_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A store holding only the small unit; the dashboard and the CLI read it by default."""
+    (tmp_path / "store" / "batches").mkdir(parents=True)
+    small_unit().to_parquet(tmp_path / "store" / "batches" / "liten.parquet")
+    monkeypatch.setenv("JAMSTALLDHET_STORE", str(tmp_path / "store"))
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, bytes]]:
+    """File name and bytes behind every download button AppTest renders, by the button's URL."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage, get_extension_for_mimetype
+
+    files: dict[str, tuple[str, bytes]] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self: MemoryMediaFileStorage, path_or_data: str | bytes, mimetype: str, kind: object, filename: str | None = None) -> str:
+        file_id = original(self, path_or_data, mimetype, kind, filename)  # type: ignore[arg-type]
+        data = path_or_data if isinstance(path_or_data, bytes) else Path(path_or_data).read_bytes()
+        files[f"/mock/media/{file_id}{get_extension_for_mimetype(mimetype)}"] = (filename or "", data)
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    return files

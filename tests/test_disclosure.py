@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from jamstalldhet import disclosure, indicators, stats
 from jamstalldhet import schema as S
 from jamstalldhet.disclosure import suppression_pattern
-from jamstalldhet.records import canonical, prepare
+from jamstalldhet.records import prepare
 from jamstalldhet.tables import indicator_table
+from tests.conftest import small_unit
 
 
 def gender_cells(values: dict[str, int], group: str = "Totalt") -> tuple[pd.Series, pd.DataFrame]:
@@ -101,19 +102,8 @@ def test_one_dimension_hides_no_more_than_needed(values: list[int], k: int) -> N
     _relations_safe(arr, hidden, c, False)
 
 
-def _small_unit() -> pd.DataFrame:
-    rows = []
-    for i in range(3):
-        rows.append((f"w{i}", S.KVINNA, "2018-05-01", "2018-10-01", S.ARBETE))
-    for i in range(40):
-        rows.append((f"m{i}", S.MAN, "2018-02-01", "2018-11-01" if i < 20 else None, S.ARBETE if i < 8 else S.ANNAT_UTFALL))
-    df = pd.DataFrame(rows, columns=[S.PERSON_ID, S.KON, S.STARTDATUM, S.SLUTDATUM, S.AVSLUTSORSAK])
-    df[S.INSATS] = "Liten insats"
-    return canonical(df)
-
-
-def test_published_table_of_small_unit() -> None:
-    pub = indicator_table(prepare(_small_unit()), 2018)
+def test_published_table_ofsmall_unit() -> None:
+    pub = indicator_table(prepare(small_unit()), 2018)
     f = pub.frame.set_index(["indicator", "gender"])
     # 3 women: hidden, and the men too (else 43 − 40 = 3); the total stays
     assert pd.isna(f.loc[("deltagare", "Kvinnor"), "count"])
@@ -130,7 +120,7 @@ def test_published_table_of_small_unit() -> None:
 
 
 def test_k_zero_is_internal_and_unsuppressed() -> None:
-    pub = indicator_table(prepare(_small_unit()), 2018, k=0)
+    pub = indicator_table(prepare(small_unit()), 2018, k=0)
     assert pub.internal and pub.note == disclosure.INTERNAL_MARK
     f = pub.frame.set_index(["indicator", "gender"])
     assert f.loc[("deltagare", "Kvinnor"), "count"] == 3

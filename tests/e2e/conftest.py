@@ -29,8 +29,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import shutil
+
     port = _free_port()
-    env = {**os.environ, "JAMSTALLDHET_STORE": str(tmp_path_factory.mktemp("e2e-store")),
+    texts = tmp_path_factory.mktemp("e2e-texts") / "uppfoljning"
+    shutil.copytree(ROOT / "data" / "uppfoljning", texts)
+    env = {**os.environ, "JAMSTALLDHET_STORE": str(tmp_path_factory.mktemp("e2e-store")), "JAMSTALLDHET_TEXTS": str(texts),
            "STREAMLIT_SERVER_HEADLESS": "true", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(

@@ -49,6 +49,8 @@ def test_malomrade_pages_download_and_url_filters(server: str, browser) -> None:
     page.goto(f"{server}/makt-och-halsa?ar=2018")
     wait_for_app(page)
     page.wait_for_selector("h1:has-text('Makt och hälsa')", timeout=60_000)
+    page.wait_for_selector("h2:has-text('Uppföljning 2018')", timeout=60_000)  # the page's last section
+    assert "arbetat med 1 814 deltagare, 993 kvinnor och 821 män" in page.inner_text("body")
     buttons = page.get_by_role("button", name="CSV för Excel")
     names = []
     raw = b""
@@ -69,3 +71,43 @@ def test_malomrade_pages_download_and_url_filters(server: str, browser) -> None:
     page.wait_for_selector("text=Insatser: Mammor i arbete", timeout=60_000)
     assert "År 2019" in page.inner_text("body")
     context.close()
+
+
+def test_report_mode_at_a4_width(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.goto(f"{server}/makt-och-halsa?ar=2018&rapport=1")
+    wait_for_app(page)
+    page.wait_for_selector("h2:has-text('Uppföljning 2018')", timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    assert page.get_by_role("button").count() == 0  # no widgets, no download or camera buttons
+    assert page.locator(".modebar").count() == 0
+    body = page.inner_text("body")
+    assert "993 kvinnor och 821 män" in body and "Redigera" not in body
+    width = page.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').getBoundingClientRect().width")
+    assert width <= 794
+    page.screenshot(path=str(SHOTS / "makt-och-halsa-rapportlage.png"), full_page=True)
+    print(f"skärmbild: {SHOTS / 'makt-och-halsa-rapportlage.png'}")
+    page.close()
+
+
+def test_narrative_edit_shows_html_as_text(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1400, "height": 2000})
+    page.goto(f"{server}/vald?ar=2018")
+    wait_for_app(page)
+    page.wait_for_selector("h2:has-text('Uppföljning 2018')", timeout=60_000)
+    page.get_by_text("Redigera uppföljningstexten").click()
+    area = page.get_by_role("textbox", name="Uppföljning 2018 (Markdown)")
+    area.fill('Text med <b>fetstil</b> och <img src="x" onerror="window.__xss=1"> samt **riktig fetstil**.')
+    area.press("Control+Enter")
+    page.get_by_role("button", name="Spara texten").click()
+    page.wait_for_selector("text=Texten är sparad", timeout=30_000)
+    page.reload()
+    wait_for_app(page)
+    page.wait_for_selector("text=Text med", timeout=60_000)
+    shown = page.locator("[data-testid='stMarkdownContainer']", has_text="Text med")
+    assert "<b>fetstil</b>" in shown.first.inner_text()
+    assert shown.first.locator("b").count() == 0 and page.locator("img[src='x']").count() == 0
+    assert shown.first.locator("strong").inner_text() == "riktig fetstil"
+    assert page.evaluate("() => window.__xss") is None
+    page.close()

@@ -1,0 +1,110 @@
+"""Every output path on a small unit (3 women, 40 men in 2018): nothing in 1..4 leaves.
+
+Page tables (AppTest), the page's CSV, CSV för Excel and xlsx downloads, the page workbook,
+charts and the command line. Internt läge: the mark is in each file's name and content.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from jamstalldhet import cli
+from jamstalldhet.disclosure import INTERNAL_MARK
+from tests.conftest import ROOT
+
+SMALL = re.compile(r"(?<![\d,.])[1-4](?![\d,])")  # a bare 1..4 (not part of 14, 2,5 or 43)
+
+
+def page(internal: bool = False) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "makt_halsa.py"), default_timeout=90)
+    at.session_state["ar"] = 2018
+    at.session_state["internt"] = internal
+    return at.run()
+
+
+def counts_in(frame: pd.DataFrame) -> list[int]:
+    cols = [c for c in frame.columns if c in ("Antal personer", "Nämnare")]
+    return [int(v) for c in cols for v in frame[c].dropna()]
+
+
+def test_page_tables_show_dots_not_small_counts(small_store: Path) -> None:
+    at = page()
+    assert not at.exception
+    deltagare = at.dataframe[0].value.set_index("Indikator").loc["Deltagare"]
+    assert (deltagare["Kvinnor"], deltagare["Män"], deltagare["Totalt"]) == ("..", "..", "43")
+    for df in at.dataframe:
+        for col in df.value.columns:
+            if "antal" in col.lower() or col in ("Kvinnor", "Män", "Totalt"):
+                assert not any(SMALL.fullmatch(str(v)) for v in df.value[col]), (col, df.value[col].tolist())
+    assert all(not e.value.startswith("**Internt") for e in at.error)
+
+
+def test_page_downloads_never_hold_small_counts(small_store: Path, media: dict[str, tuple[str, bytes]]) -> None:
+    at = page()
+    seen = 0
+    for button in at.get("download_button"):
+        name, data = media[button.proto.url]
+        assert "INTERNT" not in name
+        if name.endswith(".xlsx"):
+            frames = pd.read_excel(io.BytesIO(data), sheet_name=None, engine="calamine").values()
+        elif name.endswith("_punkt.csv"):
+            frames = [pd.read_csv(io.BytesIO(data))]
+        else:
+            frames = [pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig")]
+        for frame in frames:
+            assert INTERNAL_MARK not in frame.to_string()
+            counts = counts_in(frame)
+            assert counts and not [c for c in counts if 1 <= c <= 4], (name, counts)
+            seen += 1
+    assert seen >= 15
+    deltagare = next(m for b in at.get("download_button") if (m := media[b.proto.url])[0] == "deltagare_makt-och-halsa_2018.csv")
+    back = pd.read_csv(io.BytesIO(deltagare[1]), sep=";", decimal=",", encoding="utf-8-sig").set_index("Kön")
+    assert pd.isna(back.loc["Kvinnor", "Antal personer"]) and back.loc["Kvinnor", "Röjandekontroll"] == ".."
+    assert back.loc["Totalt", "Antal personer"] == 43
+
+
+def test_charts_have_no_bar_or_label_for_suppressed(small_store: Path) -> None:
+    at = page()
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    for trace in fig["data"]:
+        assert trace["name"] in ("Kvinnor", "Män")
+        assert trace["y"] == [None] and trace["text"] == [""]
+    notes = " ".join(a["text"] for a in fig["layout"]["annotations"])
+    assert "Alla värden är för små för att visas" in notes and "färre än 5 personer, visas inte" in notes
+
+
+def test_internal_mode_marks_every_file_in_name_and_content(small_store: Path, media: dict[str, tuple[str, bytes]]) -> None:
+    at = page(internal=True)
+    assert any(INTERNAL_MARK in e.value for e in at.error)
+    buttons = at.get("download_button")
+    assert buttons
+    for button in buttons:
+        name, data = media[button.proto.url]
+        assert "INTERNT" in name, name
+        if name.endswith(".csv"):
+            assert INTERNAL_MARK in data.decode("utf-8-sig")
+        else:
+            book = pd.read_excel(io.BytesIO(data), sheet_name=None, engine="calamine", header=None)
+            assert all(INTERNAL_MARK in sheet.to_string() for sheet in book.values())
+    deltagare = at.dataframe[0].value.set_index("Indikator").loc["Deltagare"]
+    assert deltagare["Kvinnor"] == "3"
+
+
+def test_command_line_on_small_unit(small_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["indicators", "--year", "2018", "--store", str(small_store)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    published = [r[c] for r in rows for c in ("count", "denominator") if r[c] is not None]
+    assert published and not [v for v in published if 1 <= v <= 4]
+    assert cli.main(["indicators", "--year", "2018", "--store", str(small_store), "--format", "csv"]) == 0
+    back = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert not back[["count", "denominator"]].stack().between(1, 4).any()
+    assert cli.main(["indicators", "--year", "2018", "--store", str(small_store), "--k", "0"]) == 0
+    captured = capsys.readouterr()
+    assert INTERNAL_MARK in captured.err
