@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint unit e2e chromium demo clean
+.PHONY: run test lint unit e2e chromium demo exempel clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -44,6 +44,12 @@ test: $(DEVSTAMP) chromium lint
 
 demo: $(STAMP)
 	$(BIN)/python -m jamstalldhet demo --out data/demo/deltagare.parquet
+
+# The committed example report for the demo year 2018 (HTML, PDF) in docs/exempel/.
+exempel: $(STAMP) chromium
+	mkdir -p docs/exempel
+	JAMSTALLDHET_STORE=/nonexistent $(BIN)/python -m jamstalldhet report --year 2018 --demo \
+	  --out docs/exempel/jamstalldhet_2018.html --pdf docs/exempel/jamstalldhet_2018.pdf
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -45,6 +45,8 @@ class Malomrade:
 class Catalogue:
     indicators: dict[str, IndicatorText]
     malomraden: tuple[Malomrade, ...]
+    report_title: str = "Uppföljning av handlingsplanen för jämställdhetsintegrering"
+    unit: str = ""
 
     def text(self, indicator_id: str) -> IndicatorText:
         return self.indicators.get(indicator_id) or IndicatorText(indicator_id, indicator_id, indicator_id, "")
@@ -89,7 +91,8 @@ def parse(text: str, name: str = "indikatorer.toml") -> Catalogue:
             raise CatalogueError(f"{name}, rad {_line_of(text, '[[malomraden]]')}: varje målområde behöver id och titel.")
         areas.append(Malomrade(mid, str(m["titel"]), str(m.get("beskrivning", "")), tuple(m.get("indikatorer", [])),
                                tuple(m.get("insatser", [])), tuple(m.get("uppdelningar", []))))
-    return Catalogue(texts, tuple(areas))
+    rep = raw.get("rapport", {})
+    return Catalogue(texts, tuple(areas), str(rep.get("titel", Catalogue.report_title)), str(rep.get("enhet", "")))
 
 
 @cache

@@ -1,6 +1,7 @@
 """Command line (data contract, section 5).
 
     python -m jamstalldhet indicators --year Y [--data FILE | --store DIR | --demo] [--by DIM] [--format json|csv] [--k N]
+    python -m jamstalldhet report --year Y [--data FILE | --store DIR | --demo] --out FILE.html [--zip FILE.zip] [--pdf FILE.pdf] [--k N]
     python -m jamstalldhet demo --out FILE.parquet [--records N]
 
 Exit status: 0 success; 1 invalid input (messages on stderr); 2 wrong usage.
@@ -13,9 +14,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import schema as S
+
+if TYPE_CHECKING:
+    from .records import Prepared
+    from .sources import Source
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -32,15 +37,24 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
     sub.required = True
 
+    def year_source_k(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--year", type=int, required=True, help="kalenderår, t.ex. 2018")
+        src = cmd.add_mutually_exclusive_group()
+        src.add_argument("--data", type=Path, help="läs en fil (CSV, Excel eller Parquet) utan att lagra den")
+        src.add_argument("--store", type=Path, help="läs lagrad data i mappen DIR")
+        src.add_argument("--demo", action="store_true", help="använd demodata")
+        cmd.add_argument("--k", type=int, default=None, help="röjandekontroll: minsta antal personer (0 = av, internt)")
+
     ind = sub.add_parser("indicators", help="beräkna indikatorerna för ett år")
-    ind.add_argument("--year", type=int, required=True, help="kalenderår, t.ex. 2018")
-    src = ind.add_mutually_exclusive_group()
-    src.add_argument("--data", type=Path, help="läs en fil (CSV, Excel eller Parquet) utan att lagra den")
-    src.add_argument("--store", type=Path, help="läs lagrad data i mappen DIR")
-    src.add_argument("--demo", action="store_true", help="använd demodata")
+    year_source_k(ind)
     ind.add_argument("--by", choices=S.DIMENSIONS, help="dela upp på en dimension")
     ind.add_argument("--format", choices=("json", "csv"), default="json", help="utdataformat (standard: json)")
-    ind.add_argument("--k", type=int, default=None, help="röjandekontroll: minsta antal personer (0 = av)")
+
+    rep = sub.add_parser("report", help="skapa årets jämställdhetsrapport (HTML, zip med figurer och tabeller, PDF)")
+    year_source_k(rep)
+    rep.add_argument("--out", type=Path, required=True, help="rapporten som en fristående HTML-fil")
+    rep.add_argument("--zip", type=Path, help="zip med alla figurer (PNG 300 dpi och SVG) och tabeller (xlsx)")
+    rep.add_argument("--pdf", type=Path, help="rapporten som PDF (kräver Chromium)")
 
     dem = sub.add_parser("demo", help="skriv syntetisk demodata som Parquet")
     dem.add_argument("--out", type=Path, required=True, help="utfil (.parquet)")
@@ -48,17 +62,21 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _cmd_indicators(args: argparse.Namespace) -> int:
-    from . import sources
-    from .export import cli_csv, records
-    from .records import prepare
+def _k(args: argparse.Namespace) -> int | None:
     from .settings import default_k
-    from .tables import indicator_table
 
-    k = default_k() if args.k is None else args.k
+    k = default_k() if args.k is None else int(args.k)
     if k < 0:
         sys.stderr.write("fel: --k får inte vara negativt\n")
-        return EXIT_USAGE
+        return None
+    return k
+
+
+def _load(args: argparse.Namespace) -> tuple[Prepared, Source] | None:
+    """The records the command works on (and their source), or None after writing the problems."""
+    from . import sources
+    from .records import prepare
+
     if args.data is not None:
         source = sources.Source("file", args.data)
     elif args.store is not None:
@@ -71,14 +89,69 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
     if df is None:
         for prob in problems:
             sys.stderr.write(f"{prob}\n")
+        return None
+    return prepare(df), source
+
+
+def _cmd_indicators(args: argparse.Namespace) -> int:
+    from .export import cli_csv, records
+    from .tables import indicator_table
+
+    k = _k(args)
+    if k is None:
+        return EXIT_USAGE
+    loaded = _load(args)
+    if loaded is None:
         return EXIT_INVALID
-    pub = indicator_table(prepare(df), args.year, by=args.by, k=k)
+    prep, _ = loaded
+    pub = indicator_table(prep, args.year, by=args.by, k=k)
     if pub.internal:  # the contract fixes stdout's fields, so the mark goes to stderr
         sys.stderr.write(f"{pub.note}: röjandekontrollen är avstängd (--k {k}).\n")
     if args.format == "json":
         sys.stdout.write(json.dumps(records(pub), ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(cli_csv(pub))
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    import time
+
+    from . import catalogue, report
+
+    k = _k(args)
+    if k is None:
+        return EXIT_USAGE
+    started = time.perf_counter()
+    loaded = _load(args)
+    if loaded is None:
+        return EXIT_INVALID
+    prep, source = loaded
+    years = prep.years()
+    if args.year not in years:
+        span = f"{years[0]}–{years[-1]}" if years else "inga år"
+        sys.stderr.write(f"fel: året {args.year} finns inte i datan ({span}).\n")
+        return EXIT_INVALID
+    try:
+        rep = report.build(prep, args.year, catalogue.load(), k, source.label)
+    except catalogue.CatalogueError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_INVALID
+    if rep.internal:
+        sys.stderr.write(f"{rep.note}: röjandekontrollen är avstängd (--k {k}).\n")
+    args.out.write_text(report.html(rep), encoding="utf-8")
+    written = [args.out]
+    try:
+        if args.zip:
+            written.append(report.write_zip(rep, args.zip))
+        if args.pdf:
+            written.append(report.write_pdf(args.out, args.pdf))
+    except report.ReportError as exc:
+        sys.stderr.write(f"fel: {exc}\n")
+        return EXIT_INVALID
+    for path in written:
+        sys.stderr.write(f"Skrev {path} ({path.stat().st_size / 1e6:.1f} MB)\n")
+    sys.stderr.write(f"Klart på {time.perf_counter() - started:.1f} s\n")
     return EXIT_OK
 
 
@@ -102,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "indicators":
             return _cmd_indicators(args)
+        if args.command == "report":
+            return _cmd_report(args)
         return _cmd_demo(args)
     except OSError as exc:
         sys.stderr.write(f"fel: {exc.strerror or exc}: {exc.filename or ''}\n")

@@ -117,6 +117,12 @@ def versions(year: int, mid: str, root: Path | None = None) -> list[Version]:
     return sorted(out, key=lambda v: (v.saved, v.path.name), reverse=True)
 
 
+def fingerprint(year: int, root: Path | None = None) -> str:
+    """Changes whenever a text of the year changes (for caches)."""
+    folder = (root or texts_dir()) / str(int(year))
+    return "|".join(f"{p.name}:{p.stat().st_mtime_ns}" for p in sorted(folder.glob("*.md")))
+
+
 _MD: Final = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 

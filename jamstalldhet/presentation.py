@@ -8,7 +8,8 @@ counts, *andel av kvinnorna / andel av männen* (the share of each gender who �
 from __future__ import annotations
 
 import re
-from typing import Final
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,9 @@ from . import schema as S
 from .catalogue import Catalogue
 from .disclosure import INTERNAL_MARK, Published
 from .indicators import indicator
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 SHARE_LABEL: Final = {S.KVINNOR: "Andel av kvinnorna", S.MAN_PLURAL: "Andel av männen", S.ANNAT_OKANT: "Andel av annat/okänt", S.TOTALT: "Andel totalt"}
 CI_LABEL: Final = {S.KVINNOR: "95 % KI kvinnor", S.MAN_PLURAL: "95 % KI män", S.ANNAT_OKANT: "95 % KI annat/okänt", S.TOTALT: "95 % KI totalt"}
@@ -173,3 +177,68 @@ def fill_figures(text: str, pub: Published) -> str:
         return F.percent(f.at[(iid, gender), "share"])
 
     return _PLACEHOLDER.sub(one, text)
+
+
+def gender_table(pub: Published, iid: str, group: str = S.TOTALT) -> pd.DataFrame:
+    """One indicator with a row per gender: narrow enough for an A4 page.
+
+    Counts: number and könsfördelning. Rates: number, of how many, share of each gender, interval.
+    """
+    sub = _rows(pub, [iid], group).set_index("gender")
+    rate = indicator(iid).kind == "rate"
+    rows = []
+    for g in genders(pub):
+        r = sub.loc[g]
+        if rate:
+            rows.append({"Kön": g, "Antal": F.number(r["count"]), "Av": F.number(r["denominator"]),
+                         "Andel": F.percent(r["share"]), "95 % KI": F.interval(r["ci_low"], r["ci_high"])})
+        else:
+            rows.append({"Kön": g, "Antal": F.number(r["count"]),
+                         "Könsfördelning": F.percent(r["share"]) if g != S.TOTALT else "100,0 %",
+                         "95 % KI": F.interval(r["ci_low"], r["ci_high"]) if g != S.TOTALT else ""})
+    return pd.DataFrame(rows)
+
+
+def comparison_sentence(pub: Published, iid: str, group: str = S.TOTALT) -> str:
+    """Women compared with men in words: the gap, the ratio and whether it is significant, or 40/60."""
+    sub = _rows(pub, [iid], group).set_index("gender")
+    if S.KVINNOR not in sub.index:
+        return ""
+    w = sub.loc[S.KVINNOR]
+    if indicator(iid).kind == "count":
+        if pd.isna(w["even"]):
+            return "Könsfördelningen visas inte (röjandekontroll)."
+        return f"Andel kvinnor {F.percent(w['share'])}: " + ("jämn könsfördelning (inom 40–60 %)." if w["even"] else "utanför 40–60 %.")
+    if pd.isna(w["gap_pp"]):
+        return "Skillnaden mellan kvinnor och män visas inte (röjandekontroll eller ingen att jämföra)."
+    significant = "statistiskt säkerställd" if w["significant"] else "inte statistiskt säkerställd"
+    return (f"Skillnad kvinnor − män: {F.pp(w['gap_pp'])} procentenheter, kvot {F.ratio(w['ratio'])}; "
+            f"skillnaden är {significant} (p = {F.number(w['p_value'], 3)}).")
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    """What a page and the report show for one indicator: chart, table and the file table."""
+
+    id: str
+    title: str
+    definition: str
+    rate: bool
+    figure: go.Figure
+    table: pd.DataFrame
+    export: pd.DataFrame
+    compact: pd.DataFrame
+    comparison: str
+
+
+def indicator_view(pub: Published, cat: Catalogue, iid: str) -> IndicatorView:
+    """The chart and tables of one indicator; rates get shares with intervals, counts get numbers."""
+    from . import charts
+
+    text = cat.text(iid)
+    rate = indicator(iid).kind == "rate"
+    year = int(pub.frame["year"].iloc[0]) if len(pub.frame) else 0
+    fig = (charts.rates_chart if rate else charts.counts_chart)(pub, cat, [iid], f"{text.title} {year}")
+    table = (rate_table if rate else count_table)(pub, cat, [iid])
+    return IndicatorView(iid, text.title, text.definition, rate, fig, table, export_table(pub, cat, [iid]),
+                         gender_table(pub, iid), comparison_sentence(pub, iid))

@@ -121,6 +121,12 @@ class Prepared:
     def n_records(self) -> int:
         return int(self.person.shape[0])
 
+    def last_date(self) -> str | None:
+        """The newest date in the records (ISO), for the report's "data t.o.m."."""
+        dates = np.concatenate([self.start[self.start != NEVER], self.end[self.end != NEVER],
+                                self.referred[self.referred != NO_DATE_LOW]])
+        return None if dates.size == 0 else str(np.datetime64(int(dates.max()), "D"))
+
     def years(self) -> list[int]:
         """Calendar years in which any record is active, referred or ended."""
         if self.n_records == 0:

@@ -254,7 +254,6 @@ def render_malomrade(mid: str) -> None:
     import re
 
     from jamstalldhet import charts, export, presentation
-    from jamstalldhet.indicators import indicator
 
     d = setup()
     c = cat()
@@ -274,20 +273,17 @@ def render_malomrade(mid: str) -> None:
     all_tables = st.container()
     sheets: dict[str, pd.DataFrame] = {}
     for iid in area.indicators:
-        text = c.text(iid)
-        st.subheader(text.title)
-        st.caption(text.definition)
-        rate = indicator(iid).kind == "rate"
+        view = presentation.indicator_view(pub, c, iid)
+        st.subheader(view.title)
+        st.caption(view.definition)
         stem = f"{iid}_{slug}_{y}"
-        fig = (charts.rates_chart if rate else charts.counts_chart)(pub, c, [iid], f"{text.title} {y}")
-        st.plotly_chart(fig, width="stretch", config=chart_config(stem), key=f"chart_{iid}")
-        show_table((presentation.rate_table if rate else presentation.count_table)(pub, c, [iid]))
-        table = presentation.export_table(pub, c, [iid])
-        sheets[text.short] = table
+        st.plotly_chart(view.figure, width="stretch", config=chart_config(stem), key=f"chart_{iid}")
+        show_table(view.table)
+        sheets[c.text(iid).short] = view.export
         if report:
             continue
-        downloads(table, stem, pub, key=f"dl_{iid}")
-        with st.expander(f"Dela upp {text.title.lower()} och se trend"):
+        downloads(view.export, stem, pub, key=f"dl_{iid}")
+        with st.expander(f"Dela upp {view.title.lower()} och se trend"):
             by = st.selectbox("Dela upp på", [None, *area.breakdowns], key=f"by_{iid}",
                               format_func=lambda v: "Ingen uppdelning" if v is None else FILTER_LABELS[v])
             if by:
@@ -296,7 +292,7 @@ def render_malomrade(mid: str) -> None:
                 downloads(presentation.export_table(bpub, c, [iid]), f"{stem}_{by}", bpub, key=f"dlb_{iid}")
             pubs = [filtered(d, filters, year_=yy) for yy in sorted(d.years)]
             trend = presentation.trend_frame(pubs, iid)
-            st.plotly_chart(charts.trend_chart(trend, f"{text.title} över tid", rate, pub.note), width="stretch",
+            st.plotly_chart(charts.trend_chart(trend, f"{view.title} över tid", view.rate, pub.note), width="stretch",
                             config=chart_config(f"{iid}_{slug}_trend"), key=f"trend_{iid}")
     if not report:
         mark = "_INTERNT" if pub.internal else ""

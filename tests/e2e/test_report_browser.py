@@ -1,0 +1,44 @@
+"""The report HTML in a real browser with the network blocked: every chart renders offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jamstalldhet import catalogue, demo, report
+from jamstalldhet.records import prepare
+from tests.conftest import ROOT
+from tests.e2e.conftest import SHOTS
+
+
+def test_report_renders_offline(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rep = report.build(prepare(demo.demo_frame()), 2018, catalogue.load(), 5, "Demodata", texts=ROOT / "data" / "uppfoljning")
+    src = tmp_path / "rapport.html"
+    src.write_text(report.html(rep), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 900, "height": 1200})
+    requests: list[str] = []
+
+    def block(route) -> None:  # type: ignore[no-untyped-def]
+        requests.append(route.request.url)
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", block)
+    page = context.new_page()
+    page.goto(src.as_uri())
+    page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {len(rep.figures)}",
+                           timeout=60_000)
+    graphs = page.locator(".js-plotly-plot").count()
+    assert graphs == len(rep.figures) == 12
+    bars = page.locator(".js-plotly-plot .trace.bars").count()
+    assert bars >= 2 * len(rep.figures)  # women and men in every chart
+    assert [u for u in requests if not u.startswith("file://")] == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "rapport.png"), full_page=True)
+    print(f"skärmbild: {SHOTS / 'rapport.png'}")
+    pdf = tmp_path / "rapport.pdf"
+    page.emulate_media(media="print")
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    assert pdf.stat().st_size > 50_000
+    context.close()

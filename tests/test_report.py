@@ -1,0 +1,177 @@
+"""The annual report: content, self-containment, disclosure control, figures and tables, CLI, page."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import xml.etree.ElementTree as ET
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from jamstalldhet import catalogue, cli, report
+from jamstalldhet.records import Prepared, prepare
+from tests.conftest import ROOT, small_unit
+
+
+class _Collect(HTMLParser):
+    """Tags with their attributes, the text of table cells, and style sheets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.cells: list[str] = []
+        self.styles: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("td", "style"):
+            self._in = tag
+            if tag == "td":
+                self.cells.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "td":
+            self.cells[-1] += data
+        elif self._in == "style":
+            self.styles.append(data)
+
+
+def parse(doc: str) -> _Collect:
+    c = _Collect()
+    c.feed(doc)
+    return c
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo_prep: Prepared) -> report.Report:
+    return report.build(demo_prep, 2018, catalogue.load(), 5, "Demodata", texts=ROOT / "data" / "uppfoljning")
+
+
+@pytest.fixture(scope="module")
+def demo_html(demo_report: report.Report) -> str:
+    return report.html(demo_report)
+
+
+def test_demo_report_has_seed_figures_and_three_malomraden(demo_html: str) -> None:
+    text = re.sub(r"<script>.*?</script>", "", demo_html, flags=re.S)
+    for figure in ("1 814", "993", "821", "16,0 %", "18,0 %", "12,0 %", "398", "331", "223", "237"):
+        assert figure in text, figure
+    for title in ("Makt, inflytande och ekonomisk jämställdhet", "Makt och hälsa", "Makt och mäns våld mot kvinnor"):
+        assert title in text
+    # each målområde's narrative, figures filled in from the data
+    assert "En utbildning planeras i jämställdhetsintegrering" in text
+    assert "Jobb Borås har under 2018 arbetat med 1 814 deltagare, 993 kvinnor och 821 män." in text
+    assert "En arbetsgrupp tillsattes under 2018" in text
+    assert "{{" not in text
+    # the summary up front names the significant difference in studies (12 % vs 6 %)
+    summary = text[text.index("Sammanfattning"):text.index("Målområde 1")]
+    assert "avslutade till studier – 12,0 % av kvinnorna och 6,0 % av männen" in summary
+
+
+def test_no_external_resource(demo_html: str) -> None:
+    doc = parse(demo_html)
+    external = re.compile(r"^\s*(https?:)?//", re.I)
+    for tag, attrs in doc.tags:
+        for name in ("src", "href", "srcset", "data", "poster"):
+            value = attrs.get(name)
+            assert not (value and external.match(value)), (tag, name, value)
+        assert not (tag == "link" and attrs.get("rel") == "stylesheet")
+    for css in doc.styles:
+        assert "@import" not in css and not re.search(r"url\(\s*['\"]?(https?:)?//", css)
+    assert sum(1 for tag, _ in doc.tags if tag == "script") == 1 + 12  # plotly.js + one per figure
+
+
+def test_small_unit_report_shows_dots_never_small_counts() -> None:
+    rep = report.build(prepare(small_unit()), 2018, catalogue.load(), 5, "Liten enhet")
+    doc = parse(report.html(rep))
+    cells = [c.strip() for c in doc.cells]
+    assert ".." in cells
+    assert not [c for c in cells if re.fullmatch(r"[1-4]", c)], cells
+    assert "43" in cells  # the total stays
+    internal = report.html(report.build(prepare(small_unit()), 2018, catalogue.load(), 0, "Liten enhet"))
+    assert "Internt – får inte publiceras" in internal
+
+
+def test_zip_has_every_figure_as_png_and_svg_and_tables_as_xlsx(demo_report: report.Report, tmp_path: Path) -> None:
+    target = report.write_zip(demo_report, tmp_path / "r.zip")
+    with zipfile.ZipFile(target) as zf:
+        names = zf.namelist()
+        pngs = [n for n in names if n.endswith(".png")]
+        svgs = [n for n in names if n.endswith(".svg")]
+        assert len(pngs) == len(svgs) == len(demo_report.figures) == 12
+        assert any(n.endswith("figur-01_deltagare_2018.png") for n in pngs)
+        for n in pngs:
+            head = zf.read(n)[:24]
+            assert head[:8] == b"\x89PNG\r\n\x1a\n"
+            width, height = struct.unpack(">II", head[16:24])
+            assert (width, height) == (report.PNG_WIDTH * report.PNG_SCALE, report.PNG_HEIGHT * report.PNG_SCALE)
+            assert width / (16 / 2.54) >= 295  # 16 cm wide at about 300 dpi
+        for n in svgs:
+            assert ET.fromstring(zf.read(n)).tag.endswith("svg")
+        books = [n for n in names if n.endswith(".xlsx")]
+        assert len(books) == 4
+        halsa = next(n for n in books if "makt-och-halsa" in n)
+        sheets = pd.read_excel(io.BytesIO(zf.read(halsa)), sheet_name=None, engine="calamine")
+        deltagare = next(df for name, df in sheets.items() if "Deltagare" in name).set_index("Kön")
+        assert int(deltagare.loc["Kvinnor", "Antal personer"]) == 993
+
+
+def test_cli_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "rapport.html"
+    assert cli.main(["report", "--year", "2018", "--demo", "--out", str(out)]) == 0
+    assert "993" in out.read_text(encoding="utf-8")
+    assert "Skrev" in capsys.readouterr().err
+    assert cli.main(["report", "--year", "2031", "--demo", "--out", str(out)]) == 1
+    assert "2031 finns inte" in capsys.readouterr().err
+    assert cli.main(["report", "--year", "2018", "--demo"]) == 2
+
+
+def test_pdf_has_pages_and_figures(demo_html: str, tmp_path: Path) -> None:
+    if report.chromium() is None:
+        pytest.skip("Chromium saknas")
+    from pypdf import PdfReader
+
+    src = tmp_path / "r.html"
+    src.write_text(demo_html, encoding="utf-8")
+    pdf = report.write_pdf(src, tmp_path / "r.pdf")
+    reader = PdfReader(pdf)
+    assert len(reader.pages) >= 5  # title + summary, three målområden, method
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for figure in ("1 814", "993", "821", "16,0 %", "Sida 1 av"):
+        assert figure in text, figure
+
+
+def test_arsrapport_page(media: dict[str, tuple[str, bytes]]) -> None:
+    at = AppTest.from_file(str(ROOT / "pages" / "arsrapport.py"), default_timeout=120)
+    at.session_state["ar"] = 2018
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Årsrapport 2018"
+    assert len(at.get("iframe")) == 1
+    button = next(b for b in at.get("download_button") if b.proto.label == "Rapporten (HTML)")
+    name, data = media[button.proto.url]
+    assert name == "jamstalldhet_2018.html" and "1 814 deltagare, 993 kvinnor och 821 män" in data.decode()
+    assert any("avslutade till studier" in m.value for m in at.markdown)
+
+
+def test_summary_names_distributions_outside_40_60() -> None:
+    from jamstalldhet import schema as S
+    from jamstalldhet.records import canonical
+
+    rows = [(f"w{i}", S.KVINNA) for i in range(10)] + [(f"m{i}", S.MAN) for i in range(40)]
+    df = pd.DataFrame(rows, columns=[S.PERSON_ID, S.KON])
+    df[S.STARTDATUM], df[S.SLUTDATUM], df[S.INSATS] = "2018-03-01", None, "Jobb Borås"
+    rep = report.build(prepare(canonical(df)), 2018, catalogue.load(), 5, "Test")
+    assert any("deltagare – 20,0 % kvinnor (10 kvinnor, 40 män)" in line for line in rep.uneven), rep.uneven
+    assert "Könsfördelning utanför 40/60" in report.html(rep)
