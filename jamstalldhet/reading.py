@@ -11,6 +11,7 @@ import io
 import re
 import tomllib
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -21,9 +22,11 @@ import pyarrow.parquet as pq
 
 from . import schema as S
 from .records import canonical
+from .settings import max_file_bytes, max_xlsx_unpacked_bytes
 from .validation import Problem, rows_problems
 
 SYNONYMS_FILE: Final = Path(__file__).resolve().parent.parent / "data" / "synonymer.toml"
+MAX_CELL_CHARS: Final = 10_000
 
 
 def read_parquet_canonical(path: Path) -> pd.DataFrame:
@@ -61,32 +64,102 @@ def sniff_separator(text: str) -> str:
     return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ","
 
 
-def read_raw(path: Path) -> pd.DataFrame:
-    """The file's cells as read, headers as written (text cells as ``str``)."""
+class FileRefused(ValueError):
+    """The file is refused before (or instead of) being read; the message is for the user."""
+
+
+def _check_xlsx(path: Path) -> None:
+    """Refuse an xlsx whose decompressed size is absurd (a zip bomb) before it fills memory."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(i.file_size for i in zf.infolist())
+    except zipfile.BadZipFile as exc:
+        raise FileRefused("Filen är inte en Excel-fil (.xlsx) fast namnet säger det.") from exc
+    limit = max_xlsx_unpacked_bytes()
+    if total > limit:
+        raise FileRefused(f"Excel-filen packas upp till {total / 1e6:.0f} MB, mer än gränsen {limit / 1e6:.0f} MB. "
+                          "Dela upp den eller spara den som CSV.")
+
+
+def read_raw(path: Path) -> tuple[list[str], pd.DataFrame]:
+    """The file's headers as written and its cells as read (columns numbered by position, so that
+    a header written twice stays visible instead of being renamed by the reader)."""
+    size = path.stat().st_size
+    if size > max_file_bytes():
+        raise FileRefused(f"Filen är {size / 1e6:.0f} MB, mer än gränsen {max_file_bytes() / 1e6:.0f} MB.")
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        frame: pd.DataFrame = pq.read_table(path).to_pandas()
-        return frame
+        table = pq.read_table(path)
+        frame = table.to_pandas()
+        frame.columns = pd.RangeIndex(len(table.column_names))
+        return [str(c) for c in table.column_names], frame
     if suffix in (".xlsx", ".xlsm"):
-        return pd.DataFrame(pd.read_excel(path, dtype=object, engine="calamine"))
-    text = decode(path.read_bytes())
-    return pd.read_csv(io.StringIO(text), sep=sniff_separator(text), dtype=str, keep_default_na=False, na_filter=False)
+        _check_xlsx(path)
+        return _split_header(pd.DataFrame(pd.read_excel(path, dtype=object, engine="calamine", header=None)))
+    if suffix not in (".csv", ".txt", ".tsv"):
+        raise FileRefused(f"Filtypen {suffix or '(ingen)'} kan inte läsas. Använd CSV, Excel (.xlsx) eller Parquet.")
+    data = path.read_bytes()
+    if b"\x00" in data[:65536]:
+        raise FileRefused("Filen är inte en textfil (CSV) fast namnet säger det.")
+    text = decode(data)
+    return _split_header(pd.read_csv(io.StringIO(text), sep=sniff_separator(text), dtype=str, keep_default_na=False,
+                                     na_filter=False, header=None))
 
 
-def map_headers(columns: list[str], file: str) -> tuple[dict[str, str], list[Problem]]:
-    """``{file header: canonical column}`` and problems (duplicate or missing columns)."""
-    lookup = synonyms()["kolumner"]
-    mapping: dict[str, str] = {}
+def _split_header(raw: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
+    headers = ["" if pd.isna(h) else str(h).strip() for h in raw.iloc[0]] if len(raw) else []
+    body = raw.iloc[1:].reset_index(drop=True)
+    body.columns = pd.RangeIndex(len(headers))
+    return headers, body
+
+
+def duplicate_headers(headers: list[str], file: str) -> list[Problem]:
+    """A header written twice (case, spaces and diacritics ignored) is a problem."""
     problems: list[Problem] = []
-    for col in columns:
-        canon = lookup.get(normalise(col))
-        if canon is None:
+    seen: dict[str, str] = {}
+    for h in headers:
+        key = normalise(h)
+        if h and key in seen:
+            problems.append(Problem(file, 1, h, f"Kolumnrubriken finns två gånger (också som {seen[key]}). Ta bort eller byt namn på den ena."))
+        seen.setdefault(key, h)
+    return problems
+
+
+def check_cell_sizes(body: pd.DataFrame, headers: list[str], file: str) -> list[Problem]:
+    """Cells longer than :data:`MAX_CELL_CHARS` are refused (they are not participant data)."""
+    problems: list[Problem] = []
+    for i, h in enumerate(headers):
+        col = body[i]
+        if col.dtype != object and not pd.api.types.is_string_dtype(col):
+            continue
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        lengths = np.array([len(u) if isinstance(u, str) else 0 for u in uniques] + [0])
+        too_long = lengths[codes] > MAX_CELL_CHARS
+        if too_long.any():
+            problems.extend(rows_problems(file, (np.flatnonzero(too_long) + 2).tolist(), h or None,
+                                          f"Cellen är för lång (mer än {MAX_CELL_CHARS:,} tecken).".replace(",", " ")))
+    return problems
+
+
+def map_headers(headers: list[str], file: str, overrides: dict[str, str | None] | None = None) -> tuple[dict[int, str], list[Problem]]:
+    """``{column position: canonical column}`` and problems (two columns meaning the same, missing columns).
+
+    ``overrides`` maps a file header to the canonical column the user chose (None = not used)."""
+    lookup = synonyms()["kolumner"]
+    overrides = overrides or {}
+    mapping: dict[int, str] = {}
+    problems: list[Problem] = []
+    for i, col in enumerate(headers):
+        canon = overrides[col] if col in overrides else lookup.get(normalise(col))
+        if canon is None or canon not in S.INPUT_COLUMNS:
             continue
         if canon in mapping.values():
-            first = next(h for h, c in mapping.items() if c == canon)
+            first = headers[next(k for k, c in mapping.items() if c == canon)]
             problems.append(Problem(file, 1, str(col), f"Kolumnen betyder samma sak som kolumnen {first}. Ta bort den ena."))
             continue
-        mapping[str(col)] = canon
+        mapping[i] = canon
     have = set(mapping.values())
     if S.PERSON_ID not in have and S.PERSONNUMMER not in have:
         problems.append(Problem(file, 1, None, "Kolumn för person saknas: filen behöver person_id eller personnummer."))
@@ -139,40 +212,106 @@ def _map_values(col: pd.Series, section: str) -> pd.Series:
     return _per_value(col, lambda v: lookup.get(normalise(v)))
 
 
-def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read one file into the canonical frame; ``None`` and problems when it has errors."""
+@dataclass(frozen=True)
+class Inspection:
+    """What a file holds, before anything is stored: headers, how they were understood, problems."""
+
+    file: str
+    headers: list[str]
+    mapping: dict[int, str]
+    frame: pd.DataFrame | None
+    problems: list[Problem]
+
+    @property
+    def understood(self) -> dict[str, str | None]:
+        return {h: self.mapping.get(i) for i, h in enumerate(self.headers)}
+
+
+def inspect(path: Path, name: str | None = None, overrides: dict[str, str | None] | None = None) -> Inspection:
+    """Read and validate one file; the canonical frame only when there is no problem at all."""
     file = name or path.name
     try:
-        raw = read_raw(path)
+        headers, body = read_raw(path)
+    except FileRefused as exc:
+        return Inspection(file, [], {}, None, [Problem(file, None, None, str(exc))])
     except Exception as exc:  # noqa: BLE001 - any reader failure becomes a message
-        return None, [Problem(file, None, None, f"Filen kunde inte läsas som {path.suffix or 'fil'}: {type(exc).__name__}.")]
-    if raw.empty:
-        return None, [Problem(file, None, None, "Filen innehåller inga rader.")]
-    mapping, problems = map_headers([str(c) for c in raw.columns], file)
+        what = {".xlsx": "Excel-fil (.xlsx)", ".parquet": "Parquet-fil"}.get(path.suffix.lower(), "CSV-fil")
+        return Inspection(file, [], {}, None, [Problem(file, None, None, f"Filen kunde inte läsas som {what} ({type(exc).__name__}). "
+                                                                           "Kontrollera att den är sparad i det formatet.")])
+    problems = duplicate_headers(headers, file)
+    if body.empty:
+        return Inspection(file, headers, {}, None, problems + [Problem(file, None, None, "Filen innehåller inga rader.")])
+    problems += check_cell_sizes(body, headers, file)
+    mapping, header_problems = map_headers(headers, file, overrides)
+    problems += header_problems
     if problems:
-        return None, problems
-    src = {canon: raw[h] for h, canon in mapping.items()}
-    header_of = {canon: h for h, canon in mapping.items()}
-    rownum = np.arange(len(raw)) + 2
-    df = pd.DataFrame(index=raw.index)
+        return Inspection(file, headers, mapping, None, problems)
+    df, problems = _convert(body, headers, mapping, file)
+    return Inspection(file, headers, mapping, df, problems)
+
+
+def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read one file into the canonical frame; ``None`` and problems when it has errors."""
+    ins = inspect(path, name)
+    return ins.frame, ins.problems
+
+
+def _personnummer(col: pd.Series) -> pd.Series:
+    """Per cell: (pseudonym, gender, birth year) for a valid number, None otherwise. The number
+    itself goes no further than this function."""
+    from . import personnummer as P
+
+    key = P.secret_key()
+
+    def one(text: str) -> tuple[str, str, int] | None:
+        parsed = P.parse(text)
+        return None if parsed is None else (P.pseudonym(parsed, key), parsed.gender, parsed.birth_year)
+
+    return _per_value(col, one)
+
+
+def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    src = {canon: body[i] for i, canon in mapping.items()}
+    header_of = {canon: headers[i] for i, canon in mapping.items()}
+    problems: list[Problem] = []
+    rownum = np.arange(len(body)) + 2
+    df = pd.DataFrame(index=body.index)
 
     def report(mask: np.ndarray, canon: str | None, message: str) -> None:
         column = None if canon is None else header_of.get(canon, canon)
         problems.extend(rows_problems(file, rownum[mask].tolist(), column, message))
 
-    pid = _text(src[S.PERSON_ID]) if S.PERSON_ID in src else pd.Series("", index=raw.index)
-    report((pid == "").to_numpy(), S.PERSON_ID, "Person-id saknas.")
+    pid = _text(src[S.PERSON_ID]) if S.PERSON_ID in src else pd.Series("", index=body.index, dtype="string")
+    derived_gender = pd.Series(None, index=body.index, dtype=object)
+    derived_year = pd.Series(np.nan, index=body.index)
+    if S.PERSONNUMMER in src:
+        pnr_text = _text(src[S.PERSONNUMMER])
+        info = _personnummer(src[S.PERSONNUMMER])
+        valid = info.notna()
+        report(((pnr_text != "") & ~valid).to_numpy(), S.PERSONNUMMER,
+               "Personnumret är inte giltigt (fel form, datum eller kontrollsiffra). Rätta det i källsystemet; "
+               "numret visas inte här av sekretesskäl.")
+        pid = pid.astype(object).where(~valid, info.map(lambda t: t[0] if t else None))
+        derived_gender = info.map(lambda t: t[1] if t else None)
+        derived_year = info.map(lambda t: float(t[2]) if t else np.nan).astype(float)
+    report((pid.fillna("") == "").to_numpy(), S.PERSON_ID if S.PERSON_ID in src else S.PERSONNUMMER,
+           "Person saknas: raden har varken person-id eller giltigt personnummer.")
     df[S.PERSON_ID] = pid
     if S.KON in src:
         kon_text = _text(src[S.KON])
         kon = _map_values(src[S.KON], "kon")
         kon = kon.where(kon.notna() | (kon_text == ""), S.ANNAT)  # other non-empty codes
-        report((kon_text == "").to_numpy(), S.KON, "Kön saknas och kan inte härledas (inget personnummer).")
+        kon = kon.where(kon.notna(), derived_gender)
+        report(kon.isna().to_numpy(), S.KON, "Kön saknas och kan inte härledas (inget giltigt personnummer på raden).")
         df[S.KON] = kon
+    else:
+        df[S.KON] = derived_gender
     if S.FODELSEAR in src:
         year = pd.to_numeric(_text(src[S.FODELSEAR]), errors="coerce")
         report(((_text(src[S.FODELSEAR]) != "") & year.isna()).to_numpy(), S.FODELSEAR, "Födelseåret är inte ett heltal.")
-        df[S.FODELSEAR] = year
+        df[S.FODELSEAR] = year.where(year.notna(), derived_year)
+    elif S.PERSONNUMMER in src:
+        df[S.FODELSEAR] = derived_year
     if S.BAKGRUND in src:
         bg = _map_values(src[S.BAKGRUND], "bakgrund")
         df[S.BAKGRUND] = bg.where(bg.notna() | (_text(src[S.BAKGRUND]) == ""), S.UTRIKES).fillna(S.OKAND)
@@ -203,13 +342,11 @@ def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None,
             val = _map_values(src[col], "janej")
             report(((txt != "") & val.isna()).to_numpy(), col, "Värdet ska vara ja eller nej.")
             df[col] = val.map({"true": True, "false": False})
-    if S.KON in df:
-        genders = df[[S.PERSON_ID, S.KON]].dropna()
-        n_gender = genders.groupby(S.PERSON_ID)[S.KON].transform("nunique")
-        two = genders.index[n_gender > 1]
-        report(np.isin(raw.index, two), S.KON, "Samma person har olika kön på olika rader.")
-    dup = raw.duplicated(keep="first").to_numpy()
-    report(dup, None, "Raden är en dubblett av en tidigare rad.")
+    genders = df[[S.PERSON_ID, S.KON]].dropna()
+    n_gender = genders.groupby(S.PERSON_ID)[S.KON].transform("nunique")
+    report(np.isin(body.index, genders.index[n_gender > 1]), S.KON, "Samma person har olika kön på olika rader.")
+    dup = body.duplicated(keep="first").to_numpy()
+    report(dup, None, "Raden är en dubblett av en tidigare rad. Ta bort den.")
     if problems:
         return None, problems
     for col in S.COLUMNS:

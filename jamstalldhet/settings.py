@@ -33,3 +33,19 @@ def default_k() -> int:
         return int(os.environ.get(K_ENV, DEFAULT_K))
     except ValueError:
         return DEFAULT_K
+
+
+MAX_MB_ENV: Final = "JAMSTALLDHET_MAX_MB"
+
+
+def max_file_bytes() -> int:
+    """Largest file accepted for reading or upload (``$JAMSTALLDHET_MAX_MB``, default 200 MB)."""
+    try:
+        return int(float(os.environ.get(MAX_MB_ENV, 200)) * 1_000_000)
+    except ValueError:
+        return 200_000_000
+
+
+def max_xlsx_unpacked_bytes() -> int:
+    """An xlsx may unpack to at most 10 × the file size limit (real sheets compress about 5–10 ×)."""
+    return 10 * max_file_bytes()
