@@ -1,6 +1,7 @@
 """Command line (data contract, section 5).
 
     python -m jamstalldhet indicators --year Y [--data FILE | --store DIR | --demo] [--by DIM] [--format json|csv] [--k N]
+    python -m jamstalldhet import FILE [--store DIR] [--replace]
     python -m jamstalldhet report --year Y [--data FILE | --store DIR | --demo] --out FILE.html [--zip FILE.zip] [--pdf FILE.pdf] [--k N]
     python -m jamstalldhet demo --out FILE.parquet [--records N]
 
@@ -49,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     year_source_k(ind)
     ind.add_argument("--by", choices=S.DIMENSIONS, help="dela upp på en dimension")
     ind.add_argument("--format", choices=("json", "csv"), default="json", help="utdataformat (standard: json)")
+
+    imp = sub.add_parser("import", help="läs in en fil (CSV, Excel eller Parquet) och lagra den")
+    imp.add_argument("file", type=Path, metavar="FILE", help="filen som ska importeras")
+    imp.add_argument("--store", type=Path, help="lagringsmapp (standard: $JAMSTALLDHET_STORE eller data/store)")
+    imp.add_argument("--replace", action="store_true", help="ersätt tidigare importer som täcker samma år")
 
     rep = sub.add_parser("report", help="skapa årets jämställdhetsrapport (HTML, zip med figurer och tabeller, PDF)")
     year_source_k(rep)
@@ -111,6 +117,41 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(records(pub), ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(cli_csv(pub))
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from . import importing, store
+    from .settings import store_dir
+
+    target = args.store or store_dir()
+    if not args.file.exists():
+        sys.stderr.write(f"Fil {args.file.name}: filen finns inte.\n")
+        return EXIT_INVALID
+    p = importing.preview(args.file, target)
+    if not p.ok or p.plan is None:
+        for prob in p.problems:
+            sys.stderr.write(f"{prob}\n")
+        sys.stderr.write("Inget lagrades.\n")
+        return EXIT_INVALID
+    if p.plan.duplicate_of is not None:
+        sys.stderr.write(f"Filen är redan importerad ({p.plan.duplicate_of.label}). Inget ändrades.\n")
+        return EXIT_OK
+    if p.plan.replaces and not args.replace:
+        for b in p.plan.replaces:
+            sys.stderr.write(f"Filen täcker samma år som den tidigare importen {b.label}.\n")
+        sys.stderr.write("Kör igen med --replace för att ersätta den. Inget lagrades.\n")
+        return EXIT_INVALID
+    try:
+        batch = importing.commit(p, target, replace=args.replace)
+    except store.StoreError as exc:
+        sys.stderr.write(f"fel: {exc}\n")
+        return EXIT_INVALID
+    s = importing.summary(p.inspection.frame) if p.inspection.frame is not None else {}
+    if batch is not None:
+        replaced = f"; ersatte {len(p.plan.replaces)} tidigare import(er)" if p.plan.replaces else ""
+        sys.stderr.write(f"Lagrade {batch.rows} rader, {s.get('personer')} personer, år {batch.years[0]}–{batch.years[-1]} "
+                         f"i {target}{replaced}.\n")
     return EXIT_OK
 
 
@@ -177,6 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_indicators(args)
         if args.command == "report":
             return _cmd_report(args)
+        if args.command == "import":
+            return _cmd_import(args)
         return _cmd_demo(args)
     except OSError as exc:
         sys.stderr.write(f"fel: {exc.strerror or exc}: {exc.filename or ''}\n")

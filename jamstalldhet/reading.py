@@ -101,6 +101,8 @@ def read_raw(path: Path) -> tuple[list[str], pd.DataFrame]:
     if suffix not in (".csv", ".txt", ".tsv"):
         raise FileRefused(f"Filtypen {suffix or '(ingen)'} kan inte läsas. Använd CSV, Excel (.xlsx) eller Parquet.")
     data = path.read_bytes()
+    if not data.strip():
+        raise FileRefused("Filen är tom.")
     if b"\x00" in data[:65536]:
         raise FileRefused("Filen är inte en textfil (CSV) fast namnet säger det.")
     text = decode(data)

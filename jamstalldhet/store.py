@@ -1,34 +1,269 @@
-"""The Parquet store of imported records.
+"""The store of imported records: Parquet batches and one manifest, changed atomically.
 
-Layout: ``<store>/batches/*.parquet`` (one file per import). Readers take every batch.
+Layout of a store folder::
+
+    manifest.json          which batches are live, and the import log (the commit point)
+    batches/<id>.parquet   one file per import, canonical columns, pseudonymised
+    .lock                  serialises writers (fcntl.flock)
+
+Every write goes to a temporary file in the same folder, is fsync'ed and then renamed over the
+target (``os.replace`` is atomic on POSIX), and the folder is fsync'ed too. A batch file is
+written before the manifest names it, and removed only after a manifest without it is in place;
+so a crash or kill at any moment leaves the store either as it was or as it became, never half.
+Readers read the manifest once and then its batches; if a concurrent commit removed a batch
+under them they read the new manifest again, so they see either the old or the new data.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any, Final
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import schema as S
 from .records import canonical
+
+MANIFEST: Final = "manifest.json"
+FORMAT: Final = 1
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: str
+    file: str  # the imported file's name (as the user named it)
+    sha256: str  # of the imported file's bytes
+    imported: str  # ISO time
+    rows: int
+    persons: int
+    years: list[int]
+
+    @property
+    def label(self) -> str:
+        span = f"{self.years[0]}–{self.years[-1]}" if self.years else "inga år"
+        return f"{self.file} ({span}, {self.rows} rader, importerad {self.imported[:16].replace('T', ' ')})"
+
+
+@dataclass
+class Manifest:
+    batches: list[Batch] = field(default_factory=list)
+    log: list[dict[str, Any]] = field(default_factory=list)
+    format: int = FORMAT
+
+
+# --- low-level atomic writes -----------------------------------------------------------------
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_table(target: Path, df: pd.DataFrame) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".parquet")
+    os.close(fd)
+    try:
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp, compression="zstd")
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def _locked(store: Path) -> Iterator[None]:
+    store.mkdir(parents=True, exist_ok=True)
+    with open(store / ".lock", "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def read_manifest(store: Path) -> Manifest:
+    path = store / MANIFEST
+    if not path.exists():
+        return Manifest()
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return Manifest([Batch(**b) for b in raw.get("batches", [])], list(raw.get("log", [])), int(raw.get("format", FORMAT)))
+
+
+def _write_manifest(store: Path, m: Manifest) -> None:
+    data = {"format": m.format, "batches": [asdict(b) for b in m.batches], "log": m.log}
+    atomic_write_bytes(store / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def batch_path(store: Path, batch_id: str) -> Path:
+    return store / "batches" / f"{batch_id}.parquet"
 
 
 def batch_files(store: Path) -> list[Path]:
-    return sorted((store / "batches").glob("*.parquet"))
+    return [batch_path(store, b.id) for b in read_manifest(store).batches]
 
 
 def has_data(store: Path) -> bool:
-    return bool(batch_files(store))
+    return bool(read_manifest(store).batches)
 
 
 def version(store: Path) -> str:
     """Changes whenever the stored data changes (for caches)."""
-    files = batch_files(store)
-    return "|".join(f"{f.name}:{f.stat().st_mtime_ns}:{f.stat().st_size}" for f in files)
+    path = store / MANIFEST
+    if not path.exists():
+        return "empty"
+    st = path.stat()
+    return f"{st.st_mtime_ns}:{st.st_size}"
 
 
-def load(store: Path) -> pd.DataFrame:
-    """All stored records as one canonical frame."""
-    files = batch_files(store)
-    frames = [pq.read_table(f).to_pandas() for f in files]
-    return canonical(pd.concat(frames, ignore_index=True))
+def load(store: Path, attempts: int = 3) -> pd.DataFrame:
+    """All stored records as one canonical frame (the batches of one manifest)."""
+    for _ in range(attempts):
+        batches = read_manifest(store).batches
+        try:
+            frames = [pq.read_table(batch_path(store, b.id)).to_pandas() for b in batches]
+        except FileNotFoundError:
+            continue  # a commit removed a batch while we read: read the new manifest
+        if not frames:
+            return canonical(pd.DataFrame(columns=list(S.COLUMNS)))
+        return canonical(pd.concat(frames, ignore_index=True))
+    raise StoreError("Lagringen ändrades hela tiden medan den lästes; försök igen.")
+
+
+# --- planning and committing an import ---------------------------------------------------------
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def years_of(df: pd.DataFrame) -> list[int]:
+    """Calendar years the records touch (referral, start, end; an open insats up to its start year)."""
+    years: set[int] = set()
+    for col in S.DATE_COLUMNS:
+        d = pd.to_datetime(df[col], errors="coerce").dropna()
+        if len(d):
+            years.update(np.unique(d.dt.year.to_numpy()).tolist())
+    if years:
+        return list(range(min(years), max(years) + 1))
+    return []
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What committing a file would do; shown to the user before anything is stored."""
+
+    sha256: str
+    rows: int
+    persons: int
+    years: list[int]
+    duplicate_of: Batch | None
+    replaces: list[Batch]
+
+    @property
+    def lost_years(self) -> list[int]:
+        """Years that only the replaced batches hold: they disappear with them."""
+        old = {y for b in self.replaces for y in b.years}
+        return sorted(old - set(self.years))
+
+
+def plan(store: Path, df: pd.DataFrame, sha256: str) -> Plan:
+    m = read_manifest(store)
+    dup = next((b for b in m.batches if b.sha256 == sha256), None)
+    years = years_of(df)
+    overlap = [b for b in m.batches if dup is None and set(b.years) & set(years)]
+    return Plan(sha256, len(df), int(df[S.PERSON_ID].nunique()), years, dup, overlap)
+
+
+def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = False) -> Batch | None:
+    """Store ``df`` as a new batch. Overlapping batches are replaced only with ``replace=True``.
+
+    Returns None (and stores nothing) when the same file was imported before."""
+    with _locked(store):
+        current = plan(store, df, p.sha256)  # re-check under the lock
+        if current.duplicate_of is not None:
+            return None
+        if current.replaces and not replace:
+            names = ", ".join(b.label for b in current.replaces)
+            raise StoreError(f"Filen täcker samma år som {names}. Bekräfta att den ska ersättas.")
+        now = datetime.now().astimezone().isoformat(timespec="seconds")
+        batch = Batch(uuid.uuid4().hex[:16], file, p.sha256, now, len(df), int(df[S.PERSON_ID].nunique()), years_of(df))
+        _write_table(batch_path(store, batch.id), canonical(df))
+        m = read_manifest(store)
+        gone = {b.id for b in current.replaces}
+        m.batches = [b for b in m.batches if b.id not in gone] + [batch]
+        m.log.append({"tid": now, "händelse": "import", "fil": file, "sha256": p.sha256, "batch": batch.id, "rader": batch.rows,
+                      "personer": batch.persons, "år": batch.years, "ersatte": sorted(gone)})
+        _write_manifest(store, m)  # the commit point
+        for bid in gone:
+            batch_path(store, bid).unlink(missing_ok=True)
+        _collect_garbage(store, m)
+        return batch
+
+
+def remove(store: Path, batch_id: str) -> Batch:
+    """Remove one batch (its records disappear from every page)."""
+    with _locked(store):
+        m = read_manifest(store)
+        batch = next((b for b in m.batches if b.id == batch_id), None)
+        if batch is None:
+            raise StoreError(f"Det finns ingen import med id {batch_id}.")
+        m.batches = [b for b in m.batches if b.id != batch_id]
+        now = datetime.now().astimezone().isoformat(timespec="seconds")
+        m.log.append({"tid": now, "händelse": "borttagen", "fil": batch.file, "batch": batch.id, "rader": batch.rows})
+        _write_manifest(store, m)
+        batch_path(store, batch_id).unlink(missing_ok=True)
+        _collect_garbage(store, m)
+        return batch
+
+
+def _collect_garbage(store: Path, m: Manifest) -> None:
+    """Batch and temporary files no manifest names (left by an interrupted import)."""
+    live = {f"{b.id}.parquet" for b in m.batches}
+    for f in (store / "batches").glob("*"):
+        if f.name not in live:
+            f.unlink(missing_ok=True)
+    for f in store.glob(".tmp-*"):
+        f.unlink(missing_ok=True)

@@ -22,6 +22,12 @@ def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 
 
 @pytest.fixture(autouse=True)
+def _test_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fixed pseudonym key, so tests never create the user's key file."""
+    monkeypatch.setenv("JAMSTALLDHET_KEY", "testnyckel-inte-hemlig")
+
+
+@pytest.fixture(autouse=True)
 def _isolated_texts(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Tests write narrative texts to a copy of data/uppfoljning, never to the real one."""
     import shutil
@@ -61,8 +67,10 @@ def small_unit() -> pd.DataFrame:
 @pytest.fixture
 def small_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A store holding only the small unit; the dashboard and the CLI read it by default."""
-    (tmp_path / "store" / "batches").mkdir(parents=True)
-    small_unit().to_parquet(tmp_path / "store" / "batches" / "liten.parquet")
+    from jamstalldhet import store
+
+    df = small_unit()
+    store.commit(tmp_path / "store", df, "liten.csv", store.plan(tmp_path / "store", df, "x" * 64))
     monkeypatch.setenv("JAMSTALLDHET_STORE", str(tmp_path / "store"))
     return tmp_path / "store"
 

@@ -1,0 +1,60 @@
+"""Import one file into the store: inspect (read, validate, pseudonymise), preview, then commit.
+
+Nothing is stored until :func:`commit` is called, and a file with any problem is never stored,
+not even partly. The page and the command line both go through here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import schema as S
+from . import store
+from .reading import Inspection, inspect
+from .validation import Problem
+
+
+@dataclass(frozen=True)
+class Preview:
+    inspection: Inspection
+    plan: store.Plan | None
+
+    @property
+    def ok(self) -> bool:
+        return self.inspection.frame is not None and not self.inspection.problems
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.inspection.problems
+
+
+def summary(df: pd.DataFrame) -> dict[str, object]:
+    """Rows, persons, years and insatser of a canonical frame, women and men among the persons."""
+    persons = df.drop_duplicates(S.PERSON_ID)
+    genders = persons[S.KON].value_counts()
+    return {
+        "rader": len(df),
+        "personer": len(persons),
+        "kvinnor": int(genders.get(S.KVINNA, 0)),
+        "män": int(genders.get(S.MAN, 0)),
+        "annat/okänt": int(genders.get(S.ANNAT, 0)),
+        "år": store.years_of(df),
+        "insatser": sorted(str(v) for v in df[S.INSATS].dropna().unique()),
+    }
+
+
+def preview(path: Path, store_dir: Path, name: str | None = None, overrides: dict[str, str | None] | None = None) -> Preview:
+    ins = inspect(path, name, overrides)
+    if ins.frame is None:
+        return Preview(ins, None)
+    return Preview(ins, store.plan(store_dir, ins.frame, store.file_hash(path)))
+
+
+def commit(p: Preview, store_dir: Path, replace: bool = False) -> store.Batch | None:
+    """Store the previewed file (None when the very same file was imported before)."""
+    if not p.ok or p.plan is None or p.inspection.frame is None:
+        raise store.StoreError("Filen har fel och kan inte lagras.")
+    return store.commit(store_dir, p.inspection.frame, p.inspection.file, p.plan, replace=replace)

@@ -1,0 +1,172 @@
+"""Import: the corpus of real-looking files, personnummer, the store, the command line."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jamstalldhet import cli, importing, personnummer, store
+from jamstalldhet.records import prepare
+from jamstalldhet.tables import indicator_table
+
+CORPUS = Path(__file__).resolve().parent / "data" / "import"
+EXPECTED = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
+GOOD = EXPECTED["good"]["files"]
+BROKEN = EXPECTED["broken"]
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file of the store and its content hash."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+def test_corpus_is_large_enough() -> None:
+    files = [p for p in CORPUS.iterdir() if p.name not in ("make_corpus.py", "expected.toml")]
+    assert len(files) >= 30
+    assert {p.name for p in files} == set(GOOD) | set(BROKEN)
+
+
+@pytest.mark.parametrize("name", GOOD)
+def test_good_file_gives_hand_worked_figures(name: str, tmp_path: Path) -> None:
+    p = importing.preview(CORPUS / name, tmp_path / "store")
+    assert p.ok, [str(x) for x in p.problems]
+    assert p.inspection.frame is not None
+    s = importing.summary(p.inspection.frame)
+    assert (s["rader"], s["personer"]) == (EXPECTED["good"]["rows"], EXPECTED["good"]["persons"])
+    assert importing.commit(p, tmp_path / "store") is not None
+    pub = indicator_table(prepare(store.load(tmp_path / "store")), 2018, k=0)
+    f = pub.frame[pub.frame["group"] == "Totalt"].set_index(["indicator", "gender"])
+    for iid, (women, men) in EXPECTED["good"]["values"].items():
+        assert (f.loc[(iid, "Kvinnor"), "count"], f.loc[(iid, "Män"), "count"]) == (women, men), iid
+    for iid, (women, men) in EXPECTED["good"]["denominators"].items():
+        assert (f.loc[(iid, "Kvinnor"), "denominator"], f.loc[(iid, "Män"), "denominator"]) == (women, men), iid
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_broken_file_names_file_row_column_and_stores_nothing(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    exp = BROKEN[name]
+    if "max_mb" in exp:
+        monkeypatch.setenv("JAMSTALLDHET_MAX_MB", str(exp["max_mb"]))
+    target = tmp_path / "store"
+    good = importing.preview(CORPUS / "utf8_komma.csv", target)
+    importing.commit(good, target)
+    before = snapshot(target)
+    p = importing.preview(CORPUS / name, target)
+    assert not p.ok
+    match = [x for x in p.problems if exp["message"] in x.message]
+    assert match, [str(x) for x in p.problems]
+    assert all(x.file == name for x in p.problems)
+    if "row" in exp:
+        assert any(x.row == exp["row"] and x.column == exp.get("column") for x in match), [str(x) for x in match]
+    with pytest.raises(store.StoreError):
+        importing.commit(p, target)
+    assert cli.main(["import", str(CORPUS / name), "--store", str(target)]) == 1
+    assert snapshot(target) == before
+
+
+# --- personnummer ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "year", "gender", "coordination"), [
+    ("19850314-2385", 1985, "Kvinna", False),
+    ("850314-2385", 1985, "Kvinna", False),
+    ("198503142385", 1985, "Kvinna", False),
+    ("8503142385", 1985, "Kvinna", False),
+    ("19850374-2382", 1985, "Kvinna", True),   # samordningsnummer: day + 60
+    ("180505+4598", 1918, "Man", False),        # '+': 100 years or older
+    ("180505-4598", 2018, "Man", False),        # '-': the latest century not in the future
+])
+def test_personnummer_forms(text: str, year: int, gender: str, coordination: bool) -> None:
+    p = personnummer.parse(text, today=date(2026, 11, 28))
+    assert p is not None and (p.birth_year, p.gender, p.coordination) == (year, gender, coordination)
+
+
+@pytest.mark.parametrize("text", ["19850314-2386", "850314-238", "19851314-2385", "20990101-0000", "19850314+2385",
+                                  "abcdefghij", "", "850314--2385"])
+def test_invalid_personnummer(text: str) -> None:
+    assert personnummer.parse(text, today=date(2026, 11, 28)) is None
+
+
+def test_same_person_same_pseudonym_across_forms_and_keys() -> None:
+    a, b = personnummer.parse("19850314-2385"), personnummer.parse("8503142385")
+    assert a is not None and b is not None
+    assert personnummer.pseudonym(a, b"k1") == personnummer.pseudonym(b, b"k1") != personnummer.pseudonym(a, b"k2")
+
+
+def test_key_file_created_outside_data_with_mode_600(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JAMSTALLDHET_KEY", raising=False)
+    monkeypatch.setenv("JAMSTALLDHET_KEY_FILE", str(tmp_path / "conf" / "nyckel"))
+    key = personnummer.secret_key()
+    assert len(key) == 64 and personnummer.secret_key() == key
+    assert (tmp_path / "conf" / "nyckel").stat().st_mode & 0o777 == 0o600
+    monkeypatch.delenv("JAMSTALLDHET_KEY_FILE")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert personnummer.key_file() == tmp_path / "xdg" / "jamstalldhet" / "pseudonymnyckel"
+
+
+def test_no_personnummer_anywhere_in_store_or_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "store"
+    for name in ("pnr_12_bindestreck.csv", "fel_ogiltigt_personnummer.csv"):
+        cli.main(["import", str(CORPUS / name), "--store", str(target)])
+    out = capsys.readouterr()
+    numbers = set()
+    for name in ("pnr_12_bindestreck.csv", "fel_ogiltigt_personnummer.csv", "samordningsnummer.csv"):
+        numbers |= set(pd.read_csv(CORPUS / name, sep=";", dtype=str)["Personnummer"])
+    forms = {n.replace("-", "") for n in numbers} | numbers | {n[2:] for n in numbers} | {n[2:].replace("-", "") for n in numbers}
+    blobs = [p.read_bytes() for p in target.rglob("*") if p.is_file()] + [out.err.encode(), out.out.encode()]
+    assert len(blobs) >= 3
+    for blob in blobs:
+        for n in forms:
+            assert n.encode() not in blob
+
+
+# --- the store -------------------------------------------------------------------------------
+
+def test_same_file_twice_does_not_double(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "store"
+    assert cli.main(["import", str(CORPUS / "utf8_komma.csv"), "--store", str(target)]) == 0
+    assert cli.main(["import", str(CORPUS / "utf8_komma.csv"), "--store", str(target)]) == 0
+    assert "redan importerad" in capsys.readouterr().err
+    assert len(store.load(target)) == 8 and len(store.read_manifest(target).batches) == 1
+
+
+def test_new_export_of_same_years_replaces_after_confirmation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "store"
+    assert cli.main(["import", str(CORPUS / "utf8_komma.csv"), "--store", str(target)]) == 0
+    before = snapshot(target)
+    assert cli.main(["import", str(CORPUS / "kon_bokstav.csv"), "--store", str(target)]) == 1
+    assert "--replace" in capsys.readouterr().err and snapshot(target) == before
+    assert cli.main(["import", str(CORPUS / "kon_bokstav.csv"), "--store", str(target), "--replace"]) == 0
+    m = store.read_manifest(target)
+    assert [b.file for b in m.batches] == ["kon_bokstav.csv"] and len(store.load(target)) == 8
+    assert [e["händelse"] for e in m.log] == ["import", "import"] and m.log[1]["ersatte"]
+    assert len(list((target / "batches").glob("*.parquet"))) == 1
+
+
+def test_remove_batch(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    p = importing.preview(CORPUS / "utf8_komma.csv", target)
+    batch = importing.commit(p, target)
+    assert batch is not None and store.has_data(target)
+    v = store.version(target)
+    store.remove(target, batch.id)
+    assert not store.has_data(target) and store.version(target) != v
+    assert not list((target / "batches").glob("*"))
+    assert store.read_manifest(target).log[-1]["händelse"] == "borttagen"
+    with pytest.raises(store.StoreError):
+        store.remove(target, batch.id)
+
+
+def test_indicators_data_reads_every_good_format(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    for name in ("cp1252_semikolon.csv", "scb_koder_exceldatum.xlsx", "deltagare.parquet", "pnr_10_siffror.csv"):
+        assert cli.main(["indicators", "--year", "2018", "--data", str(CORPUS / name), "--k", "0"]) == 0
+        rows = json.loads(capsys.readouterr().out)
+        women = next(r for r in rows if r["indicator"] == "deltagare" and r["gender"] == "Kvinnor")
+        assert women["count"] == 3, name
