@@ -132,29 +132,39 @@ def main() -> None:
     # --- broken files: one problem each ---
     base = frame(SV)
     csv(base.drop(columns=["Startdatum"]), "fel_saknar_startdatum.csv")
-    b = base.copy(); b.loc[2, "Startdatum"] = "1 nov 2017"; csv(b, "fel_oläsligt_datum.csv")  # row 4
-    b = base.copy(); b.loc[1, "Slutdatum"] = "2018-07-01"; csv(b, "fel_slut_fore_start.csv")  # row 3
-    b = base.copy(); b.loc[3, "Kön"] = ""; csv(b, "fel_kon_saknas.csv")  # row 5
-    b = base.copy(); b.loc[1, "Kön"] = "Man"; csv(b, "fel_tva_kon.csv")  # rows 2, 3
-    b = frame(no_kon, id_col=None, pnr_form="12-"); b.loc[4, "Personnummer"] = b.loc[4, "Personnummer"][:-1] + str((int(b.loc[4, "Personnummer"][-1]) + 1) % 10)
-    csv(b, "fel_ogiltigt_personnummer.csv")  # row 6
-    b = pd.concat([base, base.iloc[[3]]], ignore_index=True); csv(b, "fel_dubblettrad.csv")  # row 10
+    csv(edited(base, 2, "Startdatum", "1 nov 2017"), "fel_oläsligt_datum.csv")  # row 4
+    csv(edited(base, 1, "Slutdatum", "2018-07-01"), "fel_slut_fore_start.csv")  # row 3
+    csv(edited(base, 3, "Kön", ""), "fel_kon_saknas.csv")  # row 5
+    csv(edited(base, 1, "Kön", "Man"), "fel_tva_kon.csv")  # rows 2, 3
+    with_pnr = frame(no_kon, id_col=None, pnr_form="12-")
+    good = with_pnr.loc[4, "Personnummer"]
+    csv(edited(with_pnr, 4, "Personnummer", good[:-1] + str((int(good[-1]) + 1) % 10)), "fel_ogiltigt_personnummer.csv")  # row 6
+    csv(pd.concat([base, base.iloc[[3]]], ignore_index=True), "fel_dubblettrad.csv")  # row 10
     (HERE / "fel_tom.csv").write_bytes(b"")
     csv(base.iloc[0:0], "fel_bara_rubrik.csv")
     (HERE / "fel_inte_excel.xlsx").write_bytes(base.to_csv(index=False).encode())
     (HERE / "fel_inte_csv.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     (HERE / "fel_inte_parquet.parquet").write_bytes(b"PAR1 det har ar ingen parquet")
-    b = base.copy(); b.insert(5, "startdatum ", b["Startdatum"]); csv(b, "fel_dubbla_rubriker.csv")
-    b = base.copy(); b.loc[0, "Insats"] = "x" * 20_000; csv(b, "fel_jattecell.csv")  # row 2
-    b = base.copy(); b["Frågat om våld"] = ["ja", "nej", "kanske", "", "ja", "nej", "", ""]; csv(b, "fel_ja_nej.csv")  # row 4
+    dup = base.copy()
+    dup.insert(5, "startdatum ", dup["Startdatum"])
+    csv(dup, "fel_dubbla_rubriker.csv")
+    csv(edited(base, 0, "Insats", "x" * 20_000), "fel_jattecell.csv")  # row 2
+    yes_no = base.copy()
+    yes_no["Frågat om våld"] = ["ja", "nej", "kanske", "", "ja", "nej", "", ""]
+    csv(yes_no, "fel_ja_nej.csv")  # row 4
     (HERE / "fel_okant_format.ods").write_bytes(b"PK\x03\x04 not really")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("xl/worksheets/sheet1.xml", b"\0" * 30_000_000)
     (HERE / "fel_zipbomb.xlsx").write_bytes(buf.getvalue())
-    b = base.copy(); b.loc[0, "Insats"] = ""; csv(b, "fel_insats_saknas.csv")  # row 2
+    csv(edited(base, 0, "Insats", ""), "fel_insats_saknas.csv")  # row 2
 
+
+def edited(df: pd.DataFrame, row: int, column: str, value: str) -> pd.DataFrame:
+    out = df.copy()
+    out.loc[row, column] = value
+    return out
 
 if __name__ == "__main__":
     main()
