@@ -17,6 +17,7 @@ pages = [
     st.Page("pages/vald.py", title="Makt och mäns våld mot kvinnor", url_path="vald"),
     st.Page("pages/trender.py", title="Trender", url_path="trender"),
     st.Page("pages/arsrapport.py", title="Årsrapport", url_path="arsrapport"),
+    st.Page("pages/importera.py", title="Importera", url_path="importera"),
 ]
 # Each page draws the shared sidebar filters itself (pages._shared.setup), so that a page
 # run on its own (AppTest, a bookmarked URL) has the same filters.

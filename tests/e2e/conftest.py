@@ -35,6 +35,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     texts = tmp_path_factory.mktemp("e2e-texts") / "uppfoljning"
     shutil.copytree(ROOT / "data" / "uppfoljning", texts)
     env = {**os.environ, "JAMSTALLDHET_STORE": str(tmp_path_factory.mktemp("e2e-store")), "JAMSTALLDHET_TEXTS": str(texts),
+           "JAMSTALLDHET_KEY_FILE": str(tmp_path_factory.mktemp("e2e-key") / "nyckel"),
            "STREAMLIT_SERVER_HEADLESS": "true", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(

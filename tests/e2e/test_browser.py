@@ -111,3 +111,30 @@ def test_narrative_edit_shows_html_as_text(server: str, browser) -> None:  # typ
     assert shown.first.locator("strong").inner_text() == "riktig fetstil"
     assert page.evaluate("() => window.__xss") is None
     page.close()
+
+
+def test_upload_through_import_page(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import ROOT
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(f"{server}/importera")
+    wait_for_app(page)
+    page.locator("input[type='file']").set_input_files(str(ROOT / "tests" / "data" / "import" / "pnr_12_bindestreck.csv"))
+    page.wait_for_selector("button:has-text('Lagra')", timeout=60_000)
+    assert "2016–2019" in page.inner_text("body")
+    page.get_by_role("button", name="Lagra").click()
+    page.wait_for_selector("text=Lagrade 8 rader", timeout=60_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "importera.png"), full_page=True)
+    page.goto(f"{server}/oversikt?ar=2018")
+    wait_for_app(page)
+    page.wait_for_selector("text=Översikt 2018", timeout=60_000)
+    body = page.inner_text("body")
+    assert "5 personer" in body and "993" not in body
+    # remove the batch again, so the other browser tests see the demo data
+    page.goto(f"{server}/importera")
+    wait_for_app(page)
+    page.get_by_role("button", name="Ta bort").click()
+    page.get_by_role("button", name="Ja, ta bort").click()
+    page.wait_for_selector("text=Lagringen", timeout=60_000)
+    page.close()

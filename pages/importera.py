@@ -1,0 +1,122 @@
+"""Import: upload an export, see how it was understood and every problem, then store it."""
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from jamstalldhet import importing, store
+from jamstalldhet import schema as S
+from jamstalldhet.settings import max_file_bytes, store_dir
+from pages._shared import setup
+
+COLUMN_LABELS = {
+    S.PERSON_ID: "Person-id", S.PERSONNUMMER: "Personnummer (pseudonymiseras)", S.KON: "Kön", S.FODELSEAR: "Födelseår",
+    S.BAKGRUND: "Bakgrund", S.UTBILDNINGSNIVA: "Utbildningsnivå", S.INSATS: "Insats", S.ANVISNINGSDATUM: "Anvisningsdatum",
+    S.STARTDATUM: "Startdatum", S.SLUTDATUM: "Slutdatum", S.AVSLUTSORSAK: "Avslutsorsak",
+    S.FRAGAT_OM_VALD: "Frågat om våld", S.UPPGETT_VALD: "Uppgett våld",
+}
+NOT_USED = "(används inte)"
+
+setup()
+target = store_dir()
+st.title("Importera deltagarposter")
+st.markdown(
+    "Ladda upp en export från verksamhetssystemet: **CSV** (semikolon eller komma, UTF-8 eller Windows-1252), "
+    "**Excel (.xlsx)** eller **Parquet**. Du ser först hur filen förstods och alla fel – **inget lagras förrän du "
+    "bekräftar**, och en fil med fel lagras aldrig. Personnummer ersätts med en pseudonym och sparas aldrig."
+)
+upload = st.file_uploader("Fil att importera", type=["csv", "txt", "xlsx", "parquet"], key="upload",
+                          help=f"Högst {max_file_bytes() / 1e6:.0f} MB.")
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _saved(name: str, data: bytes) -> str:
+    """The upload as a file on disk (the readers work on paths); kept per content."""
+    folder = Path(tempfile.mkdtemp(prefix="import-"))
+    path = folder / Path(name).name
+    path.write_bytes(data)
+    return str(path)
+
+
+if upload is not None:
+    data = upload.getvalue()
+    if len(data) > max_file_bytes():
+        st.error(f"Filen {upload.name} är {len(data) / 1e6:.0f} MB, mer än gränsen {max_file_bytes() / 1e6:.0f} MB.")
+        st.stop()
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    path = Path(_saved(upload.name, data))
+    overrides: dict[str, str | None] = st.session_state.setdefault(f"mapping_{digest}", {})
+    with st.spinner("Läser och kontrollerar filen …"):
+        p = importing.preview(path, target, upload.name, overrides)
+    ins = p.inspection
+
+    if ins.headers:
+        with st.expander("Så här förstods kolumnerna", expanded=not p.ok):
+            st.caption("Ändra om en kolumn har tolkats fel. Kolumner som inte används lagras inte.")
+            options = [NOT_USED, *COLUMN_LABELS]
+            cols = st.columns(3)
+            for i, (header, canon) in enumerate(ins.understood.items()):
+                choice = cols[i % 3].selectbox(header or f"(kolumn {i + 1} utan rubrik)", options,
+                                               index=options.index(canon) if canon in options else 0,
+                                               format_func=lambda c: COLUMN_LABELS.get(c, c), key=f"map_{digest}_{i}")
+                wanted = None if choice == NOT_USED else choice
+                if wanted != canon:
+                    overrides[header] = wanted
+                    st.rerun()
+
+    if not p.ok:
+        st.error(f"**{len(p.problems)} problem i {upload.name}.** Inget har lagrats. Rätta filen och ladda upp den igen.")
+        problems = pd.DataFrame([{"Fil": x.file, "Rad": x.row, "Kolumn": x.column, "Problem": x.message} for x in p.problems])
+        st.dataframe(problems, hide_index=True, width="stretch")
+        st.stop()
+
+    assert ins.frame is not None and p.plan is not None
+    s = importing.summary(ins.frame)
+    years = s["år"]
+    m = st.columns(5)
+    m[0].metric("Rader", f"{s['rader']:,}".replace(",", " "))
+    m[1].metric("Personer", f"{s['personer']:,}".replace(",", " "))
+    m[2].metric("Kvinnor", f"{s['kvinnor']:,}".replace(",", " "))
+    m[3].metric("Män", f"{s['män']:,}".replace(",", " "))
+    m[4].metric("År", f"{years[0]}–{years[-1]}" if years else "–")
+    st.caption("Insatser: " + ", ".join(s["insatser"][:30]) + (" …" if len(s["insatser"]) > 30 else ""))
+    st.dataframe(ins.frame.head(20), hide_index=True, width="stretch")
+
+    if p.plan.duplicate_of is not None:
+        st.info(f"Den här filen är redan importerad ({p.plan.duplicate_of.label}). Inget behöver göras.")
+        st.stop()
+    replace = False
+    if p.plan.replaces:
+        st.warning("Filen täcker samma år som tidigare importer: " + "; ".join(b.label for b in p.plan.replaces) + ".")
+        if p.plan.lost_years:
+            st.warning("År som bara finns i de tidigare importerna försvinner: " + ", ".join(map(str, p.plan.lost_years)) + ".")
+        replace = st.checkbox("Ersätt de tidigare importerna med den här filen", key=f"replace_{digest}")
+    if st.button("Lagra", type="primary", disabled=bool(p.plan.replaces) and not replace, key=f"commit_{digest}"):
+        try:
+            batch = importing.commit(p, target, replace=replace)
+        except store.StoreError as exc:
+            st.error(str(exc))
+        else:
+            if batch is not None:
+                st.success(f"Lagrade {batch.rows} rader för {batch.persons} personer ({upload.name}). "
+                           "Alla sidor visar nu den nya datan.")
+
+st.header("Lagrade importer")
+manifest = store.read_manifest(target)
+if not manifest.batches:
+    st.caption(f"Lagringen ({target}) är tom; sidorna visar demodatan.")
+for b in manifest.batches:
+    c1, c2 = st.columns([5, 1])
+    c1.markdown(f"**{b.file}** · år {b.years[0]}–{b.years[-1]} · {b.rows} rader · {b.persons} personer · "
+                f"importerad {b.imported[:16].replace('T', ' ')}")
+    with c2.popover("Ta bort"):
+        st.write(f"Ta bort {b.file}? Dess poster försvinner från alla sidor.")
+        if st.button("Ja, ta bort", key=f"remove_{b.id}", type="primary"):
+            store.remove(target, b.id)
+            st.rerun()
+if manifest.log:
+    with st.expander("Importlogg"):
+        st.dataframe(pd.DataFrame(manifest.log[::-1]), hide_index=True, width="stretch")

@@ -1,0 +1,73 @@
+"""The Import page with AppTest: upload, preview, mapping, problems, confirm, and Översikt changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from jamstalldhet import store
+from tests.conftest import ROOT
+
+CORPUS = ROOT / "tests" / "data" / "import"
+
+
+def page() -> AppTest:
+    return AppTest.from_file(str(ROOT / "pages" / "importera.py"), default_timeout=90).run()
+
+
+def upload(at: AppTest, name: str) -> AppTest:
+    at.file_uploader[0].set_value((name, (CORPUS / name).read_bytes(), "text/csv"))
+    return at.run()
+
+
+def oversikt_text() -> str:
+    at = AppTest.from_file(str(ROOT / "pages" / "oversikt.py"), default_timeout=90)
+    at.session_state["ar"] = 2018
+    at.run()
+    assert not at.exception
+    return "\n".join([m.value for m in at.markdown] + [df.value.to_string() for df in at.dataframe])
+
+
+def test_upload_preview_confirm_and_overview_changes(tmp_path: Path) -> None:
+    import os
+
+    target = Path(os.environ["JAMSTALLDHET_STORE"])
+    assert "993 kvinnor" in oversikt_text()  # the demo data, before
+    at = upload(page(), "cp1252_semikolon.csv")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rader"] == "8" and metrics["Personer"] == "7" and metrics["Kvinnor"] == "4" and metrics["År"] == "2016–2019"
+    assert not store.has_data(target)  # nothing stored before the user confirms
+    labels = [s.label for s in at.selectbox]
+    assert "Juridiskt kön" in labels and "Från" in labels
+    next(b for b in at.button if b.label == "Lagra").click()
+    at.run()
+    assert any("Lagrade 8 rader" in s.value for s in at.success)
+    assert store.has_data(target)
+    text = oversikt_text()
+    assert "993 kvinnor" not in text and "5 personer" in text  # 3 women + 2 men took part in 2018
+    # the same file again: nothing to do
+    at = upload(page(), "cp1252_semikolon.csv")
+    assert any("redan importerad" in i.value for i in at.info)
+
+
+def test_broken_upload_lists_problems_and_stores_nothing() -> None:
+    at = upload(page(), "fel_slut_fore_start.csv")
+    assert any("Inget har lagrats" in e.value for e in at.error)
+    problems = at.dataframe[0].value
+    row = problems[problems["Problem"].str.contains("före startdatum")].iloc[0]
+    assert (row["Fil"], row["Rad"], row["Kolumn"]) == ("fel_slut_fore_start.csv", 3, "Slutdatum")
+    assert not [b for b in at.button if b.label == "Lagra"]
+
+
+def test_mapping_can_be_corrected() -> None:
+    # "Orsak" is understood as avslutsorsak; telling the page it is not used drops the outcomes
+    at = upload(page(), "cp1252_semikolon.csv")
+    box = next(s for s in at.selectbox if s.label == "Orsak")
+    assert box.value == "avslutsorsak"
+    box.set_value("(används inte)")
+    at.run()
+    assert not at.exception
+    assert next(s for s in at.selectbox if s.label == "Orsak").value == "(används inte)"
+    assert at.dataframe[0].value["avslutsorsak"].isna().all()
