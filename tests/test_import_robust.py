@@ -92,7 +92,7 @@ def test_random_csv_cells_never_raise(tmp_path: Path, rows: list[list[str]], sep
         assert p.file == "slump.csv" and (p.row is None or 1 <= p.row <= len(rows) + 1)
 
 
-@given(st.text(max_size=20))
+@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=20))  # decoded files hold no surrogates
 def test_value_parsers_never_raise(text: str) -> None:
     personnummer.parse(text)
     reading.parse_dates(pd.Series([text, "2018-03-01"], dtype=object))
