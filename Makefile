@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint unit e2e chromium demo exempel clean
+.PHONY: run test lint unit e2e chromium demo exempel bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -30,7 +30,7 @@ chromium:
 	fi
 
 lint: $(DEVSTAMP)
-	$(BIN)/ruff check jamstalldhet pages tests dashboard.py
+	$(BIN)/ruff check jamstalldhet pages tests bench dashboard.py
 	$(BIN)/mypy --strict jamstalldhet
 
 unit: $(DEVSTAMP)
@@ -44,6 +44,10 @@ test: $(DEVSTAMP) chromium lint
 
 demo: $(STAMP)
 	$(BIN)/python -m jamstalldhet demo --out data/demo/deltagare.parquet
+
+# Benchmark vs polars and DuckDB (bench/requirements.txt); writes BENCHMARKS.md. Takes a while.
+bench: $(DEVSTAMP) chromium
+	$(BIN)/python -m bench.run
 
 # The committed example report for the demo year 2018 (HTML, PDF) in docs/exempel/.
 exempel: $(STAMP) chromium

@@ -1,0 +1,381 @@
+"""The benchmark: `make bench` (or `python -m bench.run [--sizes 100000 1000000 10000000]`).
+
+Measures, in one run on this machine, and prints a table and writes BENCHMARKS.md:
+
+1. indicators in-process (every indicator of one year, all four breakdowns) vs polars and DuckDB,
+   after checking that all three give identical counts;
+2. a whole `indicators --data FILE.parquet --k 0` process vs a polars script on the same file;
+3. page reruns after a year change with AppTest (10 000 vs 1 000 000 stored records), and first load;
+4. import of a 1 000 000-row CSV vs pyarrow.csv.read_csv + pyarrow.parquet.write_table;
+5. peak RSS of the dashboard (a real streamlit server opened in Chromium) holding the largest N,
+   and of the import;
+6. the annual report for the demo year 2018.
+
+Timings are medians of several runs; the targets are ratios measured side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+import polars as pl  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+from bench import engines as E  # noqa: E402
+from jamstalldhet import schema as S  # noqa: E402
+
+YEAR = 2018
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "JAMSTALLDHET_KEY": "benchmark"}
+
+
+def median_time(fn: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def child(cmd: list[str], cwd: Path = ROOT) -> tuple[float, float]:
+    """Wall time (s) and peak RSS (MB) of a child process (``/usr/bin/time``-style, via wait4)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def demo_file(n: int, folder: Path) -> Path:
+    path = folder / f"demo_{n}.parquet"
+    if not path.exists():
+        subprocess.run([sys.executable, "-m", "jamstalldhet", "demo", "--out", str(path), "--records", str(n)],
+                       cwd=ROOT, env=ENV, check=True, capture_output=True)
+    return path
+
+
+# --- 1. indicators in-process ----------------------------------------------------------------
+
+def indicators_in_process(path: Path, runs: int) -> dict[str, Any]:
+    from jamstalldhet.indicators import compute
+    from jamstalldhet.records import canonical, prepare
+
+    table = pq.read_table(path)
+    t = time.perf_counter()
+    prep = prepare(canonical(table.to_pandas()))
+    prep_s = time.perf_counter() - t
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    con = duckdb.connect()
+    con.register("d", table)
+    agree = all(
+        E.same(E.ours_counts(compute(prep, YEAR, by)), E.polars_counts(frame, YEAR, by))
+        and E.same(E.ours_counts(compute(prep, YEAR, by)), E.duckdb_counts(con, "d", YEAR, by))
+        for by in S.DIMENSIONS
+    )
+    ours = median_time(lambda: [compute(prep, YEAR, by) for by in S.DIMENSIONS], runs)
+    polars = median_time(lambda: [E.polars_counts(frame, YEAR, by) for by in S.DIMENSIONS], runs)
+    duck = median_time(lambda: [E.duckdb_counts(con, "d", YEAR, by) for by in S.DIMENSIONS], runs)
+    return {"records": table.num_rows, "agree": agree, "prepare_s": prep_s, "ours_s": ours, "polars_s": polars,
+            "duckdb_s": duck, "arrow_mb": table.nbytes / 1e6}
+
+
+# --- 2. whole process -----------------------------------------------------------------------
+
+POLARS_SCRIPT = """
+import json, sys
+import polars as pl
+from bench import engines as E
+df = pl.scan_parquet(sys.argv[1])
+out = E.polars_counts(df, int(sys.argv[2]), None)
+print(json.dumps(out.to_dict("records"), ensure_ascii=False))
+"""
+
+
+def whole_process(path: Path, runs: int) -> dict[str, Any]:
+    ours = [child([sys.executable, "-m", "jamstalldhet", "indicators", "--year", str(YEAR), "--data", str(path), "--k", "0"])
+            for _ in range(runs)]
+    theirs = [child([sys.executable, "-c", POLARS_SCRIPT, str(path), str(YEAR)]) for _ in range(runs)]
+    return {"ours_s": statistics.median(w for w, _ in ours), "polars_s": statistics.median(w for w, _ in theirs),
+            "ours_mb": max(m for _, m in ours), "polars_mb": max(m for _, m in theirs)}
+
+
+# --- 3. pages ---------------------------------------------------------------------------------
+
+def make_store(path: Path, folder: Path) -> Path:
+    from jamstalldhet import store
+    from jamstalldhet.records import canonical
+
+    target = folder / f"store_{path.stem}"
+    if not store.has_data(target):
+        df = canonical(pq.read_table(path).to_pandas())
+        store.commit(target, df, path.name, store.plan(target, df, store.file_hash(path)))
+    return target
+
+
+PAGE_SCRIPT = """
+import json, statistics, sys, time
+from streamlit.testing.v1 import AppTest
+page, runs = sys.argv[1], int(sys.argv[2])
+at = AppTest.from_file(page, default_timeout=600)
+at.session_state["ar"] = 2018
+t = time.perf_counter(); at.run(); first = time.perf_counter() - t
+assert not at.exception, at.exception
+for year in (2019, 2018):  # warm both years once, as a user who has looked at both
+    at.session_state["ar"] = year; at.run()
+times = []
+for i in range(runs):
+    at.session_state["ar"] = 2019 if i % 2 == 0 else 2018
+    t = time.perf_counter(); at.run(); times.append(time.perf_counter() - t)
+    assert not at.exception, at.exception
+print(json.dumps({"first_s": first, "rerun_ms": statistics.median(times) * 1000}))
+"""
+
+PAGES = ["oversikt.py", "makt_inflytande.py", "makt_halsa.py", "vald.py", "trender.py", "arsrapport.py"]
+
+
+def pages(store_dir: Path, runs: int) -> dict[str, dict[str, float]]:
+    out = {}
+    for page in PAGES:
+        env = {**ENV, "JAMSTALLDHET_STORE": str(store_dir)}
+        done = subprocess.run([sys.executable, "-c", PAGE_SCRIPT, str(ROOT / "pages" / page), str(runs)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, check=True)
+        out[page] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
+
+
+# --- 4. import ----------------------------------------------------------------------------------
+
+BASELINE_SCRIPT = """
+import sys
+import pyarrow.csv as pc, pyarrow.parquet as pq
+pq.write_table(pc.read_csv(sys.argv[1]), sys.argv[2])
+"""
+
+
+def import_bench(n: int, folder: Path, runs: int) -> dict[str, Any]:
+    from jamstalldhet import demo
+
+    csv = folder / f"export_{n}.csv"
+    if not csv.exists():
+        demo.generate_records(n).to_csv(csv, index=False, date_format="%Y-%m-%d")
+    ours, base = [], []
+    for i in range(runs):
+        target = folder / f"import_store_{i}"
+        shutil.rmtree(target, ignore_errors=True)
+        ours.append(child([sys.executable, "-m", "jamstalldhet", "import", str(csv), "--store", str(target)]))
+        base.append(child([sys.executable, "-c", BASELINE_SCRIPT, str(csv), str(folder / "baseline.parquet")]))
+        shutil.rmtree(target, ignore_errors=True)
+    return {"rows": n, "csv_mb": csv.stat().st_size / 1e6, "ours_s": statistics.median(w for w, _ in ours),
+            "pyarrow_s": statistics.median(w for w, _ in base), "ours_mb": max(m for _, m in ours),
+            "pyarrow_mb": max(m for _, m in base)}
+
+
+# --- 5. dashboard memory --------------------------------------------------------------------------
+
+def dashboard_memory(store_dir: Path, arrow_mb: float) -> dict[str, float]:
+    import socket
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**ENV, "JAMSTALLDHET_STORE": str(store_dir), "STREAMLIT_SERVER_HEADLESS": "true"}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)], cwd=ROOT,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+            page = b.new_page()
+            t = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{port}/oversikt?ar={YEAR}")
+            page.wait_for_selector(f"text=Översikt {YEAR}", timeout=600_000)
+            page.wait_for_selector(".js-plotly-plot", timeout=600_000)
+            first = time.perf_counter() - t
+            page.goto(f"http://127.0.0.1:{port}/makt-och-halsa?ar={YEAR}")
+            page.wait_for_selector("h2:has-text('Uppföljning')", timeout=600_000)
+            b.close()
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")) / 1024
+        rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")) / 1024
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    return {"peak_mb": hwm, "rss_mb": rss, "arrow_mb": arrow_mb, "first_page_s": first}
+
+
+# --- 6. report -----------------------------------------------------------------------------------
+
+def report_bench(runs: int) -> dict[str, float]:
+    from jamstalldhet import catalogue, demo, report
+    from jamstalldhet.records import prepare
+
+    prep = prepare(demo.demo_frame())
+    cat = catalogue.load()
+
+    def html() -> None:
+        report.html(report.build(prep, YEAR, cat, 5, "Demodata"))
+
+    html_s = median_time(html, runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        rep = report.build(prep, YEAR, cat, 5, "Demodata")
+        doc = Path(tmp) / "r.html"
+        doc.write_text(report.html(rep), encoding="utf-8")
+        t = time.perf_counter()
+        report.write_zip(rep, Path(tmp) / "r.zip")
+        zip_s = time.perf_counter() - t
+        t = time.perf_counter()
+        report.write_pdf(doc, Path(tmp) / "r.pdf")
+        pdf_s = time.perf_counter() - t
+        sizes = {k: (Path(tmp) / f"r.{k}").stat().st_size / 1e6 for k in ("html", "zip", "pdf")}
+    return {"html_s": html_s, "zip_s": zip_s, "pdf_s": pdf_s, "all_s": html_s + zip_s + pdf_s,
+            **{f"{k}_mb": v for k, v in sizes.items()}}
+
+
+# --- output ----------------------------------------------------------------------------------------
+
+def versions() -> str:
+    import numpy
+    import pandas
+    import streamlit
+
+    return (f"Python {platform.python_version()}, numpy {numpy.__version__}, pandas {pandas.__version__}, "
+            f"pyarrow {pa.__version__}, polars {pl.__version__}, duckdb {duckdb.__version__}, streamlit {streamlit.__version__}")
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))) / 1e6
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GB RAM, {platform.platform()}"
+
+
+def ok(flag: bool) -> str:
+    return "✅" if flag else "❌"
+
+
+def markdown(r: dict[str, Any]) -> str:
+    lines = ["# Benchmarks", "", f"Run {r['date']} with `make bench` on {r['machine']}.", "", r["versions"] + ".", "",
+             "Times are medians of several runs in one session; targets are ratios measured side by side.", ""]
+    lines += ["## 1. Indicators in-process (one year, every indicator, all four breakdowns)", "",
+              "| records | identical counts | ours | polars | DuckDB | ours / polars | ours / DuckDB | (prepare, once per load) |",
+              "|---:|:-:|---:|---:|---:|---:|---:|---:|"]
+    for x in r["indicators"]:
+        lines.append(f"| {x['records']:,} | {ok(x['agree'])} | {x['ours_s']:.3f} s | {x['polars_s']:.3f} s | {x['duckdb_s']:.3f} s | "
+                     f"{x['ours_s'] / x['polars_s']:.2f} | {x['ours_s'] / x['duckdb_s']:.2f} | {x['prepare_s']:.2f} s |")
+    big = r["indicators"][-1]
+    lines += ["", f"Target at the largest N ({big['records']:,}): at most 1.5 × polars "
+              f"{ok(big['ours_s'] <= 1.5 * big['polars_s'])}, no slower than DuckDB {ok(big['ours_s'] <= big['duckdb_s'])}.", ""]
+    if "process" in r:
+        w = r["process"]
+        lines += ["## 2. Whole process: `indicators --data FILE.parquet --k 0`", "",
+                  f"{w['records']:,} records: ours {w['ours_s']:.2f} s ({w['ours_mb']:.0f} MB peak), polars script "
+                  f"{w['polars_s']:.2f} s ({w['polars_mb']:.0f} MB); ratio {w['ours_s'] / w['polars_s']:.2f} "
+                  f"(target ≤ 1.5 {ok(w['ours_s'] <= 1.5 * w['polars_s'])}).", ""]
+    if "pages" in r:
+        small, large = r["pages"]["small"], r["pages"]["large"]
+        lines += ["## 3. Pages (AppTest, server side): rerun after a year change, and first load", "",
+                  f"| page | rerun, {r['pages']['n_small']:,} records | rerun, {r['pages']['n_large']:,} records | ratio | "
+                  f"first load, {r['pages']['n_large']:,} |", "|---|---:|---:|---:|---:|"]
+        for page in PAGES:
+            a, b = small[page], large[page]
+            lines.append(f"| {page} | {a['rerun_ms']:.0f} ms | {b['rerun_ms']:.0f} ms | {b['rerun_ms'] / a['rerun_ms']:.2f} "
+                         f"{ok(b['rerun_ms'] <= 2 * a['rerun_ms'])} | {b['first_s']:.1f} s |")
+        lines.append("")
+    if "import" in r:
+        i = r["import"]
+        lines += ["## 4. Import of a CSV export", "",
+                  f"{i['rows']:,} rows ({i['csv_mb']:.0f} MB): whole import (read, validate, pseudonymise, store) "
+                  f"{i['ours_s']:.2f} s, {i['ours_mb']:.0f} MB peak; pyarrow read_csv + write_table {i['pyarrow_s']:.2f} s, "
+                  f"{i['pyarrow_mb']:.0f} MB; ratio {i['ours_s'] / i['pyarrow_s']:.2f} (target ≤ 3 "
+                  f"{ok(i['ours_s'] <= 3 * i['pyarrow_s'])}).", ""]
+    if "memory" in r:
+        m = r["memory"]
+        lines += ["## 5. Memory of the dashboard", "",
+                  f"A streamlit server holding {m['records']:,} records, Översikt and Makt och hälsa opened in Chromium: peak RSS "
+                  f"{m['peak_mb']:.0f} MB (now {m['rss_mb']:.0f} MB); the records as Arrow tables: {m['arrow_mb']:.0f} MB; "
+                  f"ratio {m['peak_mb'] / m['arrow_mb']:.2f} (target ≤ 2 {ok(m['peak_mb'] <= 2 * m['arrow_mb'])}). "
+                  f"First page in the browser: {m['first_page_s']:.1f} s.", ""]
+    if "report" in r:
+        p = r["report"]
+        lines += ["## 6. Annual report, demo year 2018", "",
+                  f"HTML {p['html_s']:.2f} s ({p['html_mb']:.1f} MB), zip of 12 figures as PNG+SVG and 4 workbooks "
+                  f"{p['zip_s']:.1f} s ({p['zip_mb']:.1f} MB), PDF {p['pdf_s']:.1f} s ({p['pdf_mb']:.1f} MB); all three "
+                  f"{p['all_s']:.1f} s (target < 15 s {ok(p['all_s'] < 15)}).", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 10_000_000])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="only the engines (CI smoke test)")
+    ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    ap.add_argument("--work", type=Path, default=ROOT / "bench" / "data")
+    args = ap.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    r: dict[str, Any] = {"date": datetime.now().strftime("%Y-%m-%d %H:%M"), "machine": machine(), "versions": versions()}
+    files = {n: demo_file(n, args.work) for n in args.sizes}
+    r["indicators"] = []
+    for n in args.sizes:
+        x = indicators_in_process(files[n], args.runs)
+        r["indicators"].append(x)
+        print(f"indicators {n:>10,}: agree={x['agree']} ours {x['ours_s']:.3f}s polars {x['polars_s']:.3f}s "
+              f"duckdb {x['duckdb_s']:.3f}s", flush=True)
+        if not x["agree"]:
+            print("FEL: motorerna ger olika antal", file=sys.stderr)
+            return 1
+    if args.quick:
+        return 0
+    two = demo_file(2_000_000, args.work)
+    r["process"] = {"records": 2_000_000, **whole_process(two, args.runs)}
+    print("process", r["process"], flush=True)
+    small_store = make_store(demo_file(10_000, args.work), args.work)
+    large_store = make_store(demo_file(1_000_000, args.work), args.work)
+    r["pages"] = {"n_small": 10_000, "n_large": 1_000_000, "small": pages(small_store, 7), "large": pages(large_store, 7)}
+    print("pages", json.dumps(r["pages"]), flush=True)
+    r["import"] = import_bench(1_000_000, args.work, args.runs)
+    print("import", r["import"], flush=True)
+    biggest = max(args.sizes)
+    big_store = make_store(files[biggest], args.work)
+    r["memory"] = {"records": biggest, **dashboard_memory(big_store, pq.read_table(files[biggest]).nbytes / 1e6)}
+    print("memory", r["memory"], flush=True)
+    r["report"] = report_bench(args.runs)
+    print("report", r["report"], flush=True)
+    text = markdown(r)
+    args.out.write_text(text + "\n", encoding="utf-8")
+    (args.work / "results.json").write_text(json.dumps(r, indent=1, default=str), encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
