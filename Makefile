@@ -25,7 +25,7 @@ run: $(STAMP)
 # Debian's chromium for the browser tests (CI runs as root); playwright cannot download one here.
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core time >/dev/null; \
 	  else echo "Installera Debians chromium: sudo apt-get install chromium" >&2; exit 1; fi; \
 	fi
 

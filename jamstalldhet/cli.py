@@ -81,7 +81,6 @@ def _k(args: argparse.Namespace) -> int | None:
 def _load(args: argparse.Namespace) -> tuple[Prepared, Source] | None:
     """The records the command works on (and their source), or None after writing the problems."""
     from . import sources
-    from .records import prepare
 
     if args.data is not None:
         source = sources.Source("file", args.data)
@@ -91,12 +90,12 @@ def _load(args: argparse.Namespace) -> tuple[Prepared, Source] | None:
         source = sources.Source("demo")
     else:
         source = sources.default_source()
-    df, problems = sources.load(source)
-    if df is None:
+    prep, problems = sources.load_prepared(source)
+    if prep is None:
         for prob in problems:
             sys.stderr.write(f"{prob}\n")
         return None
-    return prepare(df), source
+    return prep, source
 
 
 def _cmd_indicators(args: argparse.Namespace) -> int:

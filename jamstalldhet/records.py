@@ -9,11 +9,15 @@ handful of vectorised numpy operations, whatever the number of records.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from . import schema as S
 
@@ -68,7 +72,8 @@ def canonical(df: pd.DataFrame) -> pd.DataFrame:
         out[col] = cat.fillna(S.OKAND) if cat.isna().any() else cat
     ins = df[S.INSATS]
     if isinstance(ins.dtype, pd.CategoricalDtype):
-        out[S.INSATS] = ins.array.remove_unused_categories()
+        used = ins.array.remove_unused_categories()
+        out[S.INSATS] = used.reorder_categories(sorted(used.categories))
     else:
         ins = ins.astype("string")
         out[S.INSATS] = pd.Categorical(ins, categories=sorted(ins.dropna().unique()))
@@ -226,4 +231,77 @@ def subset(prep: Prepared, year: int, filters: dict[str, list[str]]) -> Prepared
         start=prep.start[mask], end=prep.end[mask], referred=prep.referred[mask], outcome=prep.outcome[mask],
         asked=prep.asked[mask], disclosed=prep.disclosed[mask], birth_year=prep.birth_year[mask],
         codes={k: v[mask] for k, v in prep.codes.items()}, categories=prep.categories,
+    )
+
+
+# --- straight from Parquet --------------------------------------------------------------------
+# The store's batches and the demo file hold canonical columns. Reading them one column at a
+# time into the integer arrays of Prepared never holds the whole table (nor a pandas frame of
+# it) in memory: the peak is the arrays plus one column.
+
+def _column(files: list[Path], name: str) -> pa.ChunkedArray:
+    chunks = [pq.read_table(f, columns=[name]).column(0) for f in files]
+    return pa.chunked_array([c for ch in chunks for c in ch.chunks], type=chunks[0].type) if chunks else pa.chunked_array([], pa.null())
+
+
+def _labels_codes(col: pa.ChunkedArray, categories: tuple[str, ...] | None, missing: int) -> tuple[npt.NDArray[np.int16], tuple[str, ...]]:
+    """Codes into ``categories`` (or the sorted distinct labels) per row; missing/unknown → ``missing``."""
+    arr = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(arr.cast(pa.string()))
+    labels = [None if v is None else str(v) for v in arr.dictionary.to_pylist()]
+    idx = arr.indices.fill_null(len(labels)).to_numpy(zero_copy_only=False).astype(np.int64)
+    if categories is None:  # the distinct labels in use, sorted (as canonical() does)
+        used = np.bincount(idx, minlength=len(labels) + 1)[: len(labels)] > 0
+        categories = tuple(sorted({v for v, u in zip(labels, used, strict=True) if u and v is not None}))
+    pos = {c: i for i, c in enumerate(categories)}
+    lookup = np.array([pos.get(v, missing) if v is not None else missing for v in labels] + [missing], dtype=np.int16)
+    return lookup[idx], categories
+
+
+def _days_of(col: pa.ChunkedArray, missing: int) -> I32:
+    days = pc.cast(pc.cast(col, pa.date32()), pa.int32())
+    return np.asarray(pc.fill_null(days, missing).to_numpy(zero_copy_only=False), dtype=np.int32)
+
+
+def _bool_of(col: pa.ChunkedArray) -> I8:
+    arr = pc.cast(col, pa.int8())
+    return np.asarray(pc.fill_null(arr, -1).to_numpy(zero_copy_only=False), dtype=np.int8)
+
+
+def prepare_parquet(files: list[Path]) -> Prepared:
+    """Prepared straight from canonical Parquet files (same result as ``prepare(canonical(...))``)."""
+    pid = _column(files, S.PERSON_ID)
+    enc = pc.dictionary_encode(pid.combine_chunks() if pid.num_chunks != 1 else pid.chunk(0))
+    del pid
+    person = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+    n_persons = len(enc.dictionary)
+    del enc
+    gender, _ = _labels_codes(_column(files, S.KON), S.GENDER_VALUES, 2)
+    person_gender = np.full(n_persons, 2, dtype=np.int8)
+    first = np.unique(person, return_index=True)[1] if n_persons else np.array([], dtype=np.int64)
+    person_gender[person[first]] = gender[first]
+    del gender, first
+    outcome, _ = _labels_codes(_column(files, S.AVSLUTSORSAK), S.OUTCOMES, S.OUTCOMES.index(S.ANNAT_UTFALL))
+    birth = np.asarray(pc.fill_null(pc.cast(_column(files, S.FODELSEAR), pa.int16()), 0).to_numpy(zero_copy_only=False), dtype=np.int16)
+    codes: dict[str, I8 | npt.NDArray[np.int16]] = {}
+    cats: dict[str, tuple[str, ...]] = {}
+    fixed = {S.BAKGRUND: S.BAKGRUND_VALUES, S.UTBILDNINGSNIVA: S.UTBILDNING_VALUES}
+    for dim in (S.INSATS, S.BAKGRUND, S.UTBILDNINGSNIVA):
+        values = fixed.get(dim)
+        missing = values.index(S.OKAND) if values else -1
+        codes[dim], cats[dim] = _labels_codes(_column(files, dim), values, missing)
+    return Prepared(
+        person=person,
+        n_persons=n_persons,
+        person_gender=person_gender,
+        start=_days_of(_column(files, S.STARTDATUM), NEVER),
+        end=_days_of(_column(files, S.SLUTDATUM), NEVER),
+        referred=_days_of(_column(files, S.ANVISNINGSDATUM), NO_DATE_LOW),
+        outcome=outcome.astype(np.int8),
+        asked=_bool_of(_column(files, S.FRAGAT_OM_VALD)),
+        disclosed=_bool_of(_column(files, S.UPPGETT_VALD)),
+        birth_year=birth,
+        codes=codes,
+        categories=cats,
     )

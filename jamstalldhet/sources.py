@@ -9,6 +9,7 @@ import pandas as pd
 
 from . import demo, store
 from .reading import read_file
+from .records import Prepared
 from .settings import store_dir
 from .validation import Problem
 
@@ -29,6 +30,19 @@ def default_source() -> Source:
     """The default store if it holds data, else the demo data."""
     d = store_dir()
     return Source("store", d) if store.has_data(d) else Source("demo")
+
+
+def load_prepared(source: Source) -> tuple[Prepared | None, list[Problem]]:
+    """The records as count arrays; the store and the demo are read straight from Parquet,
+    column by column, without a pandas frame of all records."""
+    from .records import prepare, prepare_parquet
+
+    if source.kind == "demo":
+        return prepare_parquet([demo.DEMO_FILE]), []
+    if source.kind == "store" and source.path is not None and store.has_data(source.path):
+        return store.load_prepared(source.path), []
+    df, problems = load(source)
+    return (None, problems) if df is None else (prepare(df), [])
 
 
 def load(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema as S
-from .records import canonical
+from .records import Prepared, canonical, prepare_parquet
 
 MANIFEST: Final = "manifest.json"
 FORMAT: Final = 1
@@ -166,6 +166,17 @@ def load(store: Path, attempts: int = 3) -> pd.DataFrame:
         if not frames:
             return canonical(pd.DataFrame(columns=list(S.COLUMNS)))
         return canonical(pd.concat(frames, ignore_index=True))
+    raise StoreError("Lagringen ändrades hela tiden medan den lästes; försök igen.")
+
+
+def load_prepared(store: Path, attempts: int = 3) -> Prepared:
+    """The stored records as count arrays, read column by column (see records.prepare_parquet)."""
+    for _ in range(attempts):
+        files = [batch_path(store, b.id) for b in read_manifest(store).batches]
+        try:
+            return prepare_parquet(files)
+        except FileNotFoundError:
+            continue
     raise StoreError("Lagringen ändrades hela tiden medan den lästes; försök igen.")
 
 

@@ -13,7 +13,7 @@ import streamlit as st
 
 from jamstalldhet import catalogue, sources, store
 from jamstalldhet.disclosure import INTERNAL_MARK, Published
-from jamstalldhet.records import Prepared, prepare
+from jamstalldhet.records import Prepared
 from jamstalldhet.settings import default_k
 from jamstalldhet.tables import indicator_table
 
@@ -21,10 +21,10 @@ from jamstalldhet.tables import indicator_table
 @st.cache_resource(show_spinner="Läser in data …", max_entries=4)
 def _load(kind: str, path: str | None, version: str) -> tuple[Prepared | None, str]:
     src = sources.Source(kind, None if path is None else Path(path))
-    df, problems = sources.load(src)
-    if df is None:
+    prep, problems = sources.load_prepared(src)
+    if prep is None:
         return None, "\n".join(str(p) for p in problems)
-    return prepare(df), ""
+    return prep, ""
 
 
 @dataclass(frozen=True)

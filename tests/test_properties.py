@@ -111,3 +111,23 @@ def test_counts_are_sane(df: pd.DataFrame, year: int, by: str | None) -> None:
             assert (rows["count"] <= rows["denominator"]).all()
     share = t["count"] / t["denominator"].where(t["denominator"] > 0)
     assert ((share.dropna() >= 0) & (share.dropna() <= 1)).all()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(df=record_sets(), year=st.integers(2016, 2020), by=st.sampled_from([None, *S.DIMENSIONS]))
+def test_parquet_path_equals_frame_path(df: pd.DataFrame, year: int, by: str | None) -> None:
+    """The store's column-by-column path gives the same indicators as prepare(canonical(frame)),
+    also when the records are split over several batch files."""
+    import tempfile
+    from pathlib import Path
+
+    from jamstalldhet.records import prepare_parquet
+
+    frame = canonical(df)
+    with tempfile.TemporaryDirectory() as tmp:
+        half = len(frame) // 2
+        files = [Path(tmp) / "a.parquet", Path(tmp) / "b.parquet"]
+        frame.iloc[:half].to_parquet(files[0])
+        frame.iloc[half:].to_parquet(files[1])
+        fast = indicators.compute(prepare_parquet(files), year, by)
+    assert fast.equals(indicators.compute(prepare(frame), year, by))
