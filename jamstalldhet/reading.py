@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from . import schema as S
 from .records import canonical
 from .settings import max_file_bytes, max_xlsx_unpacked_bytes
-from .validation import Problem, rows_problems
+from .validation import MAX_LISTED, Problem, rows_problems
 
 SYNONYMS_FILE: Final = Path(__file__).resolve().parent.parent / "data" / "synonymer.toml"
 MAX_CELL_CHARS: Final = 10_000
@@ -46,16 +46,6 @@ def synonyms() -> dict[str, dict[str, str]]:
     """``{section: {normalised synonym: canonical value}}`` from the synonym file."""
     raw: dict[str, Any] = tomllib.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
     return {sec: {normalise(w): canon for canon, words in table.items() for w in words} for sec, table in raw.items()}
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
 
 
 def sniff_separator(text: str) -> str:
@@ -105,9 +95,60 @@ def read_raw(path: Path) -> tuple[list[str], pd.DataFrame]:
         raise FileRefused("Filen är tom.")
     if b"\x00" in data[:65536]:
         raise FileRefused("Filen är inte en textfil (CSV) fast namnet säger det.")
-    text = decode(data)
-    return _split_header(pd.read_csv(io.StringIO(text), sep=sniff_separator(text), dtype=str, keep_default_na=False,
-                                     na_filter=False, header=None))
+    return _read_csv(data)
+
+
+def _encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
+    for enc in ("utf-8", "cp1252"):
+        try:
+            data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return enc
+    return "latin-1"
+
+
+class BadRows(ValueError):
+    def __init__(self, rows: list[tuple[int | None, int, int]]):
+        super().__init__("rader med fel antal fält")
+        self.rows = rows  # (row as the user counts, fields found, fields expected)
+
+
+def _read_csv(data: bytes) -> tuple[list[str], pd.DataFrame]:
+    """pyarrow's multi-threaded CSV reader, every cell as text; rows with the wrong number of
+    fields are collected (not guessed at) and reported."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    enc = _encoding(data)
+    first = data.split(b"\n", 1)[0].decode(enc, errors="replace")
+    sep = sniff_separator(first)
+    n = len(next(csv.reader([first.rstrip("\r")], delimiter=sep), [])) or 1
+    bad: list[tuple[int | None, int, int]] = []
+
+    def invalid(row: pacsv.InvalidRow) -> str:
+        bad.append((row.number, row.actual_columns, row.expected_columns))
+        return "skip"
+
+    table = pacsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pacsv.ReadOptions(column_names=[f"f{i}" for i in range(n)], encoding="utf8" if enc == "utf-8" else enc),
+        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=invalid),
+        convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(n)},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    if bad:  # pyarrow does not number rows when values may hold newlines: count records here
+        text = io.StringIO(data.decode(enc, errors="replace"), newline="")
+        raise BadRows([(i, len(rec), n) for i, rec in enumerate(csv.reader(text, delimiter=sep), 1) if rec and len(rec) != n])
+    headers = [str(h).strip() for h in table.slice(0, 1).to_pylist()[0].values()] if table.num_rows else []
+    body = table.slice(1).to_pandas()
+    body.columns = pd.RangeIndex(len(body.columns))
+    return headers, body
 
 
 def _split_header(raw: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
@@ -136,9 +177,12 @@ def check_cell_sizes(body: pd.DataFrame, headers: list[str], file: str) -> list[
         col = body[i]
         if col.dtype != object and not pd.api.types.is_string_dtype(col):
             continue
-        codes, uniques = pd.factorize(col, use_na_sentinel=True)
-        lengths = np.array([len(u) if isinstance(u, str) else 0 for u in uniques] + [0])
-        too_long = lengths[codes] > MAX_CELL_CHARS
+        if _is_text(col):
+            too_long = (col.str.len().fillna(0) > MAX_CELL_CHARS).to_numpy()
+        else:
+            codes, uniques = pd.factorize(col, use_na_sentinel=True)
+            lengths = np.array([len(u) if isinstance(u, str) else 0 for u in uniques] + [0])
+            too_long = lengths[codes] > MAX_CELL_CHARS
         if too_long.any():
             problems.extend(rows_problems(file, (np.flatnonzero(too_long) + 2).tolist(), h or None,
                                           f"Cellen är för lång (mer än {MAX_CELL_CHARS:,} tecken).".replace(",", " ")))
@@ -173,8 +217,15 @@ def map_headers(headers: list[str], file: str, overrides: dict[str, str | None] 
     return mapping, problems
 
 
+def _is_text(col: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(col) and col.dtype != object
+
+
 def _text(col: pd.Series) -> pd.Series:
-    """Cells as stripped text, empty for missing (computed once per distinct value)."""
+    """Cells as stripped text, empty for missing. Text columns are stripped in Arrow (vectorised);
+    other cells (Excel numbers, typed Parquet) are turned into text once per distinct value."""
+    if _is_text(col):
+        return col.str.strip().fillna("").astype("string")
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     texts = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
     return pd.Series(texts[codes], index=col.index, dtype="string")
@@ -236,6 +287,12 @@ def inspect(path: Path, name: str | None = None, overrides: dict[str, str | None
         headers, body = read_raw(path)
     except FileRefused as exc:
         return Inspection(file, [], {}, None, [Problem(file, None, None, str(exc))])
+    except BadRows as exc:
+        probs = [Problem(file, row, None, f"Raden har {found} fält men rubrikraden har {expected}. Kontrollera avgränsare och citattecken.")
+                 for row, found, expected in exc.rows[:MAX_LISTED]]
+        if len(exc.rows) > MAX_LISTED:
+            probs.append(Problem(file, None, None, f"Ytterligare {len(exc.rows) - MAX_LISTED} rader har fel antal fält."))
+        return Inspection(file, [], {}, None, probs)
     except Exception as exc:  # noqa: BLE001 - any reader failure becomes a message
         what = {".xlsx": "Excel-fil (.xlsx)", ".parquet": "Parquet-fil"}.get(path.suffix.lower(), "CSV-fil")
         return Inspection(file, [], {}, None, [Problem(file, None, None, f"Filen kunde inte läsas som {what} ({type(exc).__name__}). "

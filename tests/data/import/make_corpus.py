@@ -159,6 +159,9 @@ def main() -> None:
         zf.writestr("xl/worksheets/sheet1.xml", b"\0" * 30_000_000)
     (HERE / "fel_zipbomb.xlsx").write_bytes(buf.getvalue())
     csv(edited(base, 0, "Insats", ""), "fel_insats_saknas.csv")  # row 2
+    lines = base.to_csv(sep=";", index=False, lineterminator="\r\n").split("\r\n")
+    lines[3] += ";extra"
+    (HERE / "fel_fel_antal_falt.csv").write_text("\r\n".join(lines), encoding="utf-8")  # row 4
 
 
 def edited(df: pd.DataFrame, row: int, column: str, value: str) -> pd.DataFrame:
