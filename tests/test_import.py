@@ -170,3 +170,14 @@ def test_indicators_data_reads_every_good_format(capsys: pytest.CaptureFixture[s
         rows = json.loads(capsys.readouterr().out)
         women = next(r for r in rows if r["indicator"] == "deltagare" and r["gender"] == "Kvinnor")
         assert women["count"] == 3, name
+
+
+def test_dates_accept_the_listed_forms_only() -> None:
+    from jamstalldhet.reading import parse_dates
+
+    cells = ["2018-03-01", "2018/03/02", "20180303", "2018-02-30", "20181301", "1 mars 2018", "", "2018-3-1", " 2018-03-04 ",
+             "2020-02-29", "2019-02-29"]
+    out, bad = parse_dates(pd.Series(cells, dtype="str"))
+    got = [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in out]
+    assert got == ["2018-03-01", "2018-03-02", "2018-03-03", None, None, None, None, None, "2018-03-04", "2020-02-29", None]
+    assert bad.tolist() == [False, False, False, True, True, True, False, True, False, False, True]
