@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -269,14 +269,22 @@ def _bool_of(col: pa.ChunkedArray) -> I8:
     return np.asarray(pc.fill_null(arr, -1).to_numpy(zero_copy_only=False), dtype=np.int8)
 
 
+PERSON_CODE: Final = "_person"  # the store-wide integer person code that store.commit writes
+
+
 def prepare_parquet(files: list[Path]) -> Prepared:
     """Prepared straight from canonical Parquet files (same result as ``prepare(canonical(...))``)."""
-    pid = _column(files, S.PERSON_ID)
-    enc = pc.dictionary_encode(pid.combine_chunks() if pid.num_chunks != 1 else pid.chunk(0))
-    del pid
-    person = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
-    n_persons = len(enc.dictionary)
-    del enc
+    if files and all(PERSON_CODE in pq.read_schema(f).names for f in files):
+        # the store's integer person codes (one register for all batches): nothing to hash
+        person = np.asarray(_column(files, PERSON_CODE).to_numpy(), dtype=np.int32)
+        n_persons = int(person.max()) + 1 if person.size else 0
+    else:
+        pid = _column(files, S.PERSON_ID)
+        enc = pc.dictionary_encode(pid.combine_chunks() if pid.num_chunks != 1 else pid.chunk(0))
+        del pid
+        person = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+        n_persons = len(enc.dictionary)
+        del enc
     gender, _ = _labels_codes(_column(files, S.KON), S.GENDER_VALUES, 2)
     person_gender = np.full(n_persons, 2, dtype=np.int8)
     first = np.unique(person, return_index=True)[1] if n_persons else np.array([], dtype=np.int64)

@@ -32,10 +32,11 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import schema as S
-from .records import Prepared, canonical, prepare_parquet
+from .records import PERSON_CODE, Prepared, canonical, prepare_parquet
 
 MANIFEST: Final = "manifest.json"
 FORMAT: Final = 1
@@ -66,6 +67,7 @@ class Manifest:
     batches: list[Batch] = field(default_factory=list)
     log: list[dict[str, Any]] = field(default_factory=list)
     format: int = FORMAT
+    persons: str | None = None  # the person register file (persons/<id>.parquet)
 
 
 # --- low-level atomic writes -----------------------------------------------------------------
@@ -93,12 +95,12 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
         raise
 
 
-def _write_table(target: Path, df: pd.DataFrame) -> None:
+def _write_arrow(target: Path, table: pa.Table) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".parquet")
     os.close(fd)
     try:
-        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp, compression="zstd")
+        pq.write_table(table, tmp, compression="zstd")
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, target)
@@ -126,11 +128,12 @@ def read_manifest(store: Path) -> Manifest:
     if not path.exists():
         return Manifest()
     raw = json.loads(path.read_text(encoding="utf-8"))
-    return Manifest([Batch(**b) for b in raw.get("batches", [])], list(raw.get("log", [])), int(raw.get("format", FORMAT)))
+    return Manifest([Batch(**b) for b in raw.get("batches", [])], list(raw.get("log", [])), int(raw.get("format", FORMAT)),
+                    raw.get("persons"))
 
 
 def _write_manifest(store: Path, m: Manifest) -> None:
-    data = {"format": m.format, "batches": [asdict(b) for b in m.batches], "log": m.log}
+    data = {"format": m.format, "persons": m.persons, "batches": [asdict(b) for b in m.batches], "log": m.log}
     atomic_write_bytes(store / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
@@ -160,7 +163,7 @@ def load(store: Path, attempts: int = 3) -> pd.DataFrame:
     for _ in range(attempts):
         batches = read_manifest(store).batches
         try:
-            frames = [pq.read_table(batch_path(store, b.id)).to_pandas() for b in batches]
+            frames = [pq.read_table(batch_path(store, b.id)).drop_columns([PERSON_CODE]).to_pandas() for b in batches]
         except FileNotFoundError:
             continue  # a commit removed a batch while we read: read the new manifest
         if not frames:
@@ -241,8 +244,10 @@ def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = Fa
             raise StoreError(f"Filen täcker samma år som {names}. Bekräfta att den ska ersättas.")
         now = datetime.now().astimezone().isoformat(timespec="seconds")
         batch = Batch(uuid.uuid4().hex[:16], file, p.sha256, now, len(df), int(df[S.PERSON_ID].nunique()), years_of(df))
-        _write_table(batch_path(store, batch.id), canonical(df))
         m = read_manifest(store)
+        table = pa.Table.from_pandas(canonical(df), preserve_index=False)
+        codes, m.persons = _register_persons(store, m.persons, table.column(S.PERSON_ID))
+        _write_arrow(batch_path(store, batch.id), table.append_column(PERSON_CODE, codes))
         gone = {b.id for b in current.replaces}
         m.batches = [b for b in m.batches if b.id not in gone] + [batch]
         m.log.append({"tid": now, "händelse": "import", "fil": file, "sha256": p.sha256, "batch": batch.id, "rader": batch.rows,
@@ -270,11 +275,32 @@ def remove(store: Path, batch_id: str) -> Batch:
         return batch
 
 
+def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) -> tuple[pa.Array, str]:
+    """Integer person codes for ``ids`` from the store's person register, new persons appended.
+
+    The register (one column of pseudonymous ids; a person's code is its row) is written as a
+    new file that only the next manifest names, so it commits atomically with the batch. With
+    codes stored in the batches, loading never has to hash millions of ids again."""
+    known = pq.read_table(store / current).column(0).combine_chunks() if current else pa.array([], pa.large_string())
+    ids = ids.combine_chunks().cast(known.type)
+    codes = pc.index_in(ids, value_set=known)
+    new = pc.unique(pc.filter(ids, pc.is_null(codes)))
+    if len(new):
+        known = pa.concat_arrays([known, new])
+        codes = pc.index_in(ids, value_set=known)
+    name = f"persons/{uuid.uuid4().hex[:16]}.parquet"
+    _write_arrow(store / name, pa.table({S.PERSON_ID: known}))
+    return pc.cast(codes, pa.int32()), name
+
+
 def _collect_garbage(store: Path, m: Manifest) -> None:
-    """Batch and temporary files no manifest names (left by an interrupted import)."""
+    """Batch, register and temporary files no manifest names (left by an interrupted import)."""
     live = {f"{b.id}.parquet" for b in m.batches}
     for f in (store / "batches").glob("*"):
         if f.name not in live:
+            f.unlink(missing_ok=True)
+    for f in (store / "persons").glob("*"):
+        if f"persons/{f.name}" != m.persons:
             f.unlink(missing_ok=True)
     for f in store.glob(".tmp-*"):
         f.unlink(missing_ok=True)

@@ -181,3 +181,29 @@ def test_dates_accept_the_listed_forms_only() -> None:
     got = [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in out]
     assert got == ["2018-03-01", "2018-03-02", "2018-03-03", None, None, None, None, None, "2018-03-04", "2020-02-29", None]
     assert bad.tolist() == [False, False, False, True, True, True, False, True, False, False, True]
+
+
+def test_person_codes_are_shared_across_batches(tmp_path: Path) -> None:
+    """The same person in two imports (different years) is one person, on both load paths."""
+    from jamstalldhet import schema as S
+    from jamstalldhet.indicators import compute
+    from jamstalldhet.records import canonical
+
+    def frame(year: int, ids: list[str]) -> pd.DataFrame:
+        df = pd.DataFrame({S.PERSON_ID: ids, S.KON: ["Kvinna"] * len(ids), S.INSATS: "X",
+                           S.STARTDATUM: f"{year}-03-01", S.SLUTDATUM: f"{year + 1}-02-01"})
+        return canonical(df)
+
+    target = tmp_path / "store"
+    for i, (year, ids) in enumerate(((2017, ["a", "b", "c"]), (2019, ["c", "d"]))):
+        df = frame(year, ids)
+        store.commit(target, df, f"f{i}.csv", store.plan(target, df, str(i) * 64))
+    fast = store.load_prepared(target)
+    assert fast.n_persons == 4
+    plain = prepare(store.load(target))
+    for year in (2017, 2018, 2019, 2020):
+        assert compute(fast, year).equals(compute(plain, year))
+    # removing the first import keeps c's code; the register is one live file
+    store.remove(target, store.read_manifest(target).batches[0].id)
+    assert compute(store.load_prepared(target), 2019).equals(compute(prepare(store.load(target)), 2019))
+    assert len(list((target / "persons").glob("*.parquet"))) == 1
