@@ -13,9 +13,7 @@ shown as text, never run.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Final
 
 from markdown_it import MarkdownIt
 
+from . import atomic
 from .settings import texts_dir
 
 MAX_CHARS: Final = 100_000
@@ -71,17 +70,7 @@ def read(year: int, mid: str, root: Path | None = None) -> str:
 
 
 def _atomic_write(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".md")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_bytes(target, text.encode("utf-8"))
 
 
 def save(year: int, mid: str, text: str, root: Path | None = None) -> bool:

@@ -20,8 +20,6 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
-import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -35,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from . import atomic
 from . import schema as S
 from .records import PERSON_CODE, Prepared, canonical, prepare_parquet
 
@@ -70,44 +69,10 @@ class Manifest:
     persons: str | None = None  # the person register file (persons/<id>.parquet)
 
 
-# --- low-level atomic writes -----------------------------------------------------------------
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-        _fsync_dir(target.parent)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
+# --- writes -----------------------------------------------------------------------------------
 
 def _write_arrow(target: Path, table: pa.Table) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".parquet")
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-        _fsync_dir(target.parent)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.replace_with(target, lambda tmp: pq.write_table(table, tmp, compression="zstd"), suffix=".parquet")
 
 
 @contextlib.contextmanager
@@ -134,7 +99,7 @@ def read_manifest(store: Path) -> Manifest:
 
 def _write_manifest(store: Path, m: Manifest) -> None:
     data = {"format": m.format, "persons": m.persons, "batches": [asdict(b) for b in m.batches], "log": m.log}
-    atomic_write_bytes(store / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    atomic.write_bytes(store / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 def batch_path(store: Path, batch_id: str) -> Path:

@@ -1,6 +1,9 @@
 """Årsrapport: the year's whole equality follow-up as HTML, a zip of figures and tables, and PDF."""
 
+from collections.abc import Callable
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from jamstalldhet import catalogue, narrative, report, store
 from jamstalldhet.records import Prepared
@@ -34,26 +37,27 @@ cols = st.columns(3)
 cols[0].download_button("Rapporten (HTML)", html_doc.encode("utf-8"), f"{rep.stem}.html", "text/html",
                         type="primary", on_click="ignore", icon=":material/description:",
                         help="En fil som öppnas i alla webbläsare, även utan nät, och skrivs ut på A4.")
-if cols[1].button("Skapa figurer och tabeller (zip)", help="PNG i 300 dpi och SVG av varje figur, xlsx av varje tabell."):
-    with st.spinner("Skapar bilder med Chromium …"):
-        try:
-            st.session_state["rapport_zip"] = (rep.stem, report.zip_bytes(rep))
-        except report.ReportError as exc:
-            st.error(str(exc))
-if cols[2].button("Skapa PDF", help="Rapporten utskriven av Chromium, med sidnummer."):
-    with st.spinner("Skriver ut PDF med Chromium …"):
-        try:
-            st.session_state["rapport_pdf"] = (rep.stem, report.pdf_bytes(rep))
-        except report.ReportError as exc:
-            st.error(str(exc))
-zipped = st.session_state.get("rapport_zip")
-if zipped and zipped[0] == rep.stem:
-    cols[1].download_button("Ladda ned zip", zipped[1], f"{rep.stem}_figurer_och_tabeller.zip", "application/zip",
-                            on_click="ignore", icon=":material/download:")
-pdf = st.session_state.get("rapport_pdf")
-if pdf and pdf[0] == rep.stem:
-    cols[2].download_button("Ladda ned PDF", pdf[1], f"{rep.stem}.pdf", "application/pdf",
-                            on_click="ignore", icon=":material/download:")
+
+
+def _offer(col: DeltaGenerator, make: str, spinner: str, help_: str, key: str, build: Callable[[], bytes],
+           download: str, file: str, mime: str) -> None:
+    """A button that makes a file (slow: Chromium), then the button that downloads it."""
+    if col.button(make, help=help_, key=f"make_{key}"):
+        with st.spinner(spinner):
+            try:
+                st.session_state[key] = (rep.stem, build())
+            except report.ReportError as exc:
+                st.error(str(exc))
+    made = st.session_state.get(key)
+    if made and made[0] == rep.stem:
+        col.download_button(download, made[1], file, mime, on_click="ignore", icon=":material/download:")
+
+
+_offer(cols[1], "Skapa figurer och tabeller (zip)", "Skapar bilder med Chromium …",
+       "PNG i 300 dpi och SVG av varje figur, xlsx av varje tabell.", "rapport_zip", lambda: report.zip_bytes(rep),
+       "Ladda ned zip", f"{rep.stem}_figurer_och_tabeller.zip", "application/zip")
+_offer(cols[2], "Skapa PDF", "Skriver ut PDF med Chromium …", "Rapporten utskriven av Chromium, med sidnummer.",
+       "rapport_pdf", lambda: report.pdf_bytes(rep), "Ladda ned PDF", f"{rep.stem}.pdf", "application/pdf")
 
 st.subheader("Sammanfattning")
 st.markdown("**Statistiskt säkerställda skillnader mellan kvinnor och män**")
