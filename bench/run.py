@@ -284,6 +284,25 @@ def ok(flag: bool) -> str:
     return "✅" if flag else "❌"
 
 
+NOT_MET_PROCESS = """**Why not met.** Starting Python and importing pandas, pyarrow and scipy takes about 1.0 s on this
+machine, more than the whole polars script (which imports polars only and does no validation). The
+rest is `--data`: the file is read as an unknown export, with every check of the import (header
+synonyms, value synonyms, dates, personnummer, duplicate rows, one gender per person) and a
+canonical frame built from it; profiling (cProfile) shows this spread over pandas string
+conversions (`_from_sequence`, `factorize`, `to_numpy` of Arrow-backed strings, about 1.2–1.5 s
+each at 2 million rows), not one hot spot. The computing itself is faster than polars (section 1).
+A file that is already in the store is read by the dashboard and by `--store` column by column
+without these checks. Next step: do the validation of typed Parquet files in Arrow compute."""
+
+NOT_MET_IMPORT = """**Why not met.** The baseline reads and writes bytes; the import also interprets them: header and
+value synonyms, three date forms, personnummer checks and pseudonyms, every row checked (missing
+values, end before start, duplicates, one gender per person), a canonical typed table, and the
+store-wide person register. Since the first measurement the CSV is read by pyarrow (multi-threaded)
+and stripping and length checks are vectorised (10.3 s → about 7 s at 1 million rows); what is
+left is spread over pandas conversions of Arrow-backed strings, as in section 2. The Python start
+(about 1.0 s of imports) alone is more than the whole baseline (0.6 s)."""
+
+
 def markdown(r: dict[str, Any]) -> str:
     lines = ["# Benchmarks", "", f"Run {r['date']} with `make bench` on {r['machine']}.", "", r["versions"] + ".", "",
              "Times are medians of several runs in one session; targets are ratios measured side by side.", ""]
@@ -302,6 +321,8 @@ def markdown(r: dict[str, Any]) -> str:
                   f"{w['records']:,} records: ours {w['ours_s']:.2f} s ({w['ours_mb']:.0f} MB peak), polars script "
                   f"{w['polars_s']:.2f} s ({w['polars_mb']:.0f} MB); ratio {w['ours_s'] / w['polars_s']:.2f} "
                   f"(target ≤ 1.5 {ok(w['ours_s'] <= 1.5 * w['polars_s'])}).", ""]
+        if w["ours_s"] > 1.5 * w["polars_s"]:
+            lines += [NOT_MET_PROCESS, ""]
     if "pages" in r:
         small, large = r["pages"]["small"], r["pages"]["large"]
         lines += ["## 3. Pages (AppTest, server side): rerun after a year change, and first load", "",
@@ -319,6 +340,8 @@ def markdown(r: dict[str, Any]) -> str:
                   f"{i['ours_s']:.2f} s, {i['ours_mb']:.0f} MB peak; pyarrow read_csv + write_table {i['pyarrow_s']:.2f} s, "
                   f"{i['pyarrow_mb']:.0f} MB; ratio {i['ours_s'] / i['pyarrow_s']:.2f} (target ≤ 3 "
                   f"{ok(i['ours_s'] <= 3 * i['pyarrow_s'])}).", ""]
+        if i["ours_s"] > 3 * i["pyarrow_s"]:
+            lines += [NOT_MET_IMPORT, ""]
     if "memory" in r:
         m = r["memory"]
         lines += ["## 5. Memory of the dashboard", "",

@@ -250,7 +250,7 @@ def _labels_codes(col: pa.ChunkedArray, categories: tuple[str, ...] | None, miss
     if not pa.types.is_dictionary(arr.type):
         arr = pc.dictionary_encode(arr.cast(pa.string()))
     labels = [None if v is None else str(v) for v in arr.dictionary.to_pylist()]
-    idx = arr.indices.fill_null(len(labels)).to_numpy(zero_copy_only=False).astype(np.int64)
+    idx = pc.cast(arr.indices, pa.int32()).fill_null(len(labels)).to_numpy(zero_copy_only=False)
     if categories is None:  # the distinct labels in use, sorted (as canonical() does)
         used = np.bincount(idx, minlength=len(labels) + 1)[: len(labels)] > 0
         categories = tuple(sorted({v for v, u in zip(labels, used, strict=True) if u and v is not None}))
@@ -259,14 +259,41 @@ def _labels_codes(col: pa.ChunkedArray, categories: tuple[str, ...] | None, miss
     return lookup[idx], categories
 
 
-def _days_of(col: pa.ChunkedArray, missing: int) -> I32:
-    days = pc.cast(pc.cast(col, pa.date32()), pa.int32())
-    return np.asarray(pc.fill_null(days, missing).to_numpy(zero_copy_only=False), dtype=np.int32)
+def _stream(files: list[Path], name: str, dtype: type[np.generic], convert: Any) -> npt.NDArray[Any]:
+    """A column converted batch by batch into one preallocated array: a 10-million-row column is
+    never held whole beside its result (about 80 MB less at the peak for a timestamp column)."""
+    n = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    out = np.empty(n, dtype=dtype)
+    offset = 0
+    for f in files:
+        for batch in pq.ParquetFile(f).iter_batches(columns=[name], batch_size=1 << 20):
+            values = convert(batch.column(0))
+            out[offset : offset + len(values)] = values.to_numpy(zero_copy_only=False)
+            offset += len(values)
+    return out
+
+
+def _days_of(files: list[Path], name: str, missing: int) -> I32:
+    """Days since 1970 of a date column (missing → ``missing``)."""
+    return _stream(files, name, np.int32, lambda a: pc.fill_null(pc.cast(pc.cast(a, pa.date32()), pa.int32()), missing))
 
 
 def _bool_of(col: pa.ChunkedArray) -> I8:
     arr = pc.cast(col, pa.int8())
     return np.asarray(pc.fill_null(arr, -1).to_numpy(zero_copy_only=False), dtype=np.int8)
+
+
+def _first_gender(person: I32, gender: npt.NDArray[np.int16], n_persons: int) -> I8:
+    """Each person's gender on their first record, without sorting 10 million codes:
+    the first row of each person by ``np.minimum.at``, a million rows at a time."""
+    first = np.full(n_persons, np.iinfo(np.int32).max, dtype=np.int32)
+    step = 1 << 20
+    for o in range(0, person.size, step):
+        np.minimum.at(first, person[o : o + step], np.arange(o, min(o + step, person.size), dtype=np.int32))
+    out = np.full(n_persons, 2, dtype=np.int8)
+    seen = first != np.iinfo(np.int32).max
+    out[seen] = gender[first[seen]]
+    return out
 
 
 PERSON_CODE: Final = "_person"  # the store-wide integer person code that store.commit writes
@@ -276,7 +303,7 @@ def prepare_parquet(files: list[Path]) -> Prepared:
     """Prepared straight from canonical Parquet files (same result as ``prepare(canonical(...))``)."""
     if files and all(PERSON_CODE in pq.read_schema(f).names for f in files):
         # the store's integer person codes (one register for all batches): nothing to hash
-        person = np.asarray(_column(files, PERSON_CODE).to_numpy(), dtype=np.int32)
+        person = _stream(files, PERSON_CODE, np.int32, lambda a: pc.cast(a, pa.int32()))
         n_persons = int(person.max()) + 1 if person.size else 0
     else:
         pid = _column(files, S.PERSON_ID)
@@ -286,12 +313,10 @@ def prepare_parquet(files: list[Path]) -> Prepared:
         n_persons = len(enc.dictionary)
         del enc
     gender, _ = _labels_codes(_column(files, S.KON), S.GENDER_VALUES, 2)
-    person_gender = np.full(n_persons, 2, dtype=np.int8)
-    first = np.unique(person, return_index=True)[1] if n_persons else np.array([], dtype=np.int64)
-    person_gender[person[first]] = gender[first]
-    del gender, first
+    person_gender = _first_gender(person, gender, n_persons)
+    del gender
     outcome, _ = _labels_codes(_column(files, S.AVSLUTSORSAK), S.OUTCOMES, S.OUTCOMES.index(S.ANNAT_UTFALL))
-    birth = np.asarray(pc.fill_null(pc.cast(_column(files, S.FODELSEAR), pa.int16()), 0).to_numpy(zero_copy_only=False), dtype=np.int16)
+    birth = _stream(files, S.FODELSEAR, np.int16, lambda a: pc.fill_null(pc.cast(a, pa.int16()), 0))
     codes: dict[str, I8 | npt.NDArray[np.int16]] = {}
     cats: dict[str, tuple[str, ...]] = {}
     fixed = {S.BAKGRUND: S.BAKGRUND_VALUES, S.UTBILDNINGSNIVA: S.UTBILDNING_VALUES}
@@ -303,9 +328,9 @@ def prepare_parquet(files: list[Path]) -> Prepared:
         person=person,
         n_persons=n_persons,
         person_gender=person_gender,
-        start=_days_of(_column(files, S.STARTDATUM), NEVER),
-        end=_days_of(_column(files, S.SLUTDATUM), NEVER),
-        referred=_days_of(_column(files, S.ANVISNINGSDATUM), NO_DATE_LOW),
+        start=_days_of(files, S.STARTDATUM, NEVER),
+        end=_days_of(files, S.SLUTDATUM, NEVER),
+        referred=_days_of(files, S.ANVISNINGSDATUM, NO_DATE_LOW),
         outcome=outcome.astype(np.int8),
         asked=_bool_of(_column(files, S.FRAGAT_OM_VALD)),
         disclosed=_bool_of(_column(files, S.UPPGETT_VALD)),
