@@ -126,29 +126,33 @@ class Prepared:
     def n_records(self) -> int:
         return int(self.person.shape[0])
 
+    def _span(self) -> tuple[int, int] | None:
+        """Earliest referral or start, and latest date of any kind (an open insats counts up to
+        its start), in days; without copying the 10-million-row arrays."""
+        if self.n_records == 0:
+            return None
+        big, small = np.iinfo(np.int32).max, np.iinfo(np.int32).min
+        starts = self.start != NEVER
+        refs = self.referred != NO_DATE_LOW
+        ends = self.end != NEVER
+        lo = min(int(self.start.min(where=starts, initial=big)), int(self.referred.min(where=refs, initial=big)))
+        if lo == big:
+            return None
+        hi = max(int(self.start.max(where=starts, initial=small)), int(self.referred.max(where=refs, initial=small)),
+                 int(self.end.max(where=ends, initial=small)))
+        return lo, hi
+
     def last_date(self) -> str | None:
         """The newest date in the records (ISO), for the report's "data t.o.m."."""
-        dates = np.concatenate([self.start[self.start != NEVER], self.end[self.end != NEVER],
-                                self.referred[self.referred != NO_DATE_LOW]])
-        return None if dates.size == 0 else str(np.datetime64(int(dates.max()), "D"))
+        span = self._span()
+        return None if span is None else str(np.datetime64(span[1], "D"))
 
     def years(self) -> list[int]:
         """Calendar years in which any record is active, referred or ended."""
-        if self.n_records == 0:
+        span = self._span()
+        if span is None:
             return []
-        starts = self.start[self.start != NEVER]
-        refs = self.referred[self.referred != NO_DATE_LOW]
-        ends = self.end[self.end != NEVER]
-        firsts = np.concatenate([starts, refs])
-        if firsts.size == 0:
-            return []
-        lo = int(firsts.min())
-        hi_candidates = np.concatenate([firsts, ends])
-        hi = int(hi_candidates.max())
-        if (self.end == NEVER).any() and starts.size:
-            hi = max(hi, int(starts.max()))
-        y_lo = int(np.datetime64(lo, "D").astype("datetime64[Y]").astype(int)) + 1970
-        y_hi = int(np.datetime64(hi, "D").astype("datetime64[Y]").astype(int)) + 1970
+        y_lo, y_hi = (int(np.datetime64(d, "D").astype("datetime64[Y]").astype(int)) + 1970 for d in span)
         return list(range(y_lo, y_hi + 1))
 
 
