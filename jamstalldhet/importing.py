@@ -46,6 +46,35 @@ def summary(df: pd.DataFrame) -> dict[str, object]:
     }
 
 
+LABELS = {
+    S.PERSON_ID: "Person (pseudonym)", S.KON: "Kön", S.FODELSEAR: "Födelseår", S.BAKGRUND: "Bakgrund",
+    S.UTBILDNINGSNIVA: "Utbildningsnivå", S.INSATS: "Insats", S.ANVISNINGSDATUM: "Anvisad", S.STARTDATUM: "Start",
+    S.SLUTDATUM: "Slut", S.AVSLUTSORSAK: "Avslutsorsak", S.FRAGAT_OM_VALD: "Frågat om våld", S.UPPGETT_VALD: "Uppgett våld",
+}
+
+
+def preview_table(df: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    """The first rows as the user reads them: Swedish headers, dates as 2018-03-01, blanks for missing.
+
+    >>> from jamstalldhet.records import canonical
+    >>> t = preview_table(canonical(pd.DataFrame({"person_id": ["a"], "kon": ["Kvinna"], "insats": ["X"],
+    ...                                           "startdatum": ["2018-03-01"]})))
+    >>> t[["Kön", "Start", "Slut"]].iloc[0].tolist()
+    ['Kvinna', '2018-03-01', '']
+    """
+    head = df.head(n)
+    out = pd.DataFrame(index=head.index)
+    for col, label in LABELS.items():
+        values = head[col]
+        if col in S.DATE_COLUMNS:
+            out[label] = values.dt.strftime("%Y-%m-%d").fillna("")
+        elif col in S.BOOL_COLUMNS:
+            out[label] = values.map({True: "Ja", False: "Nej"}).fillna("")
+        else:
+            out[label] = values.astype("string").fillna("")
+    return out.reset_index(drop=True)
+
+
 def preview(path: Path, store_dir: Path, name: str | None = None, overrides: dict[str, str | None] | None = None) -> Preview:
     ins = inspect(path, name, overrides)
     if ins.frame is None:

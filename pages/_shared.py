@@ -184,7 +184,7 @@ def downloads(df: pd.DataFrame, stem: str, pub: Published, key: str) -> None:
     from jamstalldhet import export
 
     mark = "_INTERNT" if pub.internal else ""
-    cols = st.columns(3)
+    cols = st.columns([1, 1, 1, 3])
     cols[0].download_button("CSV för Excel", export.csv_excel(df), f"{stem}{mark}.csv", "text/csv", key=f"{key}_xl", on_click="ignore")
     cols[1].download_button("CSV", export.csv_plain(df), f"{stem}{mark}_punkt.csv", "text/csv", key=f"{key}_csv", on_click="ignore")
     cols[2].download_button("Excel (.xlsx)", export.xlsx({stem: df}, pub.note), f"{stem}{mark}.xlsx",

@@ -83,7 +83,8 @@ if upload is not None:
     m[3].metric("Män", f"{s['män']:,}".replace(",", " "))
     m[4].metric("År", f"{years[0]}–{years[-1]}" if years else "–")
     st.caption("Insatser: " + ", ".join(s["insatser"][:30]) + (" …" if len(s["insatser"]) > 30 else ""))
-    st.dataframe(ins.frame.head(20), hide_index=True, width="stretch")
+    st.caption("De första raderna som de kommer att lagras:")
+    st.dataframe(importing.preview_table(ins.frame), hide_index=True, width="stretch")
 
     if p.plan.duplicate_of is not None:
         st.info(f"Den här filen är redan importerad ({p.plan.duplicate_of.label}). Inget behöver göras.")

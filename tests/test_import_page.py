@@ -70,4 +70,14 @@ def test_mapping_can_be_corrected() -> None:
     at.run()
     assert not at.exception
     assert next(s for s in at.selectbox if s.label == "Orsak").value == "(används inte)"
-    assert at.dataframe[0].value["avslutsorsak"].isna().all()
+    assert (at.dataframe[0].value["Avslutsorsak"] == "").all()
+
+
+def test_preview_never_shows_personnummer() -> None:
+    import pandas as pd
+
+    at = upload(page(), "pnr_12_bindestreck.csv")
+    numbers = set(pd.read_csv(CORPUS / "pnr_12_bindestreck.csv", sep=";", dtype=str)["Personnummer"])
+    shown = "\n".join([df.value.to_string() for df in at.dataframe] + [m.value for m in at.markdown] + [str(x.value) for x in at.metric])
+    assert "2018-02-01" in shown and "p" in at.dataframe[0].value["Person (pseudonym)"].iloc[0]
+    assert not [n for n in numbers if n in shown or n.replace("-", "") in shown]
