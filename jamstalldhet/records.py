@@ -30,11 +30,6 @@ NEVER: int = np.iinfo(np.int32).max
 NO_DATE_LOW: int = np.iinfo(np.int32).min
 
 
-def empty_frame() -> pd.DataFrame:
-    """An empty canonical frame."""
-    return canonical(pd.DataFrame({c: [] for c in S.COLUMNS}))
-
-
 def _categorical(values: object, categories: tuple[str, ...] | list[str], n: int) -> pd.Categorical:
     """Values as a categorical with exactly ``categories`` (others become missing)."""
     if values is None:

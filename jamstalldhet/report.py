@@ -270,8 +270,3 @@ def pdf_bytes(rep: Report) -> bytes:
         src = Path(tmp) / f"{rep.stem}.html"
         src.write_text(html(rep), encoding="utf-8")
         return write_pdf(src, Path(tmp) / f"{rep.stem}.pdf").read_bytes()
-
-
-def html_bytes(rep: Report) -> bytes:
-    return html(rep).encode("utf-8")
-

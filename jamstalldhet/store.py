@@ -106,10 +106,6 @@ def batch_path(store: Path, batch_id: str) -> Path:
     return store / "batches" / f"{batch_id}.parquet"
 
 
-def batch_files(store: Path) -> list[Path]:
-    return [batch_path(store, b.id) for b in read_manifest(store).batches]
-
-
 def has_data(store: Path) -> bool:
     return bool(read_manifest(store).batches)
 
