@@ -260,9 +260,16 @@ def parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return out, bad
 
 
-def _map_values(col: pd.Series, section: str) -> pd.Series:
+def _map_values(col: pd.Series, section: str, categories: tuple[str, ...] | None = None) -> pd.Series:
+    """Each distinct cell through the synonym table once. With ``categories`` the result is a
+    categorical built from codes (no string comparisons over all rows afterwards)."""
     lookup = synonyms()[section]
-    return _per_value(col, lambda v: lookup.get(normalise(v)))
+    if categories is None:
+        return _per_value(col, lambda v: lookup.get(normalise(v)))
+    pos = {c: i for i, c in enumerate(categories)}
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    mapped = np.array([pos.get(lookup.get(normalise(str(u).strip()), ""), -1) for u in uniques] + [-1], dtype=np.int16)
+    return pd.Series(pd.Categorical.from_codes(mapped[codes], categories=list(categories)), index=col.index)
 
 
 @dataclass(frozen=True)
@@ -358,9 +365,10 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     df[S.PERSON_ID] = pid
     if S.KON in src:
         kon_text = _text(src[S.KON])
-        kon = _map_values(src[S.KON], "kon")
+        kon = _map_values(src[S.KON], "kon", S.GENDER_VALUES)
         kon = kon.where(kon.notna() | (kon_text == ""), S.ANNAT)  # other non-empty codes
-        kon = kon.where(kon.notna(), derived_gender)
+        if S.PERSONNUMMER in src:
+            kon = kon.astype(object).where(kon.notna(), derived_gender)
         report(kon.isna().to_numpy(), S.KON, "Kön saknas och kan inte härledas (inget giltigt personnummer på raden).")
         df[S.KON] = kon
     else:
@@ -372,10 +380,10 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     elif S.PERSONNUMMER in src:
         df[S.FODELSEAR] = derived_year
     if S.BAKGRUND in src:
-        bg = _map_values(src[S.BAKGRUND], "bakgrund")
+        bg = _map_values(src[S.BAKGRUND], "bakgrund", S.BAKGRUND_VALUES)
         df[S.BAKGRUND] = bg.where(bg.notna() | (_text(src[S.BAKGRUND]) == ""), S.UTRIKES).fillna(S.OKAND)
     if S.UTBILDNINGSNIVA in src:
-        df[S.UTBILDNINGSNIVA] = _map_values(src[S.UTBILDNINGSNIVA], "utbildningsniva").fillna(S.OKAND)
+        df[S.UTBILDNINGSNIVA] = _map_values(src[S.UTBILDNINGSNIVA], "utbildningsniva", S.UTBILDNING_VALUES).fillna(S.OKAND)
     ins = _text(src[S.INSATS])
     report((ins == "").to_numpy(), S.INSATS, "Insats saknas.")
     df[S.INSATS] = ins
@@ -393,7 +401,7 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
         report((df[S.SLUTDATUM] < df[S.STARTDATUM]).fillna(False).to_numpy(), S.SLUTDATUM, "Slutdatum ligger före startdatum.")
     if S.AVSLUTSORSAK in src:
         txt = _text(src[S.AVSLUTSORSAK])
-        out = _map_values(src[S.AVSLUTSORSAK], "avslutsorsak")
+        out = _map_values(src[S.AVSLUTSORSAK], "avslutsorsak", S.OUTCOMES)
         df[S.AVSLUTSORSAK] = out.where(out.notna() | (txt == ""), S.ANNAT_UTFALL)
     for col in S.BOOL_COLUMNS:
         if col in src:
