@@ -238,6 +238,32 @@ def _per_value(col: pd.Series, fn: Any) -> pd.Series:
     return pd.Series(results[codes], index=col.index, dtype=object)
 
 
+#: The accepted forms: strptime format, the whole cell's shape, where the day's digits stand.
+DATE_FORMATS: Final = (("%Y-%m-%d", r"^\d{4}-\d{2}-\d{2}$", 8), ("%Y/%m/%d", r"^\d{4}/\d{2}/\d{2}$", 8), ("%Y%m%d", r"^\d{8}$", 6))
+
+
+def _strptime(text: pd.Series) -> pd.Series:
+    """Each accepted form where the whole cell has its shape, parsed by Arrow (vectorised).
+    Arrow rolls an impossible day over (2018-02-30 → 03-02), so the parsed day must equal the
+    written one; anything else is missing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.Array.from_pandas(text.astype("string[pyarrow]"))
+    none = pa.scalar(None, pa.timestamp("ms"))
+    out = pa.nulls(len(arr), pa.timestamp("ms"))
+    for fmt, pattern, day_at in DATE_FORMATS:
+        shaped = pc.match_substring_regex(arr, pattern)
+        if not pc.any(shaped).as_py():
+            continue
+        cells = pc.if_else(shaped, arr, pa.scalar(None, arr.type))  # only cells of this shape
+        parsed = pc.strptime(cells, format=fmt, unit="ms", error_is_null=True)
+        written_day = pc.cast(pc.utf8_slice_codeunits(cells, day_at, day_at + 2), pa.int64())
+        exact = pc.fill_null(pc.equal(pc.day(parsed), written_day), False)
+        out = pc.coalesce(out, pc.if_else(exact, parsed, none))
+    return pd.Series(out.to_numpy(zero_copy_only=False), dtype="datetime64[ms]")
+
+
 def parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Dates in ISO ``2018-03-01``, ``2018/03/01``, ``20180301`` or native; and a mask of
     cells that are filled but cannot be read."""
@@ -249,11 +275,7 @@ def parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
     else:
         native = pd.Series(False, index=col.index)
     text = _text(col.where(~native, "") if native.any() else col)
-    out = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ms]")
-    for fmt, pattern in (("%Y-%m-%d", r"^\d{4}-\d{2}-\d{2}$"), ("%Y/%m/%d", r"^\d{4}/\d{2}/\d{2}$"), ("%Y%m%d", r"^\d{8}$")):
-        m = text.str.match(pattern)
-        if m.any():
-            out[m] = pd.to_datetime(text[m], format=fmt, errors="coerce")
+    out = _strptime(text).set_axis(col.index)
     if native.any():
         out[native] = pd.to_datetime(col[native], errors="coerce")
     bad = ((text != "") & out.isna()).to_numpy()
@@ -269,7 +291,7 @@ def _map_values(col: pd.Series, section: str, categories: tuple[str, ...] | None
     pos = {c: i for i, c in enumerate(categories)}
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     mapped = np.array([pos.get(lookup.get(normalise(str(u).strip()), ""), -1) for u in uniques] + [-1], dtype=np.int16)
-    return pd.Series(pd.Categorical.from_codes(mapped[codes], categories=list(categories)), index=col.index)
+    return pd.Series(pd.Categorical.from_codes(mapped[codes], categories=pd.Index(list(categories))), index=col.index)
 
 
 @dataclass(frozen=True)
