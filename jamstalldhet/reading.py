@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -358,6 +359,22 @@ def _personnummer(col: pd.Series) -> pd.Series:
     return _per_value(col, one)
 
 
+def _two_genders(person: pd.Series, gender: pd.Series) -> npt.NDArray[np.bool_]:
+    """Rows of persons who have more than one gender (missing genders ignored), with integer
+    codes: the lowest and the highest gender code of each person differ."""
+    p, _ = pd.factorize(person, use_na_sentinel=True)
+    g, _ = pd.factorize(gender, use_na_sentinel=True)
+    known = (p >= 0) & (g >= 0)
+    n = int(p.max()) + 1 if p.size else 0
+    low = np.full(n, np.iinfo(np.int64).max)
+    high = np.full(n, -1)
+    np.minimum.at(low, p[known], g[known])
+    np.maximum.at(high, p[known], g[known])
+    mixed = (low != high) & (high >= 0)
+    result: npt.NDArray[np.bool_] = known & mixed[np.where(p >= 0, p, 0)]
+    return result
+
+
 def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     src = {canon: body[i] for i, canon in mapping.items()}
     header_of = {canon: headers[i] for i, canon in mapping.items()}
@@ -431,9 +448,7 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
             val = _map_values(src[col], "janej")
             report(((txt != "") & val.isna()).to_numpy(), col, "Värdet ska vara ja eller nej.")
             df[col] = val.map({"true": True, "false": False})
-    genders = df[[S.PERSON_ID, S.KON]].dropna()
-    n_gender = genders.groupby(S.PERSON_ID)[S.KON].transform("nunique")
-    report(np.isin(body.index, genders.index[n_gender > 1]), S.KON, "Samma person har olika kön på olika rader.")
+    report(_two_genders(df[S.PERSON_ID], df[S.KON]), S.KON, "Samma person har olika kön på olika rader.")
     dup = body.duplicated(keep="first").to_numpy()
     report(dup, None, "Raden är en dubblett av en tidigare rad. Ta bort den.")
     if problems:
