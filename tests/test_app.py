@@ -81,3 +81,17 @@ def test_every_page_runs(page: str) -> None:
 
 def test_page_list_is_not_empty() -> None:
     assert "oversikt.py" in PAGES and Path(ROOT / "dashboard.py").exists()
+
+
+def test_oversikt_tables_have_downloads(media: dict[str, tuple[str, bytes]]) -> None:
+    import io
+
+    import pandas as pd
+
+    at = AppTest.from_file(str(ROOT / "pages" / "oversikt.py"), default_timeout=60)
+    at.session_state["ar"] = 2018
+    at.run()
+    names = {media[b.proto.url][0]: media[b.proto.url][1] for b in at.get("download_button")}
+    assert set(names) >= {"deltagare-anvisade-avslutade_oversikt_2018.csv", "avslutsorsak_oversikt_2018.xlsx"}
+    back = pd.read_csv(io.BytesIO(names["deltagare-anvisade-avslutade_oversikt_2018.csv"]), sep=";", decimal=",", encoding="utf-8-sig")
+    assert back.loc[(back["Indikator"] == "Deltagare") & (back["Kön"] == "Kvinnor"), "Antal personer"].iloc[0] == 993
