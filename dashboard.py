@@ -26,4 +26,5 @@ pages = [
 ]
 # Each page draws the shared sidebar filters itself (pages._shared.setup), so that a page
 # run on its own (AppTest, a bookmarked URL) has the same filters.
+st.session_state["_via_dashboard"] = True  # see pages._shared.setup
 st.navigation(pages).run()

@@ -89,6 +89,16 @@ def sidebar_filters(d: Data) -> None:
 
 def setup() -> Data:
     """Load the data and draw the shared sidebar filters; every page starts with this."""
+    if not st.session_state.get("_via_dashboard") and not st.get_option("global.appTest"):
+        # A server whose first request is a deep link (/arsrapport) runs it in Streamlit's old
+        # pages/-folder mode, without dashboard.py (wrong menu, wrong layout), and stays in that
+        # mode until dashboard.py calls st.navigation. Leave the old mode (Streamlit 1.67 keeps it
+        # in this class flag) and run again, through dashboard.py.
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.session_state["_via_dashboard"] = True
+        st.rerun()
     d = data()
     sidebar_filters(d)
     return d

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -27,8 +28,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def running_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh dashboard server on a free port, with its own store, texts and key."""
     import shutil
 
     port = _free_port()
@@ -53,10 +55,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         proc.kill()
         raise RuntimeError("streamlit started not within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_server(tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

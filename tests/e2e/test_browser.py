@@ -138,3 +138,19 @@ def test_upload_through_import_page(server: str, browser) -> None:  # type: igno
     page.get_by_role("button", name="Ja, ta bort").click()
     page.wait_for_selector("text=Lagringen", timeout=60_000)
     page.close()
+
+
+def test_deep_link_as_first_request_gets_the_real_menu(browser, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    """A fresh server whose first request is /arsrapport: our menu and layout, not Streamlit's
+    pages/-folder listing (which would show "shared" and file names)."""
+    from tests.e2e.conftest import running_server
+
+    with running_server(tmp_path_factory) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{url}/arsrapport?ar=2018")
+        wait_for_app(page)
+        page.wait_for_selector("h1:has-text('Årsrapport 2018')", timeout=60_000)
+        nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+        assert "Makt och mäns våld mot kvinnor" in nav and "Importera" in nav
+        assert "shared" not in nav and "dashboard" not in nav
+        page.close()
