@@ -185,11 +185,15 @@ class Plan:
 
 
 def plan(store: Path, df: pd.DataFrame, sha256: str) -> Plan:
+    return _against(store, Plan(sha256, len(df), int(df[S.PERSON_ID].nunique()), years_of(df), None, []))
+
+
+def _against(store: Path, p: Plan) -> Plan:
+    """The plan's duplicate and overlapping batches in the store as it is now."""
     m = read_manifest(store)
-    dup = next((b for b in m.batches if b.sha256 == sha256), None)
-    years = years_of(df)
-    overlap = [b for b in m.batches if dup is None and set(b.years) & set(years)]
-    return Plan(sha256, len(df), int(df[S.PERSON_ID].nunique()), years, dup, overlap)
+    dup = next((b for b in m.batches if b.sha256 == p.sha256), None)
+    overlap = [b for b in m.batches if dup is None and set(b.years) & set(p.years)]
+    return Plan(p.sha256, p.rows, p.persons, p.years, dup, overlap)
 
 
 def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = False) -> Batch | None:
@@ -197,14 +201,14 @@ def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = Fa
 
     Returns None (and stores nothing) when the same file was imported before."""
     with _locked(store):
-        current = plan(store, df, p.sha256)  # re-check under the lock
+        current = _against(store, p)  # re-check under the lock: another import may have come first
         if current.duplicate_of is not None:
             return None
         if current.replaces and not replace:
             names = ", ".join(b.label for b in current.replaces)
             raise StoreError(f"Filen täcker samma år som {names}. Bekräfta att den ska ersättas.")
         now = datetime.now().astimezone().isoformat(timespec="seconds")
-        batch = Batch(uuid.uuid4().hex[:16], file, p.sha256, now, len(df), int(df[S.PERSON_ID].nunique()), years_of(df))
+        batch = Batch(uuid.uuid4().hex[:16], file, p.sha256, now, p.rows, p.persons, p.years)
         m = read_manifest(store)
         table = pa.Table.from_pandas(canonical(df), preserve_index=False)
         codes, m.persons = _register_persons(store, m.persons, table.column(S.PERSON_ID))
