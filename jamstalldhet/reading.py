@@ -226,7 +226,7 @@ def _text(col: pd.Series) -> pd.Series:
     """Cells as stripped text, empty for missing. Text columns are stripped in Arrow (vectorised);
     other cells (Excel numbers, typed Parquet) are turned into text once per distinct value."""
     if _is_text(col):
-        return col.str.strip().fillna("").astype("string")
+        return col.str.strip().fillna("")
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     texts = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
     return pd.Series(texts[codes], index=col.index, dtype="string")
@@ -413,8 +413,16 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     else:
         df[S.KON] = derived_gender
     if S.FODELSEAR in src:
-        year = pd.to_numeric(_text(src[S.FODELSEAR]), errors="coerce")
-        report(((_text(src[S.FODELSEAR]) != "") & year.isna()).to_numpy(), S.FODELSEAR, "Födelseåret är inte ett heltal.")
+        raw_year = src[S.FODELSEAR]
+        if pd.api.types.is_numeric_dtype(raw_year):  # typed Parquet or Excel numbers: no text round trip
+            year = raw_year.astype("float64")
+        else:
+            year_text = _text(raw_year)
+            year = pd.to_numeric(year_text, errors="coerce")
+            report(((year_text != "") & year.isna()).to_numpy(), S.FODELSEAR, "Födelseåret är inte ett heltal.")
+        fractional = (year.notna() & ((year % 1 != 0) | (year < 1850) | (year > 2100))).to_numpy()
+        report(fractional, S.FODELSEAR, "Födelseåret ska vara ett helt år, t.ex. 1985.")
+        year = year.where(~fractional)
         df[S.FODELSEAR] = year.where(year.notna(), derived_year)
     elif S.PERSONNUMMER in src:
         df[S.FODELSEAR] = derived_year

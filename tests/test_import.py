@@ -215,3 +215,13 @@ def test_two_genders_found_by_codes() -> None:
     person = pd.Series(["a", "a", "b", "b", "c", None, "d", "d"], dtype="str")
     gender = pd.Series(["Kvinna", "Man", "Man", "Man", "Kvinna", "Man", "Kvinna", None], dtype=object)
     assert _two_genders(person, gender).tolist() == [True, True, False, False, False, False, False, False]
+
+
+def test_birth_year_must_be_a_whole_year(tmp_path: Path) -> None:
+    from jamstalldhet.reading import inspect
+
+    f = tmp_path / "ar.csv"
+    f.write_text("person_id;kön;insats;startdatum;födelseår\na;K;X;2018-01-01;1985.5\nb;M;X;2018-01-01;19850\n"
+                 "c;K;X;2018-01-01;1990\nd;M;X;2018-01-01;nittio\n", encoding="utf-8")
+    problems = inspect(f).problems
+    assert sorted((p.row, p.column) for p in problems) == [(2, "födelseår"), (3, "födelseår"), (5, "födelseår")]
