@@ -8,6 +8,7 @@ counts, *andel av kvinnorna / andel av mÃ¤nnen* (the share of each gender who â€
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -42,15 +43,19 @@ def _rows(pub: Published, ids: list[str], group: str) -> pd.DataFrame:
     return f[f["indicator"].isin(ids) & (f["group"] == group)]
 
 
+def _of_kind(pub: Published, ids: list[str], kind: str, group: str) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(indicator, its rows indexed by gender) for the indicators of ``kind`` that have rows."""
+    for iid in ids:
+        if indicator(iid).kind == kind:
+            sub = _rows(pub, [iid], group).set_index("gender")
+            if not sub.empty:
+                yield iid, sub
+
+
 def count_table(pub: Published, cat: Catalogue, ids: list[str], group: str = S.TOTALT) -> pd.DataFrame:
     """Counts of persons by gender, the share of women with its interval, and 40/60."""
     rows = []
-    for iid in ids:
-        if indicator(iid).kind != "count":
-            continue
-        sub = _rows(pub, [iid], group).set_index("gender")
-        if sub.empty:
-            continue
+    for iid, sub in _of_kind(pub, ids, "count", group):
         row: dict[str, str] = {"Indikator": cat.text(iid).title}
         for g in genders(pub):
             row[g] = F.number(sub.loc[g, "count"])
@@ -65,12 +70,7 @@ def count_table(pub: Published, cat: Catalogue, ids: list[str], group: str = S.T
 def rate_table(pub: Published, cat: Catalogue, ids: list[str], group: str = S.TOTALT) -> pd.DataFrame:
     """Counts and shares of each gender, intervals, gap, ratio and significance."""
     rows = []
-    for iid in ids:
-        if indicator(iid).kind != "rate":
-            continue
-        sub = _rows(pub, [iid], group).set_index("gender")
-        if sub.empty:
-            continue
+    for iid, sub in _of_kind(pub, ids, "rate", group):
         row: dict[str, str] = {"Indikator": cat.text(iid).title}
         for g in genders(pub):
             row[f"{g}, antal"] = F.number(sub.loc[g, "count"])
