@@ -6,14 +6,15 @@ Run with ``streamlit run dashboard.py`` (or ``make run``).
 import pyarrow as pa
 import streamlit as st
 
+from pages._shared import report_mode
+
 # The server is long-lived: the system allocator gives memory back to the OS after a large
 # load, where Arrow's default pool (mimalloc) keeps it (benchmark: lower peak and faster load).
 pa.set_memory_pool(pa.system_memory_pool())
 
-# Rapportläge (?rapport=1, see pages._shared.report_mode) starts with the sidebar folded away.
-report = st.query_params.get("rapport") == "1"
+# Rapportläge starts with the sidebar folded away.
 st.set_page_config(page_title="Jämställdhetsuppföljning", page_icon="⚖️", layout="wide",
-                   initial_sidebar_state="collapsed" if report else "auto")
+                   initial_sidebar_state="collapsed" if report_mode() else "auto")
 
 pages = [
     st.Page("pages/oversikt.py", title="Översikt", url_path="oversikt", default=True),

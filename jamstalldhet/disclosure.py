@@ -40,6 +40,16 @@ INTERNAL_MARK: Final = "Internt – får inte publiceras"
 SUPPRESSION_NOTE: Final = ".. = färre än {k} personer, visas inte"
 
 
+def is_internal(k: int) -> bool:
+    """k ≤ 1 suppresses nothing on purpose: the internal view, not for publication."""
+    return k <= 1
+
+
+def note(k: int) -> str:
+    """What every output says about its disclosure control at threshold ``k``."""
+    return INTERNAL_MARK if is_internal(k) else SUPPRESSION_NOTE.format(k=k)
+
+
 @dataclass(frozen=True)
 class Published:
     """A disclosure-controlled indicator table; made only by :func:`protect`."""
@@ -50,12 +60,11 @@ class Published:
 
     @property
     def internal(self) -> bool:
-        """True when nothing was suppressed on purpose (k ≤ 1): not for publication."""
-        return self.k <= 1
+        return is_internal(self.k)
 
     @property
     def note(self) -> str:
-        return INTERNAL_MARK if self.internal else SUPPRESSION_NOTE.format(k=self.k)
+        return note(self.k)
 
 
 def _relations(cells: pd.DataFrame, partitioning: bool) -> list[list[int]]:

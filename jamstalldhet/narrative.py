@@ -69,10 +69,6 @@ def read(year: int, mid: str, root: Path | None = None) -> str:
     return p.read_text(encoding="utf-8") if p.exists() else ""
 
 
-def _atomic_write(target: Path, text: str) -> None:
-    atomic.write_bytes(target, text.encode("utf-8"))
-
-
 def save(year: int, mid: str, text: str, root: Path | None = None) -> bool:
     """Store ``text`` as the current version; the one it replaces is kept. False if unchanged."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -90,8 +86,8 @@ def save(year: int, mid: str, text: str, root: Path | None = None) -> bool:
         while target.exists():
             target = vdir / f"{saved.strftime(_STAMP)}-{n}.md"
             n += 1
-        _atomic_write(target, old)
-    _atomic_write(p, text)
+        atomic.write_bytes(target, old.encode("utf-8"))
+    atomic.write_bytes(p, text.encode("utf-8"))
     return True
 
 

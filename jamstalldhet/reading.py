@@ -181,9 +181,7 @@ def check_cell_sizes(body: pd.DataFrame, headers: list[str], file: str) -> list[
         if _is_text(col):
             too_long = (col.str.len().fillna(0) > MAX_CELL_CHARS).to_numpy()
         else:
-            codes, uniques = pd.factorize(col, use_na_sentinel=True)
-            lengths = np.array([len(u) if isinstance(u, str) else 0 for u in uniques] + [0])
-            too_long = lengths[codes] > MAX_CELL_CHARS
+            too_long = _distinct(col, lambda u: len(u) if isinstance(u, str) else 0, 0, np.int64) > MAX_CELL_CHARS
         if too_long.any():
             problems.extend(rows_problems(file, (np.flatnonzero(too_long) + 2).tolist(), h or None,
                                           f"Cellen är för lång (mer än {MAX_CELL_CHARS:,} tecken).".replace(",", " ")))
@@ -227,16 +225,19 @@ def _text(col: pd.Series) -> pd.Series:
     other cells (Excel numbers, typed Parquet) are turned into text once per distinct value."""
     if _is_text(col):
         return col.str.strip().fillna("")
+    return pd.Series(_distinct(col, lambda u: str(u).strip(), "", object), index=col.index, dtype="str")
+
+
+def _distinct(col: pd.Series, fn: Any, missing: object, dtype: Any) -> npt.NDArray[Any]:
+    """``fn`` of each distinct cell, computed once per distinct value and spread over the rows
+    (``missing`` for missing cells)."""
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    texts = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
-    return pd.Series(texts[codes], index=col.index, dtype="string")
+    return np.array([fn(u) for u in uniques] + [missing], dtype=dtype)[codes]
 
 
 def _per_value(col: pd.Series, fn: Any) -> pd.Series:
-    """``fn`` applied to each distinct cell once (empty and missing cells give None)."""
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    results = np.array([fn(str(u).strip()) if str(u).strip() != "" else None for u in uniques] + [None], dtype=object)
-    return pd.Series(results[codes], index=col.index, dtype=object)
+    """``fn`` of each distinct stripped cell (empty and missing cells give None)."""
+    return pd.Series(_distinct(col, lambda u: fn(t) if (t := str(u).strip()) else None, None, object), index=col.index, dtype=object)
 
 
 #: The accepted forms: strptime format, the whole cell's shape, where the day's digits stand.
@@ -290,9 +291,8 @@ def _map_values(col: pd.Series, section: str, categories: tuple[str, ...] | None
     if categories is None:
         return _per_value(col, lambda v: lookup.get(normalise(v)))
     pos = {c: i for i, c in enumerate(categories)}
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    mapped = np.array([pos.get(lookup.get(normalise(str(u).strip()), ""), -1) for u in uniques] + [-1], dtype=np.int16)
-    return pd.Series(pd.Categorical.from_codes(mapped[codes], categories=pd.Index(list(categories))), index=col.index)
+    codes = _distinct(col, lambda u: pos.get(lookup.get(normalise(str(u).strip()), ""), -1), -1, np.int16)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(list(categories))), index=col.index)
 
 
 @dataclass(frozen=True)

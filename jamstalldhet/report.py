@@ -15,7 +15,6 @@ like everything else. The page and the command line both call :func:`build`.
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
@@ -29,8 +28,8 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from . import disclosure, narrative, presentation
 from . import formatting as F
-from . import narrative, presentation
 from . import schema as S
 from .catalogue import Catalogue, Malomrade
 from .disclosure import INTERNAL_MARK, Published
@@ -85,11 +84,17 @@ class Report:
     last_date: str | None
     created: datetime
     k: int
-    internal: bool
-    note: str
     significant: list[str]
     uneven: list[str]
     sections: list[Section]
+
+    @property
+    def internal(self) -> bool:
+        return disclosure.is_internal(self.k)
+
+    @property
+    def note(self) -> str:
+        return disclosure.note(self.k)
 
     @property
     def figures(self) -> list[Figure]:
@@ -143,11 +148,9 @@ def build(prep: Prepared, year: int, cat: Catalogue, k: int, source: str, texts:
             number += 1
             figures.append(Figure(number, area, presentation.indicator_view(pub, cat, iid)))
         sections.append(Section(i, area, scope, pub, html, figures))
-    internal = k <= 1
-    note = sections[0].pub.note if sections else ""
     significant, uneven = _summary(sections, cat)
     return Report(year, cat.report_title, cat.unit, source, prep.last_date(), datetime.now().astimezone(), k,
-                  internal, note, significant, uneven, sections)
+                  significant, uneven, sections)
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -182,10 +185,6 @@ def html(rep: Report) -> str:
 
 
 # --- files --------------------------------------------------------------------------------
-
-def _safe(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("å", "a").replace("ä", "a").replace("ö", "o")).strip("-")
-
 
 def write_images(rep: Report, folder: Path) -> list[Path]:
     """PNG and SVG of every figure (one kaleido session for all of them)."""

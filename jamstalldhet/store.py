@@ -21,11 +21,11 @@ import fcntl
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,7 @@ from . import schema as S
 from .records import PERSON_CODE, Prepared, canonical, prepare_parquet
 
 MANIFEST: Final = "manifest.json"
+T = TypeVar("T")
 FORMAT: Final = 1
 
 
@@ -119,29 +120,29 @@ def version(store: Path) -> str:
     return f"{st.st_mtime_ns}:{st.st_size}"
 
 
-def load(store: Path, attempts: int = 3) -> pd.DataFrame:
-    """All stored records as one canonical frame (the batches of one manifest)."""
+def _consistent(store: Path, read: Callable[[list[Path]], T], attempts: int = 3) -> T:
+    """``read`` the batch files of one manifest; if a commit removed one under us, read the new manifest."""
     for _ in range(attempts):
-        batches = read_manifest(store).batches
         try:
-            frames = [pq.read_table(batch_path(store, b.id)).drop_columns([PERSON_CODE]).to_pandas() for b in batches]
-        except FileNotFoundError:
-            continue  # a commit removed a batch while we read: read the new manifest
-        if not frames:
-            return canonical(pd.DataFrame(columns=list(S.COLUMNS)))
-        return canonical(pd.concat(frames, ignore_index=True))
-    raise StoreError("Lagringen ändrades hela tiden medan den lästes; försök igen.")
-
-
-def load_prepared(store: Path, attempts: int = 3) -> Prepared:
-    """The stored records as count arrays, read column by column (see records.prepare_parquet)."""
-    for _ in range(attempts):
-        files = [batch_path(store, b.id) for b in read_manifest(store).batches]
-        try:
-            return prepare_parquet(files)
+            return read([batch_path(store, b.id) for b in read_manifest(store).batches])
         except FileNotFoundError:
             continue
     raise StoreError("Lagringen ändrades hela tiden medan den lästes; försök igen.")
+
+
+def _frame(files: list[Path]) -> pd.DataFrame:
+    frames = [pq.read_table(f).drop_columns([PERSON_CODE]).to_pandas() for f in files]
+    return canonical(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(S.COLUMNS)))
+
+
+def load(store: Path) -> pd.DataFrame:
+    """All stored records as one canonical frame (the batches of one manifest)."""
+    return _consistent(store, _frame)
+
+
+def load_prepared(store: Path) -> Prepared:
+    """The stored records as count arrays, read column by column (see records.prepare_parquet)."""
+    return _consistent(store, prepare_parquet)
 
 
 # --- planning and committing an import ---------------------------------------------------------

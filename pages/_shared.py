@@ -32,6 +32,7 @@ class Data:
     prep: Prepared
     source: sources.Source
     years: list[int]
+    version: str  # changes when the stored data changes: part of every cache key
 
 
 def data() -> Data:
@@ -41,7 +42,7 @@ def data() -> Data:
     if prep is None:
         st.error(err)
         st.stop()
-    return Data(prep, src, prep.years())
+    return Data(prep, src, prep.years(), version)
 
 
 def _query_int(name: str) -> int | None:
@@ -118,14 +119,9 @@ def internal_banner() -> None:
         st.error(f"**{INTERNAL_MARK}.** Internt läge: små tal visas utan röjandekontroll.", icon="⚠️")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _table(_prep: Prepared, version: str, year: int, by: str | None, k: int) -> Published:
-    return indicator_table(_prep, year, by=by, k=k)
-
-
 def published(d: Data, by: str | None = None) -> Published:
-    version = store.version(d.source.path) if d.source.kind == "store" and d.source.path else "demo"
-    return _table(d.prep, version, year(), by, k())
+    """The year's table of all records (no group filters)."""
+    return filtered(d, {}, by=by)
 
 
 def cat() -> catalogue.Catalogue:
@@ -185,9 +181,8 @@ def _filtered_table(_prep: Prepared, version: str, year: int, by: str | None, k:
 
 
 def filtered(d: Data, filters: dict[str, list[str]], year_: int | None = None, by: str | None = None) -> Published:
-    version = store.version(d.source.path) if d.source.kind == "store" and d.source.path else "demo"
     key = tuple((dim, tuple(v)) for dim, v in sorted(filters.items()))
-    return _filtered_table(d.prep, version, year() if year_ is None else year_, by, k(), key)
+    return _filtered_table(d.prep, d.version, year() if year_ is None else year_, by, k(), key)
 
 
 def downloads(df: pd.DataFrame, stem: str, pub: Published, key: str) -> None:

@@ -5,9 +5,9 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from jamstalldhet import catalogue, narrative, report, store
+from jamstalldhet import catalogue, narrative, report
 from jamstalldhet.records import Prepared
-from pages._shared import Data, cat, internal_banner, k, setup, year
+from pages._shared import cat, internal_banner, k, setup, year
 
 
 @st.cache_resource(max_entries=8, show_spinner="Sammanställer rapporten …")
@@ -17,14 +17,10 @@ def _build(_prep: Prepared, _cat: catalogue.Catalogue, source: str, y: int, k_: 
     return rep, report.html(rep)
 
 
-def _data_version(d: Data) -> str:
-    return store.version(d.source.path) if d.source.kind == "store" and d.source.path else "demo"
-
-
 d = setup()
 c = cat()
 y = year()
-rep, html_doc = _build(d.prep, c, d.source.label, y, k(), _data_version(d), narrative.fingerprint(y),
+rep, html_doc = _build(d.prep, c, d.source.label, y, k(), d.version, narrative.fingerprint(y),
                        catalogue.CATALOGUE_FILE.stat().st_mtime_ns)
 st.title(f"Årsrapport {y}")
 internal_banner()

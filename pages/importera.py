@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from jamstalldhet import formatting as F
 from jamstalldhet import importing, store
 from jamstalldhet import schema as S
 from jamstalldhet.settings import max_file_bytes, store_dir
@@ -77,10 +78,10 @@ if upload is not None:
     s = importing.summary(ins.frame)
     years = s["år"]
     m = st.columns(5)
-    m[0].metric("Rader", f"{s['rader']:,}".replace(",", " "))
-    m[1].metric("Personer", f"{s['personer']:,}".replace(",", " "))
-    m[2].metric("Kvinnor", f"{s['kvinnor']:,}".replace(",", " "))
-    m[3].metric("Män", f"{s['män']:,}".replace(",", " "))
+    m[0].metric("Rader", F.number(s["rader"]))
+    m[1].metric("Personer", F.number(s["personer"]))
+    m[2].metric("Kvinnor", F.number(s["kvinnor"]))
+    m[3].metric("Män", F.number(s["män"]))
     m[4].metric("År", f"{years[0]}–{years[-1]}" if years else "–")
     st.caption("Insatser: " + ", ".join(s["insatser"][:30]) + (" …" if len(s["insatser"]) > 30 else ""))
     st.caption("De första raderna som de kommer att lagras:")
