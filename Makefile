@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint unit e2e chromium demo exempel bench clean
+.PHONY: run test test-fast lint unit e2e chromium demo exempel bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,8 +19,10 @@ $(DEVSTAMP): requirements.txt requirements-dev.txt $(STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# Listens on 127.0.0.1 only, unless sign-in ([auth] in .streamlit/secrets.toml) is configured
+# (README, Inloggning, roller och drift); the address comes from jamstalldhet/access.py.
 run: $(STAMP)
-	$(BIN)/streamlit run dashboard.py
+	address="$$($(BIN)/python -m jamstalldhet.access)" && exec $(BIN)/streamlit run dashboard.py --server.address "$$address"
 
 # Debian's chromium for the browser tests (CI runs as root); playwright cannot download one here.
 chromium:
@@ -31,7 +33,11 @@ chromium:
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check jamstalldhet pages tests bench dashboard.py
-	$(BIN)/mypy --strict jamstalldhet
+	$(BIN)/mypy --strict jamstalldhet pages dashboard.py
+
+# The quick tier: unit tests of the package, without pages, browser or the attack (marked slow).
+test-fast: $(DEVSTAMP)
+	$(BIN)/python -m pytest -q -n 2 -m "not slow" tests --ignore=tests/e2e
 
 unit: $(DEVSTAMP)
 	$(BIN)/python -m pytest -q tests --ignore=tests/e2e

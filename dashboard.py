@@ -6,7 +6,8 @@ Run with ``streamlit run dashboard.py`` (or ``make run``).
 import pyarrow as pa
 import streamlit as st
 
-from pages._shared import report_mode
+from pages import _auth
+from pages._shared import cat, malomrade_page, report_mode
 
 # The server is long-lived: the system allocator gives memory back to the OS after a large
 # load, where Arrow's default pool (mimalloc) keeps it (benchmark: lower peak and faster load).
@@ -15,17 +16,27 @@ pa.set_memory_pool(pa.system_memory_pool())
 # Rapportläge starts with the sidebar folded away.
 st.set_page_config(page_title="Jämställdhetsuppföljning", page_icon="⚖️", layout="wide",
                    initial_sidebar_state="collapsed" if report_mode() else "auto")
+# WCAG 3.1.1: every page is Swedish, so <html lang="sv">. Streamlit 1.67 has no setting for it
+# (its index.html says lang="en"; neither set_page_config nor config.toml can change that), so a
+# one-line script sets it on every run, through st.html's supported unsafe_allow_javascript (it
+# runs in the page itself, not in an iframe). Nothing in the installed package is patched.
+st.html("<script>document.documentElement.lang = 'sv';</script>", unsafe_allow_javascript=True, width="content")
+_auth.gate()  # with sign-in configured: nothing but the sign-in view until signed in
 
+# One page per målområde of the catalogue (data/indikatorer.toml): title and address from there, so
+# a new målområde in the catalogue is a new page, with no code.
+catalogue = cat()
 pages = [
     st.Page("pages/oversikt.py", title="Översikt", url_path="oversikt", default=True),
-    st.Page("pages/makt_inflytande.py", title="Makt, inflytande och ekonomisk jämställdhet", url_path="makt-inflytande"),
-    st.Page("pages/makt_halsa.py", title="Makt och hälsa", url_path="makt-och-halsa"),
-    st.Page("pages/vald.py", title="Makt och mäns våld mot kvinnor", url_path="vald"),
+    *[st.Page(malomrade_page(area.id), title=area.title, url_path=area.url) for area in catalogue.malomraden],
+    st.Page("pages/resurser.py", title="Resurser", url_path="resurser"),
+    st.Page("pages/handlingsplan.py", title="Handlingsplan", url_path="handlingsplan"),
     st.Page("pages/trender.py", title="Trender", url_path="trender"),
     st.Page("pages/arsrapport.py", title="Årsrapport", url_path="arsrapport"),
     st.Page("pages/importera.py", title="Importera", url_path="importera"),
+    st.Page("pages/tillganglighet.py", title="Tillgänglighet", url_path="tillganglighet"),
 ]
 # Each page draws the shared sidebar filters itself (pages._shared.setup), so that a page
 # run on its own (AppTest, a bookmarked URL) has the same filters.
 st.session_state["_via_dashboard"] = True  # see pages._shared.setup
-st.navigation(pages).run()
+st.navigation(_auth.menu(pages)).run()

@@ -8,12 +8,15 @@ outcome, ties to the last row). Returned as a long frame (indicator, group, gend
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-import duckdb
-import pandas as pd
 import polars as pl
 
 from jamstalldhet import schema as S
+
+if TYPE_CHECKING:  # pandas and DuckDB are imported where used: the whole-process polars script needs neither
+    import duckdb
+    import pandas as pd
 
 GENDER = {S.KVINNA: S.KVINNOR, S.MAN: S.MAN_PLURAL, S.ANNAT: S.ANNAT_OKANT}
 OUTCOME_IND = {S.ARBETE: "avslut_arbete", S.STUDIER: "avslut_studier", S.ARBETSMARKNADSANSTALLNING: "avslut_arbetsmarknadsanstallning",
@@ -33,6 +36,11 @@ def _pl_age_group(year: int) -> pl.Expr:
 
 def polars_counts(df: pl.DataFrame | pl.LazyFrame, year: int, by: str | None) -> pd.DataFrame:
     """``by=None``: the totals only (group ``Totalt``)."""
+    return _long(polars_frame(df, year, by).to_pandas())
+
+
+def polars_frame(df: pl.DataFrame | pl.LazyFrame, year: int, by: str | None) -> pl.DataFrame:
+    """:func:`polars_counts` as a polars frame (indicator, _g, kon, count), without pandas."""
     lo, hi = date(year, 1, 1), date(year, 12, 31)
     if by is None:
         grp = pl.lit(S.TOTALT)
@@ -60,8 +68,7 @@ def polars_counts(df: pl.DataFrame | pl.LazyFrame, year: int, by: str | None) ->
     cols = ["indicator", "_g", S.KON, "count"]
     parts = [persons(active, "deltagare"), persons(referred, "anvisade"), persons(ended, "avslutade"), outcomes,
              persons(asked, "fragat_om_vald"), persons(told, "uppgett_vald")]
-    out = pl.concat([p.select(cols) for p in parts]).collect()
-    return _long(out.to_pandas())
+    return pl.concat([p.select(cols) for p in parts]).collect()
 
 
 # --- DuckDB ------------------------------------------------------------------------------------

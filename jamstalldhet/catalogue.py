@@ -23,6 +23,10 @@ class CatalogueError(ValueError):
     pass
 
 
+#: sections a målområde page may add after its indicators (``avsnitt`` in the catalogue)
+SECTIONS: Final = {"resurser": "Resurser (deltagardagar och kostnad)", "utbetalningar": "Jämställda utbetalningar"}
+
+
 @dataclass(frozen=True)
 class IndicatorText:
     id: str
@@ -39,6 +43,10 @@ class Malomrade:
     indicators: tuple[str, ...]
     insatser: tuple[str, ...]
     breakdowns: tuple[str, ...]
+    #: the page's address (``/makt-och-halsa``); from the id when the catalogue does not say
+    url: str = ""
+    #: extra sections on the page, after the indicators (see :data:`SECTIONS`)
+    sections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,10 @@ class Catalogue:
             if m.id == mid:
                 return m
         raise KeyError(mid)
+
+
+#: addresses of the fixed pages, which a målområde cannot take
+RESERVED_URLS: Final = frozenset({"oversikt", "resurser", "handlingsplan", "trender", "arsrapport", "importera", "tillganglighet"})
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -89,8 +101,15 @@ def parse(text: str, name: str = "indikatorer.toml") -> Catalogue:
                 raise CatalogueError(f"{name}, rad {_line_of(text, dim)}: okänd uppdelning '{dim}'. Möjliga: {', '.join(S.DIMENSIONS)}.")
         if not mid or "titel" not in m:
             raise CatalogueError(f"{name}, rad {_line_of(text, '[[malomraden]]')}: varje målområde behöver id och titel.")
+        for sec in m.get("avsnitt", []):
+            if sec not in SECTIONS:
+                raise CatalogueError(f"{name}, rad {_line_of(text, sec)}: okänt avsnitt '{sec}'. Möjliga: {', '.join(SECTIONS)}.")
+        url = str(m.get("url") or re.sub(r"[^a-z0-9]+", "-", mid.lower()).strip("-"))
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", url) or url in RESERVED_URLS or url in {a.url for a in areas}:
+            raise CatalogueError(f"{name}, rad {_line_of(text, url)}: adressen '{url}' går inte att använda "
+                                 "(små bokstäver a–z, siffror och bindestreck; inte en annan sidas adress).")
         areas.append(Malomrade(mid, str(m["titel"]), str(m.get("beskrivning", "")), tuple(m.get("indikatorer", [])),
-                               tuple(m.get("insatser", [])), tuple(m.get("uppdelningar", []))))
+                               tuple(m.get("insatser", [])), tuple(m.get("uppdelningar", [])), url, tuple(m.get("avsnitt", []))))
     rep = raw.get("rapport", {})
     return Catalogue(texts, tuple(areas), str(rep.get("titel", Catalogue.report_title)), str(rep.get("enhet", "")))
 

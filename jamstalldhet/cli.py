@@ -4,6 +4,8 @@
     python -m jamstalldhet import FILE [--store DIR] [--replace]
     python -m jamstalldhet report --year Y [--data FILE | --store DIR | --demo] --out FILE.html [--zip FILE.zip] [--pdf FILE.pdf] [--k N]
     python -m jamstalldhet demo --out FILE.parquet [--records N]
+    python -m jamstalldhet export-uppfoljning --year Y [--data FILE | --store DIR | --demo] --out FILE.json [--xlsx FILE.xlsx]
+    python -m jamstalldhet sammanstall FILE.json... --out FILE.html
 
 Exit status: 0 success; 1 invalid input (messages on stderr); 2 wrong usage.
 """
@@ -49,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     ind = sub.add_parser("indicators", help="beräkna indikatorerna för ett år")
     year_source_k(ind)
     ind.add_argument("--by", choices=S.DIMENSIONS, help="dela upp på en dimension")
+    ind.add_argument("--filter", action="append", metavar="DIM=V1,V2",
+                     help="som filtren i sidofältet (en gång per dimension); utan --k 0 bara ett värde eller alla, "
+                          "eller ett målområdes insatser")
     ind.add_argument("--format", choices=("json", "csv"), default="json", help="utdataformat (standard: json)")
 
     imp = sub.add_parser("import", help="läs in en fil (CSV, Excel eller Parquet) och lagra den")
@@ -65,17 +70,60 @@ def _parser() -> argparse.ArgumentParser:
     dem = sub.add_parser("demo", help="skriv syntetisk demodata som Parquet")
     dem.add_argument("--out", type=Path, required=True, help="utfil (.parquet)")
     dem.add_argument("--records", type=int, help="antal poster (standard: den kalibrerade demodatan)")
+
+    # the board's follow-up file and the compilation of several boards' files (jamstalldhet.followup)
+    exp = sub.add_parser("export-uppfoljning", help="skriv nämndens uppföljning av handlingsplanen (JSON och/eller xlsx)")
+    exp.add_argument("--year", type=int, required=True, help="kalenderår, t.ex. 2018")
+    src = exp.add_mutually_exclusive_group()
+    src.add_argument("--data", type=Path, help="läs en fil (CSV, Excel eller Parquet) utan att lagra den")
+    src.add_argument("--store", type=Path, help="läs lagrad data i mappen DIR")
+    src.add_argument("--demo", action="store_true", help="använd demodata")
+    exp.add_argument("--out", type=Path, required=True, help="utfil: .json (eller .xlsx för bara arbetsboken)")
+    exp.add_argument("--xlsx", type=Path, help="skriv även samma uppföljning som Excel-arbetsbok")
+    exp.add_argument("--plan", type=Path, help="planfilen (standard: data/handlingsplan.toml)")
+    com = sub.add_parser("sammanstall", help="sammanställ flera nämnders uppföljningsfiler (JSON) i en HTML-rapport")
+    com.add_argument("files", type=Path, nargs="+", metavar="FILE", help="uppföljningsfiler från export-uppfoljning")
+    com.add_argument("--out", type=Path, required=True, help="den sammanställda rapporten (.html)")
     return p
 
 
 def _k(args: argparse.Namespace) -> int | None:
-    from .settings import default_k
+    from .disclosure import check_k
+    from .settings import SettingsError, default_k
 
-    k = default_k() if args.k is None else int(args.k)
-    if k < 0:
-        sys.stderr.write("fel: --k får inte vara negativt\n")
+    try:
+        k = default_k() if args.k is None else int(args.k)
+    except SettingsError as exc:
+        sys.stderr.write(f"fel: {exc}\n")
+        return None
+    problem = check_k(k)
+    if problem:
+        sys.stderr.write(f"fel: {problem}\n")
         return None
     return k
+
+
+def _filters(args: argparse.Namespace, k: int) -> dict[str, list[str]] | None:
+    """``--filter DIM=V1,V2`` as the sidebar's filters; None (after a message) when not offered."""
+    from . import catalogue
+    from .disclosure import filter_problem, is_internal
+
+    filters: dict[str, list[str]] = {}
+    for spec in args.filter or []:
+        dim, sep, values = spec.partition("=")
+        dim = dim.strip()
+        if not sep or dim not in S.DIMENSIONS or dim in filters:
+            sys.stderr.write(f"fel: --filter {spec!r}: skriv DIM=V1,V2 med en av {', '.join(S.DIMENSIONS)}, "
+                             "en gång per dimension\n")
+            return None
+        filters[dim] = [v.strip() for v in values.split(",") if v.strip()]
+    if not is_internal(k):
+        fixed = [a.insatser for a in catalogue.load().malomraden if a.insatser]
+        problem = filter_problem(filters, fixed)
+        if problem:
+            sys.stderr.write(f"fel: {problem} (använd --k 0 för internt läge)\n")
+            return None
+    return filters
 
 
 def _load(args: argparse.Namespace) -> tuple[Prepared, Source] | None:
@@ -99,23 +147,43 @@ def _load(args: argparse.Namespace) -> tuple[Prepared, Source] | None:
 
 
 def _cmd_indicators(args: argparse.Namespace) -> int:
+    from . import costs, resources
     from .export import cli_csv, records
     from .tables import indicator_table
 
     k = _k(args)
     if k is None:
         return EXIT_USAGE
+    filters = _filters(args, k)
+    if filters is None:
+        return EXIT_USAGE
     loaded = _load(args)
     if loaded is None:
         return EXIT_INVALID
-    prep, _ = loaded
-    pub = indicator_table(prep, args.year, by=args.by, k=k)
+    prep, source = loaded
+    for dim, values in filters.items():
+        known = S.AGE_GROUP_VALUES if dim == S.ALDERSGRUPP else prep.categories.get(dim, ())
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            sys.stderr.write(f"fel: --filter {dim}: {', '.join(unknown)} finns inte i data; välj bland {', '.join(known)}\n")
+            return EXIT_USAGE
+    pub = indicator_table(prep, args.year, by=args.by, k=k, filters=filters)
+    try:
+        rows = records(pub) + resources.cli_rows(prep, args.year, by=args.by, filters=filters, k=k)
+    except costs.CostError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_INVALID
+    if args.by is None and not filters:  # payments (section 7) have no participant breakdowns or filters
+        from . import payments
+        from .sources import payments_for
+
+        rows += payments.indicator_records(payments_for(source.kind, source.path), args.year, k)
     if pub.internal:  # the contract fixes stdout's fields, so the mark goes to stderr
         sys.stderr.write(f"{pub.note}: röjandekontrollen är avstängd (--k {k}).\n")
     if args.format == "json":
-        sys.stdout.write(json.dumps(records(pub), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(cli_csv(pub))
+        sys.stdout.write(cli_csv(rows, args.by))
     return EXIT_OK
 
 
@@ -127,6 +195,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if not args.file.exists():
         sys.stderr.write(f"Fil {args.file.name}: filen finns inte.\n")
         return EXIT_INVALID
+    from . import payment_store
+    from .payments_reading import kind_of_file
+
+    if kind_of_file(args.file) == "utbetalningar":
+        code, lines = payment_store.import_file(args.file, target, args.replace)
+        sys.stderr.write("".join(line + "\n" for line in lines))
+        return code
     p = importing.preview(args.file, target)
     if not p.ok or p.plan is None:
         for prob in p.problems:
@@ -146,10 +221,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
     except store.StoreError as exc:
         sys.stderr.write(f"fel: {exc}\n")
         return EXIT_INVALID
-    s = importing.summary(p.inspection.frame) if p.inspection.frame is not None else {}
     if batch is not None:
         replaced = f"; ersatte {len(p.plan.replaces)} tidigare import(er)" if p.plan.replaces else ""
-        sys.stderr.write(f"Lagrade {batch.rows} rader, {s.get('personer')} personer, år {batch.years[0]}–{batch.years[-1]} "
+        sys.stderr.write(f"Lagrade {batch.rows} rader, {batch.persons} personer, år {batch.years[0]}–{batch.years[-1]} "
                          f"i {target}{replaced}.\n")
     return EXIT_OK
 
@@ -219,6 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_report(args)
         if args.command == "import":
             return _cmd_import(args)
+        if args.command in ("export-uppfoljning", "sammanstall"):
+            from . import followup
+
+            return followup.run(args)
         return _cmd_demo(args)
     except OSError as exc:
         sys.stderr.write(f"fel: {exc.strerror or exc}: {exc.filename or ''}\n")

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import schema as S
-from .records import canonical
+from .canonical import canonical
 
 SEED: Final = 20190611  # the date of the board meeting
 YEARS: Final = tuple(range(2016, 2025))

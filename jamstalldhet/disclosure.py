@@ -21,6 +21,15 @@ Method (section 4 of the data contract):
   one-dimensional table it hides the fewest and smallest cells needed. No maintained
   Python library implements cell suppression for tables this small (sdcMicro and
   τ-ARGUS are R/Java), so it is written here, on the counts only.
+* **Filtered tables** (any filter: sidebar, URL, ``--filter`` or a målområde's own selection of
+  insatser) are protected by the cell-key method instead (:mod:`jamstalldhet.cellkey`): every
+  count and denominator gets the small, consistent noise its persons' record keys give it;
+  shares, intervals, gaps and 40/60 are computed from the perturbed counts; a perturbed count
+  of 1..k−1 is shown as ``..``. Secondary suppression is not needed there: the totals are
+  perturbed too, so subtracting them gives nothing exact. Unions of filter values that would let
+  a user reach one small group by many routes (and average the noise away) are not offered in
+  published mode: one value or all per dimension, or a målområde's fixed selection
+  (:func:`filter_problem`).
 * ``k = 0`` (or 1) turns suppression off: that is the *internt läge*, marked as such.
 """
 
@@ -32,12 +41,18 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from . import cellkey
 from . import schema as S
-from .indicators import indicator
+from .indicators import KEY_COLUMNS, indicator
+from .settings import DEFAULT_K, MIN_K
 
-DEFAULT_K: Final = 5
+__all__ = ["DEFAULT_K", "MIN_K", "Published", "publish", "protect", "filter_problem", "check_k", "note"]
+
 INTERNAL_MARK: Final = "Internt – får inte publiceras"
 SUPPRESSION_NOTE: Final = ".. = färre än {k} personer, visas inte"
+PERTURBATION_NOTE: Final = (
+    "Filtrerad tabell: värdena har ett litet slumpmässigt brus (högst ±{d}) som skyddar enskilda personer"
+)
 
 
 def is_internal(k: int) -> bool:
@@ -45,9 +60,67 @@ def is_internal(k: int) -> bool:
     return k <= 1
 
 
-def note(k: int) -> str:
+def note(k: int, perturbed: bool = False) -> str:
     """What every output says about its disclosure control at threshold ``k``."""
-    return INTERNAL_MARK if is_internal(k) else SUPPRESSION_NOTE.format(k=k)
+    if is_internal(k):
+        return INTERNAL_MARK
+    base = SUPPRESSION_NOTE.format(k=k)
+    return f"{perturbation_note()}. {base}" if perturbed else base
+
+
+INTERNAL_FILE_MARK: Final = "_INTERNT"
+
+
+def file_name(stem: str, internal: bool) -> str:
+    """A file's name without extension: internal files end in ``_INTERNT`` (the one rule for it)."""
+    return stem + (INTERNAL_FILE_MARK if internal else "")
+
+
+def perturbation_note() -> str:
+    """The one line every filtered (perturbed) table carries, on screen and in files."""
+    return PERTURBATION_NOTE.format(d=cellkey.MAX_NOISE)
+
+
+def method_text(k: int) -> str:
+    """The published parameters of the cell-key method, in Swedish (README, report's "Om siffrorna")."""
+    return (
+        "Filtrerade tabeller (ett urval av insatser, åldersgrupp, bakgrund eller utbildningsnivå, även ett målområdes "
+        "egna insatser) skyddas med cellnyckelmetoden, som SCB, ABS och Destatis använder för tabeller som användaren "
+        "själv väljer: varje person har en hemlig, fast slumptalsnyckel, och varje cell får ett litet brus som bestäms av "
+        f"nycklarna hos just de personer som ingår i den. Bruset är högst ±{cellkey.MAX_NOISE}, i medeltal 0 och har "
+        f"variansen {cellkey.VARIANCE:g}; ett tomt fält förblir 0, ett antal mellan 1 och {k - 1} visas aldrig "
+        f"som det är, och ett brusat antal under {k} visas som ”..”. Samma personer får alltid samma brus, i varje vy "
+        "och fil, så att det inte går att räkna bort bruset genom att fråga igen. Andelar, intervall och skillnader "
+        "räknas från de brusade talen. Ofiltrerade tabeller (hela året och en uppdelning i taget) visar exakta tal. "
+        "I publicerat läge kan man välja ett värde eller alla per filter (eller målområdets insatser), så att samma "
+        "lilla grupp inte kan nås på många olika vägar."
+    )
+
+
+def check_k(k: int) -> str | None:
+    """Why ``k`` cannot be used (Swedish), or None: 0 is the internal view, else at least 3."""
+    if k == 0 or k >= MIN_K:
+        return None
+    return (f"Gränsen för röjandekontroll måste vara minst {MIN_K} (eller 0 för internt läge, som inte får "
+            f"publiceras); {k} är inte tillåtet.")
+
+
+def filter_problem(filters: dict[str, list[str]], fixed: list[tuple[str, ...]] | None = None) -> str | None:
+    """Why a filter cannot be shown in published mode (Swedish), or None when it can.
+
+    Published mode offers, per dimension, all values, one value, or one of the fixed selections
+    of the catalogue (a målområde's insatser). Free unions would let a user reach the same small
+    group by many routes ("A+B minus B", "A+C minus C", …) and average the noise away.
+    """
+    allowed = {tuple(sorted(sel)) for sel in (fixed or [])}
+    for dim, values in filters.items():
+        chosen = tuple(sorted(set(values)))
+        if len(chosen) <= 1 or (dim == S.INSATS and chosen in allowed):
+            continue
+        return (f"Filtret {dim} = {', '.join(chosen)} kan bara visas i internt läge: i publicerade tabeller "
+                "väljs ett värde eller alla (eller ett målområdes egna insatser), så att samma lilla grupp inte kan "
+                "nås på många vägar.")
+    return None
 
 
 @dataclass(frozen=True)
@@ -57,6 +130,8 @@ class Published:
     frame: pd.DataFrame
     k: int
     by: str | None = None
+    #: a filtered table whose counts carry cell-key noise (section 4 of the data contract)
+    perturbed: bool = False
 
     @property
     def internal(self) -> bool:
@@ -64,7 +139,7 @@ class Published:
 
     @property
     def note(self) -> str:
-        return note(self.k)
+        return note(self.k, self.perturbed)
 
 
 def _relations(cells: pd.DataFrame, partitioning: bool) -> list[list[int]]:
@@ -114,18 +189,54 @@ def suppression_pattern(values: pd.Series, cells: pd.DataFrame, k: int, partitio
     return hidden
 
 
-def protect(table: pd.DataFrame, k: int = DEFAULT_K, by: str | None = None) -> Published:
-    """Apply primary and secondary suppression to an annotated indicator table.
+def publish(raw: pd.DataFrame, k: int = DEFAULT_K, by: str | None = None, filtered: bool = False) -> Published:
+    """The one way from :func:`indicators.compute`'s counts to a publishable table.
 
-    Suppressed values become missing (shown as ``..``); ``suppressed`` marks hidden
-    counts and ``share_suppressed`` hidden shares.
+    Standard tables (``filtered=False``): exact counts, statistics, then primary and secondary
+    suppression. Filtered tables: cell-key noise on every count first, statistics from the
+    perturbed counts, then primary suppression of what still lies in 1..k−1. Internal mode
+    (``k`` ≤ 1): exact, nothing hidden. The record-key sums never leave this function.
+    """
+    from . import stats
+
+    problem = check_k(k) if k > 1 else None
+    if problem:
+        raise ValueError(problem)
+    table = raw.reset_index(drop=True)
+    perturbed = filtered and not is_internal(k)
+    if perturbed:
+        table = table.copy()
+        count = cellkey.perturb(table["count"], table["count_keysum"], k)
+        den = cellkey.perturb(table["denominator"], table["denominator_keysum"], k)
+        is_rate = table["indicator"].map(lambda i: indicator(str(i)).kind == "rate").to_numpy(dtype=bool)
+        # a rate's numerator is a subset of its denominator: never publish more than all
+        table["count"] = np.where(is_rate, np.minimum(count, den), count)
+        table["denominator"] = den
+    table = table.drop(columns=[c for c in KEY_COLUMNS if c in table])
+    return _suppress(stats.annotate(table), k, by, perturbed)
+
+
+def protect(table: pd.DataFrame, k: int = DEFAULT_K, by: str | None = None) -> Published:
+    """Primary and secondary suppression of an annotated standard table (see :func:`publish`)."""
+    return _suppress(table.drop(columns=[c for c in KEY_COLUMNS if c in table]), k, by, perturbed=False)
+
+
+def _suppress(table: pd.DataFrame, k: int, by: str | None, perturbed: bool) -> Published:
+    """Suppressed values become missing (shown as ``..``); ``suppressed`` marks hidden
+    counts and ``share_suppressed`` hidden shares. A perturbed table hides its perturbed
+    counts of 1..k−1 (no secondary suppression: its totals carry noise of their own).
     """
     out = table.copy().reset_index(drop=True)
     partitioning = by in S.PARTITIONING_DIMENSIONS
     n = len(out)
     count_hidden = np.zeros(n, dtype=bool)
     den_hidden = np.zeros(n, dtype=bool)
-    if k > 1:
+    if perturbed:
+        small = (out["count"] >= 1) & (out["count"] < k)
+        count_hidden = small.to_numpy(dtype=bool)
+        den = out["denominator"]
+        den_hidden = ((den >= 1) & (den < k)).to_numpy(dtype=bool)
+    elif k > 1:
         for ind_id, rows in out.groupby("indicator", sort=False):
             pos = rows.index.to_numpy()
             count_hidden[pos] = suppression_pattern(rows["count"], rows, k, partitioning)
@@ -159,4 +270,4 @@ def protect(table: pd.DataFrame, k: int = DEFAULT_K, by: str | None = None) -> P
             .groupby(["indicator", "group"], sort=False)["_h"].transform("any").to_numpy(dtype=bool)
         )
         out["even"] = out["even"].mask(count_pair_hidden)
-    return Published(out, k, by)
+    return Published(out, k, by, perturbed)

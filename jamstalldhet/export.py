@@ -15,7 +15,7 @@ import pandas as pd
 from .disclosure import Published
 
 FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
-CLI_COLUMNS: Final = ("indicator", "year", "gender", "count", "denominator", "share", "suppressed")
+CLI_COLUMNS: Final = ("indicator", "year", "gender", "count", "denominator", "share", "suppressed", "perturbed")
 
 
 def neutralise(text: str) -> str:
@@ -33,7 +33,7 @@ def _neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def records(pub: Published) -> list[dict[str, Any]]:
     """Rows as in the command line's JSON (data contract, section 5)."""
-    cols = list(CLI_COLUMNS) + (["group"] if pub.by else [])
+    cols = list(CLI_COLUMNS[:-1]) + (["group"] if pub.by else [])
     out: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = pub.frame[cols].to_dict("records")  # type: ignore[assignment]
     for d in rows:
@@ -45,6 +45,7 @@ def records(pub: Published) -> list[dict[str, Any]]:
             "denominator": None if pd.isna(d["denominator"]) else int(d["denominator"]),
             "share": None if pd.isna(d["share"]) else float(d["share"]),
             "suppressed": bool(d["suppressed"]),
+            "perturbed": pub.perturbed,
         }
         if pub.by:
             rec["group"] = str(d["group"])
@@ -52,13 +53,13 @@ def records(pub: Published) -> list[dict[str, Any]]:
     return out
 
 
-def cli_csv(pub: Published) -> str:
+def cli_csv(rows: list[dict[str, Any]], by: str | None) -> str:
     """The command line's CSV: comma, decimal point, UTF-8, CRLF (RFC 4180), the JSON's fields as columns."""
-    df = pd.DataFrame(records(pub))
+    grouped = by is not None or any("group" in r for r in rows)
+    cols = ["indicator", "year", *(["group"] if grouped else []), *CLI_COLUMNS[2:]]
+    df = pd.DataFrame(rows, columns=cols)
     for col in ("count", "denominator"):
         df[col] = df[col].astype("Int64")
-    if pub.by:
-        df = df[["indicator", "year", "group", *CLI_COLUMNS[2:]]]
     buf = io.StringIO()
     _neutralise_frame(df).to_csv(buf, index=False, lineterminator="\r\n")
     return buf.getvalue()

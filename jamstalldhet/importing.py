@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import pandas as pd
 
 from . import schema as S
 from . import store
+from .canonical import person_count, years_of
 from .reading import Inspection, inspect
 from .validation import Problem
 
@@ -31,17 +33,21 @@ class Preview:
         return self.inspection.problems
 
 
-def summary(df: pd.DataFrame) -> dict[str, object]:
+#: what the Import page shows of a file before it is stored
+Summary = TypedDict("Summary", {"rader": int, "personer": int, "kvinnor": int, "män": int, "annat/okänt": int,
+                                "år": list[int], "insatser": list[str]})
+
+
+def summary(df: pd.DataFrame) -> Summary:
     """Rows, persons, years and insatser of a canonical frame, women and men among the persons."""
-    persons = df.drop_duplicates(S.PERSON_ID)
-    genders = persons[S.KON].value_counts()
+    genders = df.drop_duplicates(S.PERSON_ID)[S.KON].value_counts()
     return {
         "rader": len(df),
-        "personer": len(persons),
+        "personer": person_count(df),
         "kvinnor": int(genders.get(S.KVINNA, 0)),
         "män": int(genders.get(S.MAN, 0)),
         "annat/okänt": int(genders.get(S.ANNAT, 0)),
-        "år": store.years_of(df),
+        "år": years_of(df),
         "insatser": sorted(str(v) for v in df[S.INSATS].dropna().unique()),
     }
 
@@ -56,7 +62,7 @@ LABELS = {
 def preview_table(df: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     """The first rows as the user reads them: Swedish headers, dates as 2018-03-01, blanks for missing.
 
-    >>> from jamstalldhet.records import canonical
+    >>> from jamstalldhet.canonical import canonical
     >>> t = preview_table(canonical(pd.DataFrame({"person_id": ["a"], "kon": ["Kvinna"], "insats": ["X"],
     ...                                           "startdatum": ["2018-03-01"]})))
     >>> t[["Kön", "Start", "Slut"]].iloc[0].tolist()

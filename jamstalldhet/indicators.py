@@ -62,7 +62,8 @@ def indicator(indicator_id: str) -> Indicator:
 
 
 Bool = npt.NDArray[np.bool_]
-Counts = npt.NDArray[np.int64]  # shape (n_groups, 3): groups x gender codes
+#: shape (n_groups, 3, 2): groups x gender codes x (persons, sum of their record keys)
+Counts = npt.NDArray[np.int64]
 
 
 class _Counter:
@@ -83,10 +84,17 @@ class _Counter:
         return flags
 
     def count(self, flags: Bool) -> Counts:
+        """Persons per group and gender, and the sum of their record keys (the cell key's source)."""
         nz = np.flatnonzero(flags)
-        gender = self.prep.person_gender[nz // self.g].astype(np.int64)
-        counts = np.bincount((nz % self.g) * 3 + gender, minlength=self.g * 3)
-        return counts.reshape(self.g, 3)
+        person = nz // self.g
+        gender = self.prep.person_gender[person].astype(np.int64)
+        cell = (nz % self.g) * 3 + gender
+        counts = np.bincount(cell, minlength=self.g * 3)
+        keys = self.prep.person_key
+        # record keys are integers below 2**24: float sums stay exact far beyond any register size
+        key_sums = (np.bincount(cell, weights=keys[person], minlength=self.g * 3).astype(np.int64)
+                    if keys.size else np.zeros(self.g * 3, dtype=np.int64))
+        return np.stack([counts, key_sums], axis=-1).reshape(self.g, 3, 2)
 
     def latest_outcome(self, rows: Bool) -> npt.NDArray[np.int8]:
         """Outcome of the latest ending per pair among ``rows`` (ties: the last row); -1 = none."""
@@ -141,6 +149,9 @@ def _group_codes(prep: Prepared, by: str, year: int) -> tuple[npt.NDArray[np.int
 
 
 COLUMNS: Final = ("indicator", "year", "group", "gender", "count", "denominator")
+#: sums of the record keys of the persons behind ``count`` and ``denominator`` (cell-key method);
+#: they never leave the server: disclosure drops them from every published table
+KEY_COLUMNS: Final = ("count_keysum", "denominator_keysum")
 
 
 def compute(prep: Prepared, year: int, by: str | None = None) -> pd.DataFrame:
@@ -151,6 +162,7 @@ def compute(prep: Prepared, year: int, by: str | None = None) -> pd.DataFrame:
     then ``Totalt``). ``denominator`` is, for counts, the group's Totalt (so that the
     share is the gender distribution) and, for rates, the base population of the same
     gender. Values are unsuppressed: publish only through :mod:`jamstalldhet.disclosure`.
+    The :data:`KEY_COLUMNS` hold the sums of the persons' record keys behind each value.
     """
     total = _count_all(prep, year, None, 1)
     parts: list[tuple[str, dict[str, tuple[Counts, Counts | None]]]] = []
@@ -158,26 +170,28 @@ def compute(prep: Prepared, year: int, by: str | None = None) -> pd.DataFrame:
         codes, labels = _group_codes(prep, by, year)
         grouped = _count_all(prep, year, codes, len(labels))
         # keep groups with any person in them this year
-        present = sum(grouped[i][0].sum(axis=1) for i in ("deltagare", "anvisade", "avslutade")) > 0
+        present = sum(grouped[i][0][:, :, 0].sum(axis=1) for i in ("deltagare", "anvisade", "avslutade")) > 0
         for gi, label in enumerate(labels):
             if present[gi]:
                 parts.append((label, {k: (n[gi : gi + 1], None if d is None else d[gi : gi + 1]) for k, (n, d) in grouped.items()}))
     parts.append((S.TOTALT, total))
 
-    base_sum = sum(total[i][0][0] for i in ("deltagare", "anvisade", "avslutade"))
+    base_sum = sum(total[i][0][0][:, 0] for i in ("deltagare", "anvisade", "avslutade"))
     genders = [0, 1] + ([2] if base_sum[2] > 0 else [])
-    rows: list[tuple[str, int, str, str, int, int | None]] = []
+    rows: list[tuple[str, int, str, str, int, int, int, int]] = []
     for group_label, counts in parts:
         for ind in INDICATORS:
             num, den = counts[ind.id]
             n = num[0]
-            d = None if den is None else den[0]
-            tot_n = int(n.sum())
-            tot_d = tot_n if d is None else int(d.sum())
+            d = n.sum(axis=0) if den is None else den[0]  # a count's denominator: the group's Totalt
+            tot_n = n.sum(axis=0)
+            tot_d = tot_n if den is None else d.sum(axis=0)
             for gcode in genders:
-                rows.append((ind.id, year, group_label, S.GENDER_GROUPS[gcode], int(n[gcode]), tot_n if d is None else int(d[gcode])))
-            rows.append((ind.id, year, group_label, S.TOTALT, tot_n, tot_d))
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    frame["count"] = frame["count"].astype("int64")
-    frame["denominator"] = frame["denominator"].astype("int64")
+                dd = d if den is None else d[gcode]
+                rows.append((ind.id, year, group_label, S.GENDER_GROUPS[gcode], int(n[gcode][0]), int(dd[0]),
+                             int(n[gcode][1]), int(dd[1])))
+            rows.append((ind.id, year, group_label, S.TOTALT, int(tot_n[0]), int(tot_d[0]), int(tot_n[1]), int(tot_d[1])))
+    frame = pd.DataFrame(rows, columns=[*COLUMNS, *KEY_COLUMNS])
+    for col in ("count", "denominator", *KEY_COLUMNS):
+        frame[col] = frame[col].astype("int64")
     return frame

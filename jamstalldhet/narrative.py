@@ -16,10 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Final
-
-from markdown_it import MarkdownIt
+from typing import Any, Final
 
 from . import atomic
 from .settings import texts_dir
@@ -108,7 +107,12 @@ def fingerprint(year: int, root: Path | None = None) -> str:
     return "|".join(f"{p.name}:{p.stat().st_mtime_ns}" for p in sorted(folder.glob("*.md")))
 
 
-_MD: Final = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+@cache
+def _markdown() -> Any:
+    """The Markdown renderer, made on first use (the command line's indicators never needs it)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
 def to_html(text: str) -> str:
@@ -117,4 +121,4 @@ def to_html(text: str) -> str:
     >>> to_html("**Viktigt** <script>alert(1)</script>")
     '<p><strong>Viktigt</strong> &lt;script&gt;alert(1)&lt;/script&gt;</p>\\n'
     """
-    return str(_MD.render(text))
+    return str(_markdown().render(text))

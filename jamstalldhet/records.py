@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +20,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import schema as S
+from .canonical import year_span
+from .cellkey import person_keys_of
+from .store import PERSON_CODE
 
 IntArray = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -28,60 +31,6 @@ I8 = npt.NDArray[np.int8]
 #: Sentinel days: a missing start never starts, a missing end never ends.
 NEVER: int = np.iinfo(np.int32).max
 NO_DATE_LOW: int = np.iinfo(np.int32).min
-
-
-def _categorical(values: object, categories: tuple[str, ...] | list[str], n: int) -> pd.Categorical:
-    """Values as a categorical with exactly ``categories`` (others become missing)."""
-    if values is None:
-        return pd.Categorical([None] * n, categories=list(categories))
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
-        cat = values.array
-        assert isinstance(cat, pd.Categorical)
-        if list(cat.categories) == list(categories):
-            return cat
-        return cat.set_categories(list(categories))
-    arr: Any = values.to_numpy() if isinstance(values, pd.Series) else values
-    result: pd.Categorical = pd.Categorical(arr, categories=list(categories))
-    return result
-
-
-def canonical(df: pd.DataFrame) -> pd.DataFrame:
-    """Cast a frame that already holds canonical values to the canonical dtypes.
-
-    Values outside a category list become missing; reading/validation is where
-    raw values are interpreted and reported, this only fixes the types. Columns that
-    already have the canonical dtype are taken as they are (no copy of the values).
-    """
-    n = len(df)
-    out: dict[str, object] = {}
-    pid = df[S.PERSON_ID]
-    out[S.PERSON_ID] = pid.array if pd.api.types.is_string_dtype(pid) and not pid.dtype == object else pid.astype("string").array
-    out[S.KON] = _categorical(df.get(S.KON), S.GENDER_VALUES, n)
-    out[S.FODELSEAR] = (
-        pd.to_numeric(df[S.FODELSEAR], errors="coerce").astype("Int16").array
-        if S.FODELSEAR in df
-        else pd.array([pd.NA] * n, dtype="Int16")
-    )
-    for col, values in ((S.BAKGRUND, S.BAKGRUND_VALUES), (S.UTBILDNINGSNIVA, S.UTBILDNING_VALUES)):
-        cat = _categorical(df.get(col), values, n)
-        out[col] = cat.fillna(S.OKAND) if cat.isna().any() else cat
-    ins = df[S.INSATS]
-    if isinstance(ins.dtype, pd.CategoricalDtype):
-        used = ins.array.remove_unused_categories()
-        out[S.INSATS] = used.reorder_categories(sorted(used.categories))
-    else:
-        ins = ins.astype("string")
-        out[S.INSATS] = pd.Categorical(ins, categories=sorted(ins.dropna().unique()))
-    for col in S.DATE_COLUMNS:
-        raw = df[col] if col in df else pd.Series([pd.NaT] * n, dtype="datetime64[ms]")
-        if not pd.api.types.is_datetime64_any_dtype(raw):
-            raw = pd.to_datetime(raw, errors="coerce")
-        out[col] = raw.astype("datetime64[ms]").array
-    out[S.AVSLUTSORSAK] = _categorical(df.get(S.AVSLUTSORSAK), S.OUTCOMES, n)
-    for col in S.BOOL_COLUMNS:
-        raw = df[col] if col in df else pd.Series([pd.NA] * n)
-        out[col] = raw.astype("boolean").array
-    return pd.DataFrame(out, index=pd.RangeIndex(n))
 
 
 def _days(values: pd.Series, missing: int) -> I32:
@@ -116,21 +65,24 @@ class Prepared:
     birth_year: npt.NDArray[np.int16]  # 0 = unknown
     codes: dict[str, I8 | npt.NDArray[np.int16]] = field(default_factory=dict)
     categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the secret record key of each person (jamstalldhet.cellkey); never leaves the server
+    person_key: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_records(self) -> int:
         return int(self.person.shape[0])
 
     def _span(self) -> tuple[int, int] | None:
-        """Earliest referral or start, and latest date of any kind (an open insats counts up to
-        its start), in days; without copying the 10-million-row arrays."""
+        """First and last date of any kind (referral, start, end), in days; without copying the
+        10-million-row arrays."""
         if self.n_records == 0:
             return None
         big, small = np.iinfo(np.int32).max, np.iinfo(np.int32).min
         starts = self.start != NEVER
         refs = self.referred != NO_DATE_LOW
         ends = self.end != NEVER
-        lo = min(int(self.start.min(where=starts, initial=big)), int(self.referred.min(where=refs, initial=big)))
+        lo = min(int(self.start.min(where=starts, initial=big)), int(self.referred.min(where=refs, initial=big)),
+                 int(self.end.min(where=ends, initial=big)))
         if lo == big:
             return None
         hi = max(int(self.start.max(where=starts, initial=small)), int(self.referred.max(where=refs, initial=small)),
@@ -143,17 +95,15 @@ class Prepared:
         return None if span is None else str(np.datetime64(span[1], "D"))
 
     def years(self) -> list[int]:
-        """Calendar years in which any record is active, referred or ended."""
+        """Calendar years the records touch (:func:`canonical.year_span`, the one rule for it)."""
         span = self._span()
-        if span is None:
-            return []
-        y_lo, y_hi = (int(np.datetime64(d, "D").astype("datetime64[Y]").astype(int)) + 1970 for d in span)
-        return list(range(y_lo, y_hi + 1))
+        return year_span(*span) if span else []
 
 
 def prepare(df: pd.DataFrame) -> Prepared:
     """Turn a canonical frame into integer arrays (one pass, no Python loop over rows)."""
     person_codes, uniques = pd.factorize(df[S.PERSON_ID], use_na_sentinel=True)
+    keys = person_keys_of(list(uniques))
     person = person_codes.astype(np.int32)
     n_persons = len(uniques)
     gender = df[S.KON].cat.codes.to_numpy().astype(np.int8)
@@ -185,6 +135,7 @@ def prepare(df: pd.DataFrame) -> Prepared:
         birth_year=birth,
         codes=codes,
         categories=cats,
+        person_key=keys,
     )
 
 
@@ -229,7 +180,7 @@ def subset(prep: Prepared, year: int, filters: dict[str, list[str]]) -> Prepared
         person=prep.person[mask], n_persons=prep.n_persons, person_gender=prep.person_gender,
         start=prep.start[mask], end=prep.end[mask], referred=prep.referred[mask], outcome=prep.outcome[mask],
         asked=prep.asked[mask], disclosed=prep.disclosed[mask], birth_year=prep.birth_year[mask],
-        codes={k: v[mask] for k, v in prep.codes.items()}, categories=prep.categories,
+        codes={k: v[mask] for k, v in prep.codes.items()}, categories=prep.categories, person_key=prep.person_key,
     )
 
 
@@ -295,23 +246,29 @@ def _first_gender(person: I32, gender: npt.NDArray[np.int16], n_persons: int) ->
     return out
 
 
-PERSON_CODE: Final = "_person"  # the store-wide integer person code that store.commit writes
 
 
-def prepare_parquet(files: list[Path]) -> Prepared:
-    """Prepared straight from canonical Parquet files (same result as ``prepare(canonical(...))``)."""
+def prepare_parquet(files: list[Path], person_keys: IntArray | None = None) -> Prepared:
+    """Prepared straight from canonical Parquet files (same result as ``prepare(canonical(...))``).
+
+    ``person_keys`` are the record keys by the store's person code (its person register);
+    without them they are derived from the person ids."""
     footers = [pq.ParquetFile(f).metadata for f in files]  # each file's footer, read once
     n = sum(m.num_rows for m in footers)
     if files and all(PERSON_CODE in m.schema.names for m in footers):
         # the store's integer person codes (one register for all batches): nothing to hash
         person = _stream(files, n, PERSON_CODE, np.int32, lambda a: pc.cast(a, pa.int32()))
         n_persons = int(person.max()) + 1 if person.size else 0
+        if person_keys is None or person_keys.size < n_persons:
+            raise ValueError("personregistrets nycklar saknas")
+        keys = np.asarray(person_keys[:n_persons], dtype=np.int64)
     else:
         pid = _column(files, S.PERSON_ID)
         enc = pc.dictionary_encode(pid.combine_chunks() if pid.num_chunks != 1 else pid.chunk(0))
         del pid
         person = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
         n_persons = len(enc.dictionary)
+        keys = person_keys_of(np.asarray(enc.dictionary.to_pylist(), dtype=object))
         del enc
     gender, _ = _labels_codes(_column(files, S.KON), S.GENDER_VALUES, 2)
     person_gender = _first_gender(person, gender, n_persons)
@@ -338,4 +295,13 @@ def prepare_parquet(files: list[Path]) -> Prepared:
         birth_year=birth,
         codes=codes,
         categories=cats,
+        person_key=keys,
     )
+
+
+def load_store(store_dir: Path) -> Prepared:
+    """The stored records as count arrays, read column by column (see :func:`prepare_parquet`),
+    with the record keys of the store's person register (cell-key method)."""
+    from . import store
+
+    return store.consistent_read(store_dir, lambda files: prepare_parquet(files, store.person_keys(store_dir)))

@@ -28,14 +28,14 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from . import disclosure, narrative, presentation
+from . import charts, disclosure, narrative, presentation, views
 from . import formatting as F
+from . import plan as handlingsplan
 from . import schema as S
 from .catalogue import Catalogue, Malomrade
 from .disclosure import INTERNAL_MARK, Published
 from .indicators import indicator
-from .records import Prepared, subset
-from .tables import indicator_table
+from .records import Prepared
 
 PNG_WIDTH: Final = 945  # CSS px; × scale 2 = 1890 px = 16 cm at 300 dpi
 PNG_HEIGHT: Final = 540
@@ -87,6 +87,8 @@ class Report:
     significant: list[str]
     uneven: list[str]
     sections: list[Section]
+    #: the plan's goals, assessments and activities, which open the report (None: no plan)
+    plan: handlingsplan.PlanView | None = None
 
     @property
     def internal(self) -> bool:
@@ -102,7 +104,7 @@ class Report:
 
     @property
     def stem(self) -> str:
-        return f"jamstalldhet_{self.year}" + ("_INTERNT" if self.internal else "")
+        return disclosure.file_name(f"jamstalldhet_{self.year}", self.internal)
 
 
 def _is(value: object, expected: bool) -> bool:
@@ -138,19 +140,17 @@ def build(prep: Prepared, year: int, cat: Catalogue, k: int, source: str, texts:
     sections: list[Section] = []
     number = 0
     for i, area in enumerate(cat.malomraden, 1):
-        filters = {S.INSATS: list(area.insatser)} if area.insatser else {}
-        pub = indicator_table(subset(prep, year, filters) if filters else prep, year, k=k)
-        scope = "Insatser: " + ", ".join(area.insatser) if area.insatser else "Alla deltagare"
+        mv = views.malomrade(prep, cat, area, year, k, views.default_filters(area))
         text = narrative.read(year, area.id, texts)
-        html = narrative.to_html(presentation.fill_figures(text, pub)) if text.strip() else ""
+        html = narrative.to_html(presentation.fill_figures(text, mv.pub)) if text.strip() else ""
         figures = []
-        for iid in area.indicators:
+        for view in mv.indicators:
             number += 1
-            figures.append(Figure(number, area, presentation.indicator_view(pub, cat, iid)))
-        sections.append(Section(i, area, scope, pub, html, figures))
+            figures.append(Figure(number, area, view))
+        sections.append(Section(i, area, mv.scope, mv.pub, html, figures))
     significant, uneven = _summary(sections, cat)
     return Report(year, cat.report_title, cat.unit, source, prep.last_date(), datetime.now().astimezone(), k,
-                  significant, uneven, sections)
+                  significant, uneven, sections, handlingsplan.report_view(prep, year, cat, k, texts))
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -180,7 +180,8 @@ def html(rep: Report) -> str:
     return template.render(
         r=rep, internal_mark=INTERNAL_MARK, plotlyjs=Markup(get_plotlyjs()),  # noqa: S704
         chart=_chart_html, table=_table_html, narrative=lambda s: Markup(s.narrative_html),  # noqa: S704
-        created=rep.created.strftime("%Y-%m-%d %H:%M"),
+        alt=lambda f: charts.alt_text(f.view.figure), empty=lambda f: charts.all_suppressed(f.view.figure),
+        created=rep.created.strftime("%Y-%m-%d %H:%M"), cellkey_text=disclosure.method_text(rep.k),
     )
 
 

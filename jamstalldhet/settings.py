@@ -25,14 +25,31 @@ def texts_dir() -> Path:
     return Path(env) if env else DATA_DIR / "uppfoljning"
 
 
-def default_k() -> int:
-    """Disclosure threshold k (``$JAMSTALLDHET_K``, default 5)."""
-    from .disclosure import DEFAULT_K
+DEFAULT_K: Final = 5
+MIN_K: Final = 3
 
-    try:
-        return int(os.environ.get(K_ENV, DEFAULT_K))
-    except ValueError:
+
+class SettingsError(ValueError):
+    """A setting that cannot be used (Swedish message)."""
+
+
+def default_k() -> int:
+    """Disclosure threshold k of published tables (``$JAMSTALLDHET_K``, default 5).
+
+    Refused, with a message, when it is not a whole number of at least 3: the environment can
+    make published tables stricter, never turn their protection off (only internt läge does).
+    """
+    raw = os.environ.get(K_ENV)
+    if raw is None or raw.strip() == "":
         return DEFAULT_K
+    try:
+        k = int(raw)
+    except ValueError:
+        raise SettingsError(f"{K_ENV}={raw!r} är inget heltal; ange minst {MIN_K} (standard {DEFAULT_K}).") from None
+    if k < MIN_K:
+        raise SettingsError(f"{K_ENV}={k} är för lågt: publicerade tabeller kräver minst {MIN_K} personer per cell. "
+                            "Små tal visas bara i internt läge.")
+    return k
 
 
 MAX_MB_ENV: Final = "JAMSTALLDHET_MAX_MB"

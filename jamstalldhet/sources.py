@@ -1,4 +1,5 @@
-"""Which records a command or page works on: a file, a store, or the demo data."""
+"""Which records a command or page works on: a file, a store, or the demo data (and the
+payments of ekonomiskt bistånd that go with them)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import demo, store
+from . import demo, demo_payments, payment_store, store
 from .reading import read_file
 from .records import Prepared
 from .settings import store_dir
@@ -35,12 +36,12 @@ def default_source() -> Source:
 def load_prepared(source: Source) -> tuple[Prepared | None, list[Problem]]:
     """The records as count arrays; the store and the demo are read straight from Parquet,
     column by column, without a pandas frame of all records."""
-    from .records import prepare, prepare_parquet
+    from .records import load_store, prepare, prepare_parquet
 
     if source.kind == "demo":
         return prepare_parquet([demo.DEMO_FILE]), []
     if source.kind == "store" and source.path is not None and store.has_data(source.path):
-        return store.load_prepared(source.path), []
+        return load_store(source.path), []
     df, problems = load(source)
     return (None, problems) if df is None else (prepare(df), [])
 
@@ -56,3 +57,23 @@ def load(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
     if not source.path.exists():
         return None, [Problem(source.path.name, None, None, "Filen finns inte.")]
     return read_file(source.path)
+
+
+def payments_for(kind: str, path: Path | None) -> pd.DataFrame | None:
+    """The payments that go with a participant source: the store's own payments, the demo
+    payments with the demo data, none for a single file (or a store without payments)."""
+    if kind == "demo":
+        return demo_payments.demo_frame()
+    if kind == "store" and path is not None and payment_store.has_data(path):
+        return payment_store.load(path)
+    return None
+
+
+def default_payments() -> tuple[str, Path | None]:
+    """Where the dashboard's payments come from: the default store's payments when it has some
+    (even if it holds no participant records), else the demo payments when the participant data
+    is the demo, else none (``("none", None)``)."""
+    target = store_dir()
+    if payment_store.has_data(target):
+        return "store", target
+    return ("demo", None) if default_source().kind == "demo" else ("none", None)

@@ -35,9 +35,12 @@ import pyarrow.parquet as pq
 
 from . import atomic
 from . import schema as S
-from .records import PERSON_CODE, Prepared, canonical, prepare_parquet
+from .canonical import canonical, person_count, years_of
+from .cellkey import person_keys_of
 
 MANIFEST: Final = "manifest.json"
+KEY_COLUMN: Final = "_key"  # the person register's record keys
+PERSON_CODE: Final = "_person"  # the store-wide integer person code that commit() writes in every batch
 T = TypeVar("T")
 FORMAT: Final = 1
 
@@ -111,20 +114,23 @@ def has_data(store: Path) -> bool:
     return bool(read_manifest(store).batches)
 
 
-def version(store: Path) -> str:
-    """Changes whenever the stored data changes (for caches)."""
-    path = store / MANIFEST
+def version(store: Path, manifest: str = MANIFEST) -> str:
+    """Changes whenever the stored data changes (for caches): the manifest's time and size."""
+    path = store / manifest
     if not path.exists():
         return "empty"
     st = path.stat()
     return f"{st.st_mtime_ns}:{st.st_size}"
 
 
-def _consistent(store: Path, read: Callable[[list[Path]], T], attempts: int = 3) -> T:
-    """``read`` the batch files of one manifest; if a commit removed one under us, read the new manifest."""
+def consistent_read(store: Path, read: Callable[[list[Path]], T], attempts: int = 3,
+                    files: Callable[[Path], list[Path]] | None = None) -> T:
+    """``read`` the batch files of one manifest; if a commit removed one under us, read the new manifest.
+
+    ``files`` lists another store's batch files (the payments' own manifest) the same way."""
     for _ in range(attempts):
         try:
-            return read([batch_path(store, b.id) for b in read_manifest(store).batches])
+            return read(files(store) if files else [batch_path(store, b.id) for b in read_manifest(store).batches])
         except FileNotFoundError:
             continue
     raise StoreError("Lagringen ändrades hela tiden medan den lästes; försök igen.")
@@ -137,12 +143,19 @@ def _frame(files: list[Path]) -> pd.DataFrame:
 
 def load(store: Path) -> pd.DataFrame:
     """All stored records as one canonical frame (the batches of one manifest)."""
-    return _consistent(store, _frame)
+    return consistent_read(store, _frame)
 
 
-def load_prepared(store: Path) -> Prepared:
-    """The stored records as count arrays, read column by column (see records.prepare_parquet)."""
-    return _consistent(store, prepare_parquet)
+def person_keys(store: Path) -> np.ndarray:
+    """Record keys by person code, kept with the person register (derived from the ids for a
+    register written before keys were kept)."""
+    name = read_manifest(store).persons
+    if name is None:
+        return np.zeros(0, dtype=np.int64)
+    table = pq.read_table(store / name)
+    if KEY_COLUMN in table.column_names:
+        return np.asarray(table.column(KEY_COLUMN).to_numpy(), dtype=np.int64)
+    return person_keys_of(np.asarray(table.column(0).to_pylist(), dtype=object))
 
 
 # --- planning and committing an import ---------------------------------------------------------
@@ -153,18 +166,6 @@ def file_hash(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def years_of(df: pd.DataFrame) -> list[int]:
-    """Calendar years the records touch (referral, start, end; an open insats up to its start year)."""
-    years: set[int] = set()
-    for col in S.DATE_COLUMNS:
-        d = pd.to_datetime(df[col], errors="coerce").dropna()
-        if len(d):
-            years.update(np.unique(d.dt.year.to_numpy()).tolist())
-    if years:
-        return list(range(min(years), max(years) + 1))
-    return []
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class Plan:
 
 
 def plan(store: Path, df: pd.DataFrame, sha256: str) -> Plan:
-    return _against(store, Plan(sha256, len(df), int(df[S.PERSON_ID].nunique()), years_of(df), None, []))
+    return _against(store, Plan(sha256, len(df), person_count(df), years_of(df), None, []))
 
 
 def _against(store: Path, p: Plan) -> Plan:
@@ -242,7 +243,8 @@ def remove(store: Path, batch_id: str) -> Batch:
 
 
 def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) -> tuple[pa.Array, str]:
-    """Integer person codes for ``ids`` from the store's person register, new persons appended.
+    """Integer person codes for ``ids`` from the store's person register, new persons appended
+    with their record keys (cell-key method), which stay with the register for good.
 
     The register (one column of pseudonymous ids; a person's code is its row) is written as a
     new file that only the next manifest names, so it commits atomically with the batch. With
@@ -254,8 +256,10 @@ def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) ->
     if len(new):
         known = pa.concat_arrays([known, new])
         codes = pc.index_in(ids, value_set=known)
+    old_keys = person_keys(store) if current else np.zeros(0, dtype=np.int64)
+    keys = np.concatenate([old_keys, person_keys_of(np.asarray(new.to_pylist(), dtype=object))]) if len(new) else old_keys
     name = f"persons/{uuid.uuid4().hex[:16]}.parquet"
-    _write_arrow(store / name, pa.table({S.PERSON_ID: known}))
+    _write_arrow(store / name, pa.table({S.PERSON_ID: known, KEY_COLUMN: pa.array(keys, pa.int64())}))
     return pc.cast(codes, pa.int32()), name
 
 

@@ -1,12 +1,19 @@
-"""Published indicator tables: records -> indicators -> statistics -> disclosure control."""
+"""Published indicator tables: records -> (filter) -> indicators -> disclosure control."""
 
 from __future__ import annotations
 
-from . import disclosure, indicators, stats
+from . import disclosure, indicators
 from .disclosure import Published
-from .records import Prepared
+from .records import Prepared, subset
 
 
-def indicator_table(prep: Prepared, year: int, by: str | None = None, k: int = disclosure.DEFAULT_K) -> Published:
-    """Every indicator of ``year`` (optionally by a dimension), ready to publish."""
-    return disclosure.protect(stats.annotate(indicators.compute(prep, year, by)), k=k, by=by)
+def indicator_table(prep: Prepared, year: int, by: str | None = None, k: int = disclosure.DEFAULT_K,
+                    filters: dict[str, list[str]] | None = None) -> Published:
+    """Every indicator of ``year`` (optionally by a dimension), ready to publish.
+
+    ``filters`` (``{dimension: accepted values}``, empty list = all) restrict the records as the
+    sidebar does; any filter makes the table a *filtered* one, protected by the cell-key method.
+    """
+    active = {dim: list(v) for dim, v in (filters or {}).items() if v}
+    sub = subset(prep, year, active) if active else prep
+    return disclosure.publish(indicators.compute(sub, year, by), k=k, by=by, filtered=bool(active))

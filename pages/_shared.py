@@ -5,8 +5,11 @@ Only UI here; every number comes from the jamstalldhet package.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import streamlit as st
@@ -75,16 +78,25 @@ def sidebar_filters(d: Data) -> None:
         st.session_state["ar"] = q if q in years else years[0]
     if st.session_state["ar"] not in years:
         st.session_state["ar"] = years[0]
+    from jamstalldhet.access import Right
+    from pages import _auth
+
+    if "internt" in st.query_params:
+        _auth.require(Right.INTERNAL)  # a reader who adds it to the URL gets "Du saknar behörighet"
     if report_mode():
         st.html(REPORT_CSS)
         return
     st.sidebar.selectbox("År", years, key="ar", help="Kalenderår som uppföljningen gäller.")
     st.query_params["ar"] = str(st.session_state["ar"])
-    st.sidebar.toggle(
-        "Internt läge",
-        key="internt",
-        help="Visar även små tal (färre än k personer). Får inte publiceras.",
-    )
+    if _auth.allowed(Right.INTERNAL):
+        st.sidebar.toggle(
+            "Internt läge",
+            key="internt",
+            help="Visar även små tal (färre än k personer). Får inte publiceras.",
+            on_change=_internal_switched,
+        )
+    else:
+        st.session_state.pop("internt", None)
     st.sidebar.caption(d.source.label)
 
 
@@ -100,6 +112,13 @@ def setup() -> Data:
         PagesManager.uses_pages_directory = False
         st.session_state["_via_dashboard"] = True
         st.rerun()
+    from jamstalldhet.settings import SettingsError
+
+    try:
+        default_k()  # a threshold below 3 from the environment is refused at start, on every page
+    except SettingsError as exc:
+        st.error(f"Instrumentpanelen kan inte starta: {exc}")
+        st.stop()
     d = data()
     sidebar_filters(d)
     return d
@@ -109,9 +128,28 @@ def year() -> int:
     return int(st.session_state["ar"])
 
 
+def _internal_switched() -> None:
+    """The toggle's callback: only a user with the right may turn internt läge on; it is logged."""
+    from jamstalldhet import eventlog
+    from jamstalldhet.access import Right
+    from pages import _auth
+
+    if not st.session_state.get("internt"):
+        return
+    if not _auth.allowed(Right.INTERNAL):
+        st.session_state["internt"] = False
+        return
+    _auth.log(eventlog.INTERNAL, f"år {st.session_state.get('ar', '')}")
+
+
 def k() -> int:
-    """Internt läge turns suppression off; never in rapportläge, which is for publishing."""
-    return 0 if st.session_state.get("internt") and not report_mode() else default_k()
+    """Internt läge turns suppression off; never in rapportläge, which is for publishing, and
+    only for a user with the right to it (checked on every call, whatever the session state says)."""
+    from jamstalldhet.access import Right
+    from pages import _auth
+
+    internal = st.session_state.get("internt") and not report_mode() and _auth.allowed(Right.INTERNAL)
+    return 0 if internal else default_k()
 
 
 def internal_banner() -> None:
@@ -132,9 +170,21 @@ def cat() -> catalogue.Catalogue:
         st.stop()
 
 
+# Rapportläge's static tables wrap their cells to the A4 width: a table wider than its box becomes a
+# scrollable region that a keyboard cannot reach (WCAG 2.1.1, axe rule scrollable-region-focusable).
+STATIC_TABLE_CSS = """<style>
+[data-testid="stTable"] > div { overflow: visible; }
+[data-testid="stTable"] table { width: 100%; table-layout: fixed; box-sizing: border-box; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { white-space: normal; overflow-wrap: anywhere; hyphens: auto; }
+[data-testid="stTable"] { font-size: 0.85rem; }
+</style>"""
+
+
 def show_table(df: pd.DataFrame) -> None:
-    """An interactive table; in rapportläge a static one (no toolbar, nothing to click)."""
+    """An interactive table (a keyboard reaches it with Tab and moves in it with the arrow keys);
+    in rapportläge a static one (no toolbar, nothing to click) whose cells wrap, so it never scrolls."""
     if report_mode():
+        st.html(STATIC_TABLE_CSS)
         st.table(df.set_index(df.columns[0]))
     else:
         st.dataframe(df, hide_index=True, width="stretch")
@@ -145,24 +195,56 @@ ALL = "alla"
 FILTER_LABELS = {"insats": "Insatser", "aldersgrupp": "Åldersgrupp", "bakgrund": "Bakgrund", "utbildningsniva": "Utbildningsnivå"}
 
 
-def group_filters(d: Data, defaults: dict[str, tuple[str, ...]] | None = None) -> dict[str, list[str]]:
-    """Sidebar multiselects for insats, age group, background and education (empty = alla).
+ALL_LABEL = "Alla"
 
-    The choice is kept in the URL (``?insats=A|B``) so a link reopens the same view."""
+
+def _choice_label(dim: str, default: list[str]) -> str:
+    return f"Målområdets {FILTER_LABELS[dim].lower()} ({', '.join(default)})"
+
+
+def group_filters(d: Data, defaults: Mapping[str, Sequence[str]] | None = None) -> dict[str, list[str]]:
+    """Sidebar filters for insats, age group, background and education (empty = alla).
+
+    Published mode offers per dimension all values, one value, or the målområde's own selection
+    (the rule is ``disclosure.filter_problem``); internt läge offers free combinations. The choice
+    lives in ``f_<dim>`` (a list) and in the URL (``?insats=A|B``), so a link reopens the same view;
+    a URL whose combination published mode does not offer falls back to the default, with a note."""
     from jamstalldhet import schema as S
+    from jamstalldhet.disclosure import filter_problem
 
+    internal = k() <= 1
     chosen: dict[str, list[str]] = {}
     for dim, label in FILTER_LABELS.items():
         options = list(d.prep.categories[dim]) if dim in d.prep.categories else list(S.DIMENSION_VALUES[dim])
         default = list((defaults or {}).get(dim, ()))
-        key = f"f_{dim}"
+        key, multi_key, one_key = f"f_{dim}", f"w_{dim}", f"w1_{dim}"
         if key not in st.session_state or report_mode():
             q = st.query_params.get(dim)
             initial = [] if q == ALL else q.split("|") if q else default
             st.session_state[key] = [o for o in initial if o in options]
-        if not report_mode():
-            st.sidebar.multiselect(label, options, key=key, placeholder="Alla")
-        chosen[dim] = list(st.session_state[key])
+        current = list(st.session_state[key])
+        if not internal and filter_problem({dim: current}, [tuple(default)] if default else None):
+            st.sidebar.info(f"{label}: kombinationen {', '.join(current)} visas bara i internt läge. "
+                            "Visar " + (_choice_label(dim, default).lower() if default else "alla") + ".")
+            current = default
+        if not report_mode() and internal:
+            if multi_key in st.session_state:
+                current = list(st.session_state[multi_key])  # the user's latest choice
+            else:
+                st.session_state[multi_key] = current
+            st.sidebar.multiselect(label, options, key=multi_key, placeholder="Alla")
+        elif not report_mode():
+            choices = [ALL_LABEL, *([_choice_label(dim, default)] if len(default) > 1 else []), *options]
+            if one_key in st.session_state and st.session_state[one_key] in choices:
+                picked = st.session_state[one_key]
+            else:
+                picked = (ALL_LABEL if not current else choices[1] if len(current) > 1 else current[0])
+                st.session_state[one_key] = picked
+            st.sidebar.selectbox(label, choices, key=one_key,
+                                 help="Ett värde eller alla. Fler kombinationer finns i internt läge.")
+            current = [] if picked == ALL_LABEL else default if picked == _choice_label(dim, default) else [picked]
+        st.session_state[key] = current
+        chosen[dim] = current
         if chosen[dim]:
             st.query_params[dim] = "|".join(chosen[dim])
         elif default:
@@ -174,10 +256,7 @@ def group_filters(d: Data, defaults: dict[str, tuple[str, ...]] | None = None) -
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _filtered_table(_prep: Prepared, version: str, year: int, by: str | None, k: int, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> Published:
-    from jamstalldhet.records import subset
-
-    sub = subset(_prep, year, {dim: list(v) for dim, v in filters})
-    return indicator_table(sub, year, by=by, k=k)
+    return indicator_table(_prep, year, by=by, k=k, filters={dim: list(v) for dim, v in filters})
 
 
 def filtered(d: Data, filters: dict[str, list[str]], year_: int | None = None, by: str | None = None) -> Published:
@@ -185,16 +264,37 @@ def filtered(d: Data, filters: dict[str, list[str]], year_: int | None = None, b
     return _filtered_table(d.prep, d.version, year() if year_ is None else year_, by, k(), key)
 
 
-def downloads(df: pd.DataFrame, stem: str, pub: Published, key: str) -> None:
-    from jamstalldhet import export
+class Marked(Protocol):
+    """A published table of any kind (indicators, resources, payments): what its files must say."""
 
-    mark = "_INTERNT" if pub.internal else ""
+    @property
+    def internal(self) -> bool: ...
+
+    @property
+    def note(self) -> str: ...
+
+
+def downloads(df: pd.DataFrame, stem: str, pub: Marked, key: str) -> None:
+    from jamstalldhet import export
+    from jamstalldhet.disclosure import file_name
+
+    name = file_name(stem, pub.internal)
     cols = st.columns([1, 1, 1, 3])
-    cols[0].download_button("CSV för Excel", export.csv_excel(df), f"{stem}{mark}.csv", "text/csv", key=f"{key}_xl", on_click="ignore")
-    cols[1].download_button("CSV", export.csv_plain(df), f"{stem}{mark}_punkt.csv", "text/csv", key=f"{key}_csv", on_click="ignore")
-    cols[2].download_button("Excel (.xlsx)", export.xlsx({stem: df}, pub.note), f"{stem}{mark}.xlsx",
+    # An internal file (small counts shown) is logged when downloaded; a published one is not.
+    logged = {"on_click": _log_download, "args": (stem,)} if pub.internal else {"on_click": "ignore"}
+    cols[0].download_button("CSV för Excel", export.csv_excel(df), f"{name}.csv", "text/csv", key=f"{key}_xl", **logged)
+    cols[1].download_button("CSV", export.csv_plain(df), f"{name}_punkt.csv", "text/csv", key=f"{key}_csv", **logged)
+    cols[2].download_button("Excel (.xlsx)", export.xlsx({stem: df}, pub.note), f"{name}.xlsx",
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-                            on_click="ignore")
+                            **logged)
+
+
+def _log_download(stem: str) -> None:
+    from jamstalldhet import eventlog
+    from jamstalldhet.disclosure import file_name
+    from pages import _auth
+
+    _auth.log(eventlog.DOWNLOAD, file_name(stem, True))
 
 
 def chart_config(stem: str) -> dict[str, object]:
@@ -225,6 +325,12 @@ def narrative_section(mid: str, y: int, pub: Published) -> None:
         st.info(f"Det finns ingen uppföljningstext för {y} ännu. Skriv den under *Redigera uppföljningstexten*.")
     if report_mode():
         return
+    from jamstalldhet import eventlog
+    from jamstalldhet.access import Right
+    from pages import _auth
+
+    if not _auth.allowed(Right.TEXT):
+        return  # a läsare reads the text; editing is for analytiker and förvaltare
     with st.expander("Redigera uppföljningstexten"):
         key = f"text_{mid}_{y}"
         new = st.text_area(
@@ -234,12 +340,14 @@ def narrative_section(mid: str, y: int, pub: Published) -> None:
                  "{{avslut_arbete.kvinnor}} (andel) eller {{avslut_arbete.kvinnor.antal}} (antal).",
         )
         if st.button("Spara texten", key=f"save_{key}", type="primary"):
+            _auth.require(Right.TEXT)
             try:
                 changed = narrative.save(y, mid, new)
             except (narrative.NarrativeError, OSError) as exc:
                 st.error(f"Texten kunde inte sparas: {exc}")
             else:
                 if changed:
+                    _auth.log(eventlog.TEXT, f"{mid} {y}")
                     st.success("Texten är sparad. Den tidigare versionen finns kvar under Tidigare versioner.")
                 else:
                     st.info("Inget att spara: texten är oförändrad.")
@@ -249,42 +357,44 @@ def narrative_section(mid: str, y: int, pub: Published) -> None:
             v = st.selectbox("Version", earlier, format_func=lambda v: f"Sparad {v.label}", key=f"ver_{key}")
             st.code(v.text(), language="markdown", wrap_lines=True)
             if st.button("Återställ den här versionen", key=f"restore_{key}"):
-                narrative.save(y, mid, v.text())
+                _auth.require(Right.TEXT)
+                if narrative.save(y, mid, v.text()):
+                    _auth.log(eventlog.TEXT, f"{mid} {y} (återställd version {v.label})")
                 st.session_state.pop(key, None)
                 st.rerun()
 
 
 def render_malomrade(mid: str) -> None:
-    """One målområde: every indicator of the catalogue with chart, table, breakdown, trend, then its text."""
-    import re
-
-    from jamstalldhet import charts, export, presentation
+    """One målområde: every indicator of the catalogue with chart, table, breakdown, trend, then its
+    extra sections (catalogue ``avsnitt``) and its follow-up text. What is shown comes from
+    ``jamstalldhet.views``; this function only draws it."""
+    from jamstalldhet import charts, presentation, views
 
     d = setup()
     c = cat()
     area = c.malomrade(mid)
-    filters = group_filters(d, {"insats": area.insatser})
+    filters = group_filters(d, views.default_filters(area))
     report = report_mode()
     if not report:
         report_link()
     y = year()
-    pub = filtered(d, filters)
+    mv = views.malomrade_from(filtered(d, filters), c, area, y, filters)
+    pub = mv.pub
     st.title(area.title)
     internal_banner()
     st.markdown(area.description)
-    active = [f"{FILTER_LABELS[k_]}: {', '.join(v)}" for k_, v in filters.items() if v]
-    st.caption(f"År {y} · " + ("; ".join(active) if active else "Alla deltagare") + f" · {pub.note}")
-    slug = re.sub(r"[^a-z0-9]+", "-", mid.lower())
+    goals = plan_goals(d, mid, y)
+    if goals:
+        st.info(goals, icon=":material/flag:")
+    st.caption(f"År {y} · {mv.scope} · {pub.note}")
     all_tables = st.container()
-    sheets: dict[str, pd.DataFrame] = {}
-    for iid in area.indicators:
-        view = presentation.indicator_view(pub, c, iid)
+    for view in mv.indicators:
+        iid = view.id
         st.subheader(view.title)
         st.caption(view.definition)
-        stem = f"{iid}_{slug}_{y}"
-        st.plotly_chart(view.figure, width="stretch", config=chart_config(stem), key=f"chart_{iid}")
+        stem = mv.stem(iid)
+        show_chart(view.figure, stem, key=f"chart_{iid}")
         show_table(view.table)
-        sheets[c.text(iid).short] = view.export
         if report:
             continue
         downloads(view.export, stem, pub, key=f"dl_{iid}")
@@ -295,17 +405,101 @@ def render_malomrade(mid: str) -> None:
                 bpub = filtered(d, filters, by=by)
                 show_table(presentation.breakdown_table(bpub, c, iid))
                 downloads(presentation.export_table(bpub, c, [iid]), f"{stem}_{by}", bpub, key=f"dlb_{iid}")
-            pubs = [filtered(d, filters, year_=yy) for yy in sorted(d.years)]
-            trend = presentation.trend_frame(pubs, iid)
-            st.plotly_chart(charts.trend_chart(trend, f"{view.title} över tid", view.rate, pub.note), width="stretch",
-                            config=chart_config(f"{iid}_{slug}_trend"), key=f"trend_{iid}")
+            trend = views.trend(lambda yy: filtered(d, filters, year_=yy), d.years, iid)
+            show_chart(charts.trend_chart(trend, f"{view.title} över tid", view.rate, pub.note), f"{iid}_{mv.slug}_trend",
+                       key=f"trend_{iid}")
     if not report:
-        mark = "_INTERNT" if pub.internal else ""
+        name, data_ = mv.workbook()
         all_tables.download_button(
-            "Alla tabeller på sidan (.xlsx)", export.xlsx(sheets, pub.note), f"{slug}_{y}{mark}.xlsx",
+            "Alla tabeller på sidan (.xlsx)", data_, name,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_alla", icon=":material/download:",
             on_click="ignore",
         )
+    for section in area.sections:
+        SECTIONS[section]()
     narrative_section(mid, y, pub)
     if report:
         st.caption(f"{pub.note}. Källa: {d.source.label}.")
+
+
+def plan_stamp() -> str:
+    """Changes whenever the plan file or a saved plan status changes (part of cache keys)."""
+    from jamstalldhet import plan
+
+    f = plan.PLAN_FILE
+    return f"{f.stat().st_mtime_ns if f.exists() else 0}|{plan.status_fingerprint(list(plan.load().years))}"
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _plan_goals(_prep: Prepared, version: str, mid: str, y: int, k_: int, stamp: str) -> str:
+    from jamstalldhet import plan
+
+    titles = {i: t.title for i, t in cat().indicators.items()}
+    return plan.area_goals_markdown(plan.load(), mid, y, plan.published_tables(_prep, k_), titles)
+
+
+def plan_goals(d: Data, mid: str, y: int) -> str:
+    """The handlingsplan's goal(s) for a målområde, assessed on published figures (Markdown)."""
+    return _plan_goals(d.prep, d.version, mid, y, default_k(), plan_stamp())
+
+
+def malomrade_page(mid: str) -> Callable[[], None]:
+    """The page function of one målområde, for ``st.Page`` (a callable with a name of its own)."""
+
+    def page() -> None:
+        render_malomrade(mid)
+
+    page.__name__ = "malomrade_" + re.sub(r"[^a-z0-9]+", "_", mid.lower())
+    return page
+
+
+def _payments_section() -> None:
+    from pages._payments import render_section
+
+    render_section()
+
+
+def _resources_section() -> None:
+    """Resurser in short on a målområde page; the whole analysis is on the Resurser page."""
+    from jamstalldhet import costs, resources, resources_view
+
+    d = data()
+    st.header("Resurser: får kvinnor och män lika stor del?")
+    try:
+        tab = resources.table(d.prep, year(), costs.load(), by="insats", k=k())
+    except costs.CostError as exc:
+        st.error(str(exc))
+        return
+    st.markdown(resources_view.sentence(tab))
+    show_table(resources_view.share_table(tab))
+    if not report_mode():
+        st.markdown("[Hela resursanalysen: dagar, kronor, resurskvot och trend →](resurser)")
+
+
+#: extra sections a målområde may name in the catalogue (``avsnitt``)
+SECTIONS = {"utbetalningar": _payments_section, "resurser": _resources_section}
+
+
+# --- charts with their text alternative (WCAG 1.1.1) ---------------------------------------
+import plotly.graph_objects as go  # noqa: E402 – only the chart helper below needs it
+
+
+def show_chart(fig: go.Figure, stem: str, key: str | None = None) -> None:
+    """A chart with its text alternative: the package's one-sentence summary, as text that a screen
+    reader reads and everyone sees, just before the chart (its table follows it on every page).
+    A chart whose every value is suppressed is that sentence alone: no empty axes."""
+    from html import escape
+
+    from jamstalldhet import charts
+
+    sentence = escape(charts.alt_text(fig))
+    if not sentence:  # a figure made elsewhere, without a summary
+        st.plotly_chart(fig, width="stretch", config=chart_config(stem), key=key)
+        return
+    if charts.all_suppressed(fig):
+        st.markdown(f'<p class="diagramtext">{sentence}</p>', unsafe_allow_html=True)
+        return
+    st.markdown(f'<p class="diagramtext">Diagram: {sentence}</p>', unsafe_allow_html=True)
+    # theme=None: the figure as the package drew it (its contrasts, hatching and labels), the same
+    # as in every export, not recoloured by Streamlit's chart theme
+    st.plotly_chart(fig, width="stretch", config=chart_config(stem), key=key, theme=None)

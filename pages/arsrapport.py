@@ -7,12 +7,12 @@ from streamlit.delta_generator import DeltaGenerator
 
 from jamstalldhet import catalogue, narrative, report
 from jamstalldhet.records import Prepared
-from pages._shared import cat, internal_banner, k, setup, year
+from pages._shared import cat, internal_banner, k, plan_stamp, setup, year
 
 
 @st.cache_resource(max_entries=8, show_spinner="Sammanställer rapporten …")
 def _build(_prep: Prepared, _cat: catalogue.Catalogue, source: str, y: int, k_: int, data_version: str,
-           texts: str, catalogue_version: int) -> tuple[report.Report, str]:
+           texts: str, catalogue_version: int, plan_version: str) -> tuple[report.Report, str]:
     rep = report.build(_prep, y, _cat, k_, source)
     return rep, report.html(rep)
 
@@ -21,7 +21,7 @@ d = setup()
 c = cat()
 y = year()
 rep, html_doc = _build(d.prep, c, d.source.label, y, k(), d.version, narrative.fingerprint(y),
-                       catalogue.CATALOGUE_FILE.stat().st_mtime_ns)
+                       catalogue.CATALOGUE_FILE.stat().st_mtime_ns, plan_stamp())
 st.title(f"Årsrapport {y}")
 internal_banner()
 st.markdown(

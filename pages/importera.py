@@ -7,10 +7,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from jamstalldhet import eventlog, export, importing, store
 from jamstalldhet import formatting as F
-from jamstalldhet import importing, store
 from jamstalldhet import schema as S
+from jamstalldhet.access import Right
 from jamstalldhet.settings import max_file_bytes, store_dir
+from pages import _auth
 from pages._shared import setup
 
 COLUMN_LABELS = {
@@ -22,6 +24,7 @@ COLUMN_LABELS = {
 NOT_USED = "(används inte)"
 
 setup()
+_auth.require(Right.IMPORT)  # a reader who opens /importera gets "Du saknar behörighet" and nothing else
 target = store_dir()
 st.title("Importera deltagarposter")
 st.markdown(
@@ -95,14 +98,21 @@ if upload is not None:
         st.warning("Filen täcker samma år som tidigare importer: " + "; ".join(b.label for b in p.plan.replaces) + ".")
         if p.plan.lost_years:
             st.warning("År som bara finns i de tidigare importerna försvinner: " + ", ".join(map(str, p.plan.lost_years)) + ".")
-        replace = st.checkbox("Ersätt de tidigare importerna med den här filen", key=f"replace_{digest}")
+        if _auth.allowed(Right.REPLACE):
+            replace = st.checkbox("Ersätt de tidigare importerna med den här filen", key=f"replace_{digest}")
+        else:
+            st.info("Bara en förvaltare kan ersätta tidigare importer. Kontakta förvaltaren av uppföljningen.")
     if st.button("Lagra", type="primary", disabled=bool(p.plan.replaces) and not replace, key=f"commit_{digest}"):
+        _auth.require(Right.REPLACE if p.plan.replaces else Right.IMPORT)
         try:
             batch = importing.commit(p, target, replace=replace)
         except store.StoreError as exc:
             st.error(str(exc))
         else:
             if batch is not None:
+                _auth.log(eventlog.IMPORT, f"{upload.name} ({batch.id})")
+                for old in p.plan.replaces:
+                    _auth.log(eventlog.REPLACE, f"{old.file} ({old.id}) ersatt av {upload.name} ({batch.id})")
                 st.success(f"Lagrade {batch.rows} rader för {batch.persons} personer ({upload.name}). "
                            "Alla sidor visar nu den nya datan.")
 
@@ -114,11 +124,31 @@ for b in manifest.batches:
     c1, c2 = st.columns([5, 1])
     c1.markdown(f"**{b.file}** · år {b.years[0]}–{b.years[-1]} · {b.rows} rader · {b.persons} personer · "
                 f"importerad {b.imported[:16].replace('T', ' ')}")
+    if not _auth.allowed(Right.REMOVE):
+        continue  # removing is for förvaltare
     with c2.popover("Ta bort"):
         st.write(f"Ta bort {b.file}? Dess poster försvinner från alla sidor.")
         if st.button("Ja, ta bort", key=f"remove_{b.id}", type="primary"):
+            _auth.require(Right.REMOVE)
             store.remove(target, b.id)
+            _auth.log(eventlog.REMOVE, f"{b.file} ({b.id})")
             st.rerun()
 if manifest.log:
     with st.expander("Importlogg"):
         st.dataframe(pd.DataFrame(manifest.log[::-1]), hide_index=True, width="stretch")
+
+if _auth.allowed(Right.EVENTLOG):
+    events = eventlog.read(target)
+    with st.expander(f"Händelselogg ({F.number(len(events))} händelser)"):
+        st.caption("Vem som importerat, ersatt, tagit bort, sparat texter, slagit på internt läge och hämtat interna filer. "
+                   f"Filen ligger i lagringen: {eventlog.path(target)}.")
+        if events:
+            table = pd.DataFrame(eventlog.rows(events))
+            st.dataframe(table, hide_index=True, width="stretch")
+            c1, c2, _ = st.columns([1, 1, 3])
+            c1.download_button("CSV för Excel", export.csv_excel(table), "handelselogg.csv", "text/csv",
+                               key="eventlog_csv", on_click="ignore")
+            c2.download_button("JSON Lines", eventlog.export_jsonl(target), eventlog.FILE, "application/jsonl",
+                               key="eventlog_jsonl", on_click="ignore")
+        else:
+            st.caption("Inga händelser ännu.")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from jamstalldhet import charts, presentation
-from pages._shared import cat, chart_config, downloads, internal_banner, published, setup, show_table, year
+from pages._shared import cat, downloads, internal_banner, published, setup, show_chart, show_table, year
 
 d = setup()
 c = cat()
@@ -21,8 +21,7 @@ st.subheader("Deltagare, anvisade och avslutade")
 show_table(presentation.count_table(pub, c, COUNTS))
 downloads(presentation.export_table(pub, c, COUNTS), f"deltagare-anvisade-avslutade_oversikt_{y}", pub, key="dl_antal")
 st.subheader("Avslutsorsak: andel av kvinnorna och andel av männen")
-st.plotly_chart(charts.rates_chart(pub, c, OUTCOMES, f"Avslutade {y} efter avslutsorsak"), width="stretch",
-                config=chart_config(f"avslutsorsak_oversikt_{y}"))
+show_chart(charts.rates_chart(pub, c, OUTCOMES, f"Avslutade {y} efter avslutsorsak"), f"avslutsorsak_oversikt_{y}")
 show_table(presentation.rate_table(pub, c, OUTCOMES))
 downloads(presentation.export_table(pub, c, OUTCOMES), f"avslutsorsak_oversikt_{y}", pub, key="dl_utfall")
 st.caption(

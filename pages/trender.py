@@ -5,7 +5,7 @@ import streamlit as st
 
 from jamstalldhet import charts, presentation
 from jamstalldhet.indicators import INDICATORS, indicator
-from pages._shared import cat, chart_config, downloads, filtered, group_filters, internal_banner, setup, show_table
+from pages._shared import cat, downloads, filtered, group_filters, internal_banner, setup, show_chart, show_table
 
 d = setup()
 c = cat()
@@ -17,8 +17,7 @@ pubs = [filtered(d, filters, year_=y) for y in sorted(d.years)]
 trend = presentation.trend_frame(pubs, iid)
 rate = indicator(iid).kind == "rate"
 st.caption(c.text(iid).definition)
-st.plotly_chart(charts.trend_chart(trend, f"{c.text(iid).title}, kvinnor och män över tid", rate, pubs[-1].note),
-                width="stretch", config=chart_config(f"{iid}_trend"))
+show_chart(charts.trend_chart(trend, f"{c.text(iid).title}, kvinnor och män över tid", rate, pubs[-1].note), f"{iid}_trend")
 table = pd.concat([presentation.export_table(p, c, [iid]) for p in pubs], ignore_index=True)
 show_table(table)
 downloads(table, f"{iid}_trend", pubs[-1], key="dl_trend")

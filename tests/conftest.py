@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from jamstalldhet import demo
 from jamstalldhet.reading import read_file
@@ -16,9 +16,9 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture(autouse=True)
 def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never read or write the user's data/store: each gets an empty store."""
-    if "JAMSTALLDHET_STORE" not in os.environ or os.environ.get("JAMSTALLDHET_TEST_STORE"):
-        monkeypatch.setenv("JAMSTALLDHET_STORE", str(tmp_path_factory.mktemp("store")))
+    """Tests never read or write the user's data/store, nor the store a developer has exported in
+    ``JAMSTALLDHET_STORE``: each test gets an empty store of its own."""
+    monkeypatch.setenv("JAMSTALLDHET_STORE", str(tmp_path_factory.mktemp("store")))
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +52,7 @@ def read(name: str) -> pd.DataFrame:
 def small_unit() -> pd.DataFrame:
     """A small insats in 2018: 3 women, 40 men (the hand-worked example of disclosure control)."""
     from jamstalldhet import schema as S
-    from jamstalldhet.records import canonical
+    from jamstalldhet.canonical import canonical
 
     rows = []
     for i in range(3):
@@ -91,3 +91,31 @@ def media(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, bytes]]:
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
     return files
+
+
+def _malomrade_script(mid: str) -> None:
+    from pages._shared import render_malomrade
+
+    render_malomrade(mid)
+
+
+def malomrade_app(mid: str, timeout: float = 90) -> AppTest:
+    """A målområde page as the dashboard builds it from the catalogue (one page function per målområde)."""
+    return AppTest.from_function(_malomrade_script, args=(mid,), default_timeout=timeout)
+
+
+#: the page files of the first version, by the målområde id of the catalogue that replaced them
+MALOMRADE_OF_FILE = {"makt_inflytande.py": "makt-inflytande-ekonomi", "makt_halsa.py": "makt-och-halsa",
+                     "vald.py": "mans-vald-mot-kvinnor"}
+
+
+#: test files that run pages, the report or whole processes: left out of ``make test-fast``
+SLOW_FILES = {"test_pages.py", "test_app.py", "test_narrative.py", "test_outputs.py", "test_import_page.py",
+              "test_plan_page.py", "test_resurser_page.py", "test_payments_page.py", "test_report.py",
+              "test_import_robust.py", "test_bench.py", "test_attack.py", "test_charts.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_FILES or "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.slow)

@@ -22,7 +22,8 @@ def test_data_file_json_k0(capsys: pytest.CaptureFixture[str]) -> None:
     rows = json.loads(capsys.readouterr().out)
     by = {(r["indicator"], r["gender"]): r for r in rows}
     assert by[("deltagare", "Kvinnor")] == {"indicator": "deltagare", "year": 2018, "gender": "Kvinnor", "count": 2,
-                                            "denominator": 5, "share": 0.4, "suppressed": False}
+                                            "denominator": 5, "share": 0.4, "suppressed": False,
+                                            "perturbed": False}
     assert by[("avslut_arbete", "Kvinnor")]["share"] == 0.5
 
 
@@ -40,7 +41,7 @@ def test_by_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["indicators", "--year", "2018", "--demo", "--by", "insats", "--format", "csv"]) == 0
     out = capsys.readouterr().out
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == ["indicator", "year", "group", "gender", "count", "denominator", "share", "suppressed"]
+    assert list(rows[0]) == ["indicator", "year", "group", "gender", "count", "denominator", "share", "suppressed", "perturbed"]
     groups = {r["group"] for r in rows}
     assert {"Totalt", "Fler vägar in", "Mammor i arbete"} <= groups
 
@@ -95,3 +96,40 @@ def test_help_documents_every_command() -> None:
         assert cmd in res.stdout
         sub = run(cmd, "--help")
         assert sub.returncode == 0 and "--" in sub.stdout
+
+
+def test_filter_is_perturbed_and_marked(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["indicators", "--year", "2018", "--demo", "--filter", "insats=Mammor i arbete"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all(r["perturbed"] for r in rows)
+    counts = [r["count"] for r in rows if r["count"] is not None and r["indicator"] in ("deltagare", "avslutade")]
+    assert not [c for c in counts if 1 <= c < 5]
+
+
+def test_fixed_selection_of_a_malomrade_is_offered(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["indicators", "--year", "2018", "--demo", "--filter", "insats=Fler vägar in,Mammor i arbete"]) == 0
+
+
+@pytest.mark.parametrize("args", [
+    ["--filter", "insats=Fler vägar in,Studie- och yrkesvägledning"],  # a free union: internal mode only
+    ["--filter", "aldersgrupp=–24,25–34"],
+    ["--filter", "kommun=Borås"],
+    ["--filter", "insats"],
+    ["--filter", "insats=Finns inte"],
+    ["--k", "2"],
+])
+def test_refused_filters_and_thresholds_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["indicators", "--year", "2018", "--demo", *args]) == 2
+    assert "fel:" in capsys.readouterr().err
+
+
+def test_free_union_in_internal_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["indicators", "--year", "2018", "--demo", "--k", "0", "--filter", "aldersgrupp=–24,25–34"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert not any(r["perturbed"] for r in rows)
+
+
+def test_environment_threshold_below_3_is_refused(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("JAMSTALLDHET_K", "0")
+    assert main(["indicators", "--year", "2018", "--demo"]) == 2
+    assert "JAMSTALLDHET_K" in capsys.readouterr().err

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from jamstalldhet import cli, importing, personnummer, store
-from jamstalldhet.records import prepare
+from jamstalldhet.records import load_store, prepare
 from jamstalldhet.tables import indicator_table
 
 CORPUS = Path(__file__).resolve().parent / "data" / "import"
@@ -186,8 +186,8 @@ def test_dates_accept_the_listed_forms_only() -> None:
 def test_person_codes_are_shared_across_batches(tmp_path: Path) -> None:
     """The same person in two imports (different years) is one person, on both load paths."""
     from jamstalldhet import schema as S
+    from jamstalldhet.canonical import canonical
     from jamstalldhet.indicators import compute
-    from jamstalldhet.records import canonical
 
     def frame(year: int, ids: list[str]) -> pd.DataFrame:
         df = pd.DataFrame({S.PERSON_ID: ids, S.KON: ["Kvinna"] * len(ids), S.INSATS: "X",
@@ -198,14 +198,14 @@ def test_person_codes_are_shared_across_batches(tmp_path: Path) -> None:
     for i, (year, ids) in enumerate(((2017, ["a", "b", "c"]), (2019, ["c", "d"]))):
         df = frame(year, ids)
         store.commit(target, df, f"f{i}.csv", store.plan(target, df, str(i) * 64))
-    fast = store.load_prepared(target)
+    fast = load_store(target)
     assert fast.n_persons == 4
     plain = prepare(store.load(target))
     for year in (2017, 2018, 2019, 2020):
         assert compute(fast, year).equals(compute(plain, year))
     # removing the first import keeps c's code; the register is one live file
     store.remove(target, store.read_manifest(target).batches[0].id)
-    assert compute(store.load_prepared(target), 2019).equals(compute(prepare(store.load(target)), 2019))
+    assert compute(load_store(target), 2019).equals(compute(prepare(store.load(target)), 2019))
     assert len(list((target / "persons").glob("*.parquet"))) == 1
 
 

@@ -17,13 +17,13 @@ from streamlit.testing.v1 import AppTest
 
 from jamstalldhet import cli
 from jamstalldhet.disclosure import INTERNAL_MARK
-from tests.conftest import ROOT
+from tests.conftest import malomrade_app
 
 SMALL = re.compile(r"(?<![\d,.])[1-4](?![\d,])")  # a bare 1..4 (not part of 14, 2,5 or 43)
 
 
 def page(internal: bool = False) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "makt_halsa.py"), default_timeout=90)
+    at = malomrade_app("makt-och-halsa")
     at.session_state["ar"] = 2018
     at.session_state["internt"] = internal
     return at.run()
@@ -70,14 +70,14 @@ def test_page_downloads_never_hold_small_counts(small_store: Path, media: dict[s
     assert back.loc["Totalt", "Antal personer"] == 43
 
 
-def test_charts_have_no_bar_or_label_for_suppressed(small_store: Path) -> None:
+def test_a_chart_with_every_value_suppressed_is_a_sentence(small_store: Path) -> None:
+    """3 women and 40 men: no empty axes, a sentence that says why and gives the published total."""
     at = page()
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    for trace in fig["data"]:
-        assert trace["name"] in ("Kvinnor", "Män")
-        assert trace["y"] == [None] and trace["text"] == [""]
-    notes = " ".join(a["text"] for a in fig["layout"]["annotations"])
-    assert "Alla värden är för små för att visas" in notes and "färre än 5 personer, visas inte" in notes
+    keys = [c.key for c in at.get("plotly_chart")]
+    assert "chart_deltagare" not in keys
+    text = " ".join(m.value for m in at.markdown)
+    assert "Deltagare 2018: värdena för kvinnor och män är för små för att visas" in text
+    assert "totalt 43 personer" in text and " 3 " not in text.split("Deltagare 2018:")[1].split(".")[0]
 
 
 def test_internal_mode_marks_every_file_in_name_and_content(small_store: Path, media: dict[str, tuple[str, bytes]]) -> None:

@@ -10,14 +10,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from jamstalldhet import catalogue
-from tests.conftest import ROOT
+from tests.conftest import MALOMRADE_OF_FILE, ROOT, malomrade_app
 
 MALOMRADEN = {"makt_inflytande.py": "Makt, inflytande och ekonomisk jämställdhet", "makt_halsa.py": "Makt och hälsa",
               "vald.py": "Makt och mäns våld mot kvinnor"}
 
 
 def page(name: str, year: int = 2018, **state: object) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=90)
+    at = malomrade_app(MALOMRADE_OF_FILE[name]) if name in MALOMRADE_OF_FILE else AppTest.from_file(str(ROOT / "pages" / name), default_timeout=90)
     at.session_state["ar"] = year
     for key, value in state.items():
         at.session_state[key] = value
@@ -135,3 +135,53 @@ def test_formula_neutralisation_everywhere() -> None:
     ws = load_workbook(io.BytesIO(export.xlsx({"t": df}, "not"))).active
     values = [ws.cell(row=i + 2, column=1).value for i in range(len(evil))]
     assert all(str(v).startswith("'") for v in values[:-1]) and values[-1] == "Vanlig text"
+
+
+def test_environment_threshold_below_3_stops_every_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JAMSTALLDHET_K", "0")
+    at = page("makt_halsa.py")
+    assert not at.exception
+    assert "minst 3" in at.error[0].value
+    assert not at.get("plotly_chart")
+
+
+def test_published_mode_offers_one_value_or_the_malomrade_selection() -> None:
+    at = page("makt_inflytande.py")
+    box = next(w for w in at.selectbox if w.key == "w1_insats")
+    assert box.value.startswith("Målområdets insatser")
+    assert "Alla" in box.options and "Mammor i arbete" in box.options
+    assert not at.get("multiselect")
+    assert "brus" in " ".join(c.value for c in at.caption)
+    box.set_value("Mammor i arbete").run()
+    assert at.session_state["f_insats"] == ["Mammor i arbete"]
+
+
+def test_a_free_union_in_the_url_falls_back_in_published_mode() -> None:
+    at = malomrade_app("makt-och-halsa")
+    at.query_params["insats"] = "Fler vägar in|Studie- och yrkesvägledning"
+    at.session_state["ar"] = 2018
+    at.run()
+    assert not at.exception
+    assert at.session_state["f_insats"] == []
+    assert any("bara i internt läge" in i.value for i in at.info)
+
+
+def test_a_new_malomrade_in_the_catalogue_is_a_new_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No code: a fourth [[malomraden]] in the catalogue is a page in the menu, at its address."""
+    text = catalogue.CATALOGUE_FILE.read_text(encoding="utf-8") + (
+        '\n[[malomraden]]\nid = "jamstalld-halsa-test"\nurl = "fjarde"\ntitel = "Ett fjärde målområde"\n'
+        'beskrivning = "Prov."\nindikatorer = ["avslut_ohalsa"]\ninsatser = []\nuppdelningar = ["aldersgrupp"]\n'
+    )
+    f = tmp_path / "indikatorer.toml"
+    f.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(catalogue, "CATALOGUE_FILE", f)
+    monkeypatch.setattr(catalogue.load, "__defaults__", (f,))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
+    assert not at.exception
+    pages = {info.get("url_pathname"): h for h, info in at._registered_pages.items()}
+    assert {"makt-inflytande", "makt-och-halsa", "vald", "fjarde"} <= set(pages)
+    at._page_hash = pages["fjarde"]
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Ett fjärde målområde"
+    assert [s.value for s in at.subheader][:1] == ["Avslutade på grund av ohälsa"]

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from jamstalldhet import indicators
 from jamstalldhet import schema as S
-from jamstalldhet.records import canonical, prepare
+from jamstalldhet.canonical import canonical
+from jamstalldhet.records import prepare
 
 DAYS = st.integers(min_value=0, max_value=5 * 365)
 BASE = dt.date(2016, 1, 1)

@@ -1,0 +1,194 @@
+"""Many users at once: concurrent browser sessions against one streamlit server (issue 16).
+
+Each session is a Playwright context in one Chromium and acts as a person does: change the year
+or go to another page, then read for 3–8 seconds, for ``seconds`` seconds. Measured per action:
+the time from the action to the page drawn (the script's rerun finished, the status widget gone,
+the page's last section showing the chosen year). The server's peak memory is its VmHWM; the
+loads of the dataset are read from streamlit's ``/_stcore/metrics`` (entries of the cached loader).
+
+    python -m bench.users --sessions 1 10 20 --seconds 120
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--no-first-run"]
+#: Pages a session moves between: (link text in the menu and the page's h1, URL path, what shows
+#: that the page is drawn for year Y: its last section).
+PAGES = [
+    ("Översikt", "oversikt", "h1:has-text('Översikt {y}')"),
+    ("Makt och hälsa", "makt-och-halsa", "h2:has-text('Uppföljning {y}')"),
+    ("Makt, inflytande", "makt-inflytande", "h2:has-text('Uppföljning {y}')"),
+]
+YEARS = [2016, 2017, 2018, 2019, 2020]
+IDLE = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _status(pid: int, field: str) -> float:
+    """A field of /proc/PID/status in MB (VmHWM: peak resident memory, VmRSS: now)."""
+    text = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in text.splitlines() if line.startswith(field))) / 1024
+
+
+def _cache_loads(url: str) -> dict[str, float]:
+    """How often the dataset loader (pages/_shared.py ``_load``, an ``st.cache_resource``) ran
+    and was found in the cache, from streamlit's ``/_stcore/metrics``."""
+    try:
+        with urllib.request.urlopen(url + "/_stcore/metrics", timeout=10) as r:  # noqa: S310
+            text = r.read().decode()
+    except OSError:
+        return {}
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("cache_lookups_total{") and 'cache="pages._shared._load"' in line:
+            result = line.split('result="', 1)[1].split('"', 1)[0]
+            out[f"load_{result}"] = float(line.rsplit(" ", 1)[1])
+    return out
+
+
+class Server:
+    """A streamlit server on 127.0.0.1 with its own empty store (so it shows the demo data)."""
+
+    def __init__(self, env: dict[str, str]):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.dir = tempfile.TemporaryDirectory()
+        full = {**os.environ, "PYTHONPATH": str(ROOT), "JAMSTALLDHET_KEY": "benchmark",
+                "JAMSTALLDHET_STORE": str(Path(self.dir.name) / "store"), "STREAMLIT_SERVER_HEADLESS": "true",
+                "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env}
+        self.proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(self.port),
+                                      "--server.address", "127.0.0.1",
+                                      "--server.fileWatcherType", "none"], cwd=ROOT, env=full,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/_stcore/health", timeout=2)  # noqa: S310
+                return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("streamlit did not start within 120 s")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.dir.cleanup()
+
+
+async def _drawn(page: Any, selector: str, timeout_ms: int = 180_000) -> None:
+    await page.wait_for_selector(selector, timeout=timeout_ms)
+    await page.wait_for_function(IDLE, timeout=timeout_ms)
+
+
+async def _session(browser: Any, url: str, seed: int, until: float, out: list[dict[str, Any]]) -> None:
+    rng = random.Random(seed)
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    year, (_, path, drawn) = 2018, PAGES[0]
+    t = time.perf_counter()
+    await page.goto(f"{url}/{path}?ar={year}", timeout=180_000)
+    await _drawn(page, drawn.format(y=year))
+    out.append({"action": "first", "seconds": time.perf_counter() - t, "session": seed})
+    current = 0
+    while time.time() < until:
+        await asyncio.sleep(rng.uniform(3, 8))  # reading
+        if time.time() >= until:
+            break
+        if rng.random() < 0.6:  # change the year in the sidebar
+            year = rng.choice([y for y in YEARS if y != year])
+            action = "year"
+            t = time.perf_counter()
+            await page.get_by_label("År", exact=True).click()
+            await page.get_by_role("option", name=str(year), exact=True).click()
+        else:  # another page from the menu
+            current = rng.choice([i for i in range(len(PAGES)) if i != current])
+            action = "page"
+            t = time.perf_counter()
+            await page.locator("[data-testid='stSidebarNav'] a", has_text=PAGES[current][0]).first.click()
+        try:
+            if action == "page":  # the menu does not carry the year: the page shows its default
+                await page.wait_for_selector(f"h1:has-text('{PAGES[current][0]}')", timeout=180_000)
+                await page.wait_for_function("() => /[?&]ar=\\d{4}/.test(location.search)", timeout=180_000)
+                year = int(await page.evaluate("() => new URLSearchParams(location.search).get('ar')"))
+            await _drawn(page, PAGES[current][2].format(y=year))
+            out.append({"action": action, "seconds": time.perf_counter() - t, "session": seed})
+        except Exception as exc:  # noqa: BLE001 - a session that stalls is counted, not fatal
+            out.append({"action": action, "seconds": None, "error": f"{type(exc).__name__}: {str(exc)[:300]}", "session": seed})
+    await context.close()
+
+
+async def _run(url: str, sessions: int, seconds: float) -> list[dict[str, Any]]:
+    from playwright.async_api import async_playwright
+
+    out: list[dict[str, Any]] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        until = time.time() + seconds
+        await asyncio.gather(*(_session(browser, url, i, until, out) for i in range(sessions)))
+        await browser.close()
+    return out
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
+
+
+def scenario(sessions: int, seconds: float, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """One fresh server, ``sessions`` concurrent sessions for ``seconds``: times, memory, loads."""
+    server = Server(env or {})
+    try:
+        base_mb = _status(server.proc.pid, "VmRSS")
+        events = asyncio.run(_run(server.url, sessions, seconds))
+        peak = _status(server.proc.pid, "VmHWM")
+        loads = _cache_loads(server.url)
+    finally:
+        server.stop()
+    actions = [e["seconds"] for e in events if e["action"] != "first" and e["seconds"] is not None]
+    firsts = [e["seconds"] for e in events if e["action"] == "first" and e["seconds"] is not None]
+    return {"sessions": sessions, "seconds": seconds, "actions": len(actions),
+            "failed": sum(1 for e in events if e["seconds"] is None),
+            "median_s": statistics.median(actions) if actions else None, "p95_s": p95(actions) if actions else None,
+            "first_median_s": statistics.median(firsts) if firsts else None, "peak_mb": peak, "idle_mb": base_mb,
+            **loads}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 20])
+    ap.add_argument("--seconds", type=float, default=120)
+    args = ap.parse_args(argv)
+    for n in args.sessions:
+        print(json.dumps(scenario(n, args.seconds)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

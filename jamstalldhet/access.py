@@ -1,0 +1,206 @@
+"""Who may do what: sign-in configuration, roles from a claim, rights per role, the bind address.
+
+Pure functions over the parsed ``.streamlit/secrets.toml`` (a dict); the Streamlit glue is
+``pages/_auth.py``. Contract, section 9:
+
+- without ``[auth]`` the dashboard is a single-user tool on the analyst's own computer: it listens
+  on 127.0.0.1 only and its one user has every right;
+- with ``[auth]`` every page needs a signed-in user, whose role comes from a claim (default
+  ``groups``) mapped in ``[roller]``: ``läsare`` (every signed-in user), ``analytiker``,
+  ``förvaltare``.
+
+``python -m jamstalldhet.access`` prints the address ``make run`` binds the server to.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Final
+
+
+class Role(StrEnum):
+    LASARE = "läsare"
+    ANALYTIKER = "analytiker"
+    FORVALTARE = "förvaltare"
+
+
+class Right(StrEnum):
+    """One thing a user may do; each is checked where the action happens."""
+
+    VIEW = "se publicerade siffror, ladda ned, årsrapport och rapportläge"
+    INTERNAL = "slå på internt läge"
+    IMPORT = "importera"
+    TEXT = "skriva uppföljningstexter"
+    PLAN = "ändra planstatus"
+    REPLACE = "ersätta importer"
+    REMOVE = "ta bort importer"
+    EVENTLOG = "läsa och ladda ned händelseloggen"
+
+
+RIGHTS: Final[Mapping[Role, frozenset[Right]]] = {
+    Role.LASARE: frozenset({Right.VIEW}),
+    Role.ANALYTIKER: frozenset({Right.VIEW, Right.INTERNAL, Right.IMPORT, Right.TEXT, Right.PLAN}),
+    Role.FORVALTARE: frozenset(Right),
+}
+DEFAULT_CLAIM: Final = "groups"
+LOCAL_ADDRESS: Final = "127.0.0.1"
+ALL_ADDRESSES: Final = "0.0.0.0"  # noqa: S104 - only with sign-in configured
+ADDRESS_ENV: Final = "JAMSTALLDHET_ADDRESS"
+# The [roller] keys that give a role (förvaltare may be spelled without ö, as in the contract).
+_ROLE_KEYS: Final = {Role.ANALYTIKER: ("analytiker",), Role.FORVALTARE: ("forvaltare", "förvaltare")}
+
+
+class AccessConfigError(ValueError):
+    """The sign-in or role settings cannot be used (message in Swedish)."""
+
+
+@dataclass(frozen=True)
+class RoleMap:
+    claim: str
+    groups: Mapping[Role, frozenset[str]]
+
+
+@dataclass(frozen=True)
+class User:
+    sub: str
+    email: str
+    role: Role
+
+    def may(self, right: Right) -> bool:
+        return right in RIGHTS[self.role]
+
+
+def rights(role: Role) -> frozenset[Right]:
+    return RIGHTS[role]
+
+
+def auth_configured(secrets: Mapping[str, Any]) -> bool:
+    """Sign-in is on as soon as ``[auth]`` is there (an incomplete one fails closed, at sign-in)."""
+    return isinstance(secrets.get("auth"), Mapping) and bool(secrets["auth"])
+
+
+def login_provider(secrets: Mapping[str, Any]) -> str | None:
+    """The provider for ``st.login``: None when ``[auth]`` itself holds client_id (Streamlit's
+    default provider), else the first ``[auth.<name>]`` section."""
+    section = secrets.get("auth")
+    if not isinstance(section, Mapping) or "client_id" in section:
+        return None
+    return next((name for name, value in section.items() if isinstance(value, Mapping)), None)
+
+
+def _names(value: object, key: str) -> frozenset[str]:
+    if isinstance(value, str):
+        return frozenset({value})
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return frozenset(value)
+    raise AccessConfigError(f"[roller] {key} i secrets.toml ska vara en lista med gruppnamn, t.ex. {key} = [\"grupp\"].")
+
+
+def role_map(secrets: Mapping[str, Any]) -> RoleMap:
+    """The ``[roller]`` section: which claim lists the groups, and which groups give which role."""
+    section = secrets.get("roller", {})
+    if not isinstance(section, Mapping):
+        raise AccessConfigError("[roller] i secrets.toml ska vara en sektion (rubriken [roller]).")
+    claim = section.get("claim", DEFAULT_CLAIM)
+    if not isinstance(claim, str) or not claim.strip():
+        raise AccessConfigError("[roller] claim i secrets.toml ska vara namnet på ett claim, t.ex. claim = \"groups\".")
+    known = {"claim"} | {k for keys in _ROLE_KEYS.values() for k in keys}
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise AccessConfigError(f"Okänd nyckel i [roller] i secrets.toml: {', '.join(unknown)}. "
+                                "Tillåtna: claim, analytiker, forvaltare.")
+    groups = {role: frozenset().union(*(_names(section[k], k) for k in keys if k in section))
+              for role, keys in _ROLE_KEYS.items()}
+    return RoleMap(claim.strip(), groups)
+
+
+def claim_values(claims: Mapping[str, Any], claim: str) -> frozenset[str]:
+    """The user's groups: a list claim, or one string (some providers send a single group)."""
+    value = claims.get(claim)
+    if isinstance(value, str):
+        return frozenset({value})
+    if isinstance(value, (list, tuple)):
+        return frozenset(str(v) for v in value)
+    return frozenset()
+
+
+def role_of(claims: Mapping[str, Any], roles: RoleMap) -> Role:
+    """The highest role any of the user's groups gives; every signed-in user is at least läsare."""
+    have = claim_values(claims, roles.claim)
+    for role in (Role.FORVALTARE, Role.ANALYTIKER):
+        if have & roles.groups[role]:
+            return role
+    return Role.LASARE
+
+
+def signed_in_user(claims: Mapping[str, Any], roles: RoleMap) -> User:
+    return User(str(claims.get("sub", "")), str(claims.get("email", "") or ""), role_of(claims, roles))
+
+
+def local_user(login: str) -> User:
+    """Without sign-in: the one user of the analyst's own computer, with every right."""
+    return User(f"lokal:{login}", "", Role.FORVALTARE)
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether a server bound to ``address`` is reachable from this computer only."""
+    if address is None or address.strip() == "":
+        return False  # Streamlit's default: every interface
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip()).is_loopback
+    except ValueError:
+        return False
+
+
+def bind_address(secrets: Mapping[str, Any], requested: str | None = None) -> str:
+    """The address to listen on: 127.0.0.1 without sign-in; with it every interface (or ``requested``).
+
+    A request for a network address without sign-in is refused, not quietly narrowed."""
+    if requested:
+        if not auth_configured(secrets) and not is_loopback(requested):
+            raise AccessConfigError(
+                f"Utan inloggning ([auth] i .streamlit/secrets.toml) lyssnar servern bara på {LOCAL_ADDRESS}, "
+                f"inte på {requested}. Se README, Inloggning, roller och drift.")
+        return requested
+    return ALL_ADDRESSES if auth_configured(secrets) else LOCAL_ADDRESS
+
+
+def secrets_files(cwd: Path | None = None, home: Path | None = None) -> list[Path]:
+    """Where Streamlit looks for secrets.toml by default, in its order (later files win)."""
+    return [(home or Path.home()) / ".streamlit" / "secrets.toml", (cwd or Path.cwd()) / ".streamlit" / "secrets.toml"]
+
+
+def load_secrets(files: Iterable[Path]) -> dict[str, Any]:
+    """The merged secrets files (top-level keys of later files win, as in Streamlit)."""
+    merged: dict[str, Any] = {}
+    for f in files:
+        if f.is_file():
+            try:
+                merged.update(tomllib.loads(f.read_text(encoding="utf-8")))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise AccessConfigError(f"{f} kunde inte läsas som TOML: {exc}") from exc
+    return merged
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the bind address for ``make run`` (``$JAMSTALLDHET_ADDRESS`` may ask for another)."""
+    del argv
+    try:
+        print(bind_address(load_secrets(secrets_files()), os.environ.get(ADDRESS_ENV) or None))
+    except AccessConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""The cell-key method: small, consistent noise on the counts of filtered tables.
+
+Why: suppression inside one table cannot stop *differencing*. When a user may choose filters,
+"all insatser" minus "all insatser but X" is X's table, suppressed cells included. Statistical
+offices that let users build their own tables (ABS TableBuilder, SCB's population statistics
+since 2025, Destatis) answer with the cell-key method (Fraser & Wooton 2005; Thompson,
+Broadfoot & Elazar 2013; Enderle, Giessing & Tent, *Calculation of risk probabilities for the
+cell key method*, 2018, and Destatis' R package ``ptable``), which is what this module does:
+
+1. **Record keys.** Every person has a secret, stable key, an integer uniform in
+   ``[0, 2**KEY_BITS)``, derived from the pseudonymous person id with the secret key of
+   :mod:`jamstalldhet.personnummer` (keyed BLAKE2b, :func:`record_keys`). It never leaves the
+   server; the same person has the same key in every import, session and file.
+2. **Cell keys.** A cell's key is the fractional part of the sum of its persons' keys
+   (integers summed, then taken modulo ``2**KEY_BITS``: exact, independent of order). The same
+   persons always give the same cell key, so the same cell always gets the same noise, in every
+   view: repeating a query, or reaching the same group of persons by another route, tells
+   nothing new.
+3. **Perturbation table** (p-table): for a true count ``i`` a probability distribution over the
+   noise ``v`` in ``[-D, D]``; the cell key, read as a uniform number in [0, 1), picks ``v`` by
+   the inverse of that distribution's cumulative sum. See :func:`ptable`.
+
+Parameters (published: README and the report's "Om siffrorna"): maximum noise ``D = 3``,
+noise variance ``V = 2``; counts of 1..k−1 never keep their value (their noise is never 0) and
+every published count of 1..k−1 is shown as ``..``; zero stays zero.
+
+No maintained Python implementation of the p-table exists (Destatis' ``ptable`` and ABS's
+tools are R/SAS), so the construction is written here once, with its derivation below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from functools import cache
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+KEY_BITS: Final = 24
+KEY_SCALE: Final = 1 << KEY_BITS
+MAX_NOISE: Final = 3  # D
+VARIANCE: Final = 2.0  # V
+_DOMAIN: Final = b"jamstalldhet-cellnyckel-v1"
+
+IntArray = npt.NDArray[np.int64]
+
+
+def record_keys(person_ids: list[str] | npt.NDArray[np.object_], secret: bytes) -> IntArray:
+    """Each person's record key, an integer uniform in ``[0, 2**KEY_BITS)``.
+
+    Keyed BLAKE2b of the pseudonymous id, in a domain of its own (the same secret also makes
+    pseudonyms; a record key can never be turned back into either).
+
+    >>> k = record_keys(["p1", "p2", "p1"], b"secret")
+    >>> bool(k[0] == k[2]) and bool(k[0] != k[1]) and int(k.max()) < 2**24
+    True
+    """
+    key = hashlib.blake2b(secret, digest_size=32, person=b"cellkey").digest()
+    out = np.empty(len(person_ids), dtype=np.int64)
+    for i, pid in enumerate(person_ids):
+        digest = hashlib.blake2b(str(pid).encode("utf-8"), key=key, digest_size=8, salt=_DOMAIN[:16]).digest()
+        out[i] = int.from_bytes(digest[:4], "little") & (KEY_SCALE - 1)
+    return out
+
+
+def person_keys_of(person_ids: list[str] | npt.NDArray[np.object_]) -> IntArray:
+    """Record keys of pseudonymous person ids, with this installation's secret key."""
+    from .personnummer import secret_key
+
+    return record_keys(person_ids, secret_key())
+
+
+def cell_keys(key_sums: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Cell key in [0, 1) from the (exact, integer-valued) sum of the persons' record keys."""
+    sums = np.asarray(key_sums, dtype=np.float64)
+    return np.mod(sums, KEY_SCALE) / KEY_SCALE
+
+
+def _max_entropy(support: npt.NDArray[np.float64], variance: float) -> npt.NDArray[np.float64]:
+    """The distribution on ``support`` with mean 0 and the given variance that has the most entropy.
+
+    Derivation: maximising ``-Σ p log p`` subject to ``Σ p = 1``, ``Σ p v = 0`` and
+    ``Σ p v² = V`` gives, by Lagrange, ``p(v) ∝ exp(a v + b v²)``. The multipliers ``(a, b)``
+    minimise the convex dual ``F(a, b) = log Σ exp(a v + b v²) − b V``, whose gradient is
+    ``(E v, E v² − V)`` and whose Hessian is the covariance matrix of ``(v, v²)`` under ``p``;
+    Newton's method with step halving finds them in a few iterations. The solution exists
+    whenever 0 and V lie strictly inside what the support allows (checked by the tests for
+    every row we build). This is the same criterion Destatis' ``ptable`` uses.
+    """
+    v = support
+    lam = np.zeros(2)
+    feats = np.vstack([v, v * v])
+    target = np.array([0.0, variance])
+
+    def dual(lam_: npt.NDArray[np.float64]) -> float:
+        z = lam_ @ feats
+        m = float(z.max())
+        return m + math.log(float(np.exp(z - m).sum())) - float(lam_[1]) * variance
+
+    for _ in range(200):
+        z = lam @ feats
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        mean = feats @ p
+        grad = mean - target
+        if float(np.abs(grad).max()) < 1e-13:
+            break
+        cov = (feats * p) @ feats.T - np.outer(mean, mean)
+        step = np.linalg.solve(cov + 1e-15 * np.eye(2), grad)
+        f0, t = dual(lam), 1.0
+        while dual(lam - t * step) > f0 and t > 1e-12:
+            t /= 2
+        lam = lam - t * step
+    z = lam @ feats
+    p = np.exp(z - z.max())
+    return np.asarray(p / p.sum(), dtype=np.float64)
+
+
+@cache
+def ptable(k: int, max_noise: int = MAX_NOISE, variance: float = VARIANCE) -> tuple[tuple[tuple[int, float], ...], ...]:
+    """The perturbation table: row ``i`` is ``((noise, probability), ...)`` for a true count ``i``;
+    the last row serves every count from there on.
+
+    * Row 0 is ``((0, 1.0),)``: an empty cell stays empty (nobody is invented).
+    * Row ``i ≥ 1`` has the noise values ``-min(i, D) .. D`` (a count never turns negative),
+      without 0 when ``i < k``: a small count never keeps its true value.
+    * Every row ≥ 1 is unbiased (mean noise 0) with variance ``V``, and among such
+      distributions it is the one of maximum entropy (:func:`_max_entropy`), which spreads
+      the probability as evenly as the constraints allow.
+
+    >>> [round(p, 3) for _, p in ptable(5)[1]]
+    [0.639, 0.168, 0.11, 0.084]
+    """
+    if not 1 <= max_noise <= 3:
+        raise ValueError("högsta brus D ska vara 1–3")
+    rows: list[tuple[tuple[int, float], ...]] = [((0, 1.0),)]
+    for i in range(1, max(k, max_noise) + 1):
+        support = [v for v in range(-min(i, max_noise), max_noise + 1) if not (v == 0 and i < k)]
+        p = _max_entropy(np.array(support, dtype=np.float64), variance)
+        rows.append(tuple((int(v), float(q)) for v, q in zip(support, p, strict=True)))
+    return tuple(rows)
+
+
+def noise(counts: npt.ArrayLike, keys: npt.ArrayLike, k: int) -> IntArray:
+    """The noise of each cell: the p-table row of its count, read at its cell key."""
+    c = np.asarray(counts, dtype=np.int64)
+    u = np.asarray(keys, dtype=np.float64)
+    table = ptable(k)
+    row = np.minimum(c, len(table) - 1)
+    out = np.zeros(c.shape, dtype=np.int64)
+    for r in range(1, len(table)):
+        sel = row == r
+        if not sel.any():
+            continue
+        values = np.array([v for v, _ in table[r]], dtype=np.int64)
+        cum = np.cumsum([p for _, p in table[r]])
+        cum[-1] = 1.0
+        out[sel] = values[np.minimum(np.searchsorted(cum, u[sel], side="right"), len(values) - 1)]
+    return out
+
+
+def perturb(counts: npt.ArrayLike, key_sums: npt.ArrayLike, k: int) -> IntArray:
+    """Perturbed counts: ``count + noise`` (never below 0), the noise fixed by the cell's persons."""
+    c = np.asarray(counts, dtype=np.int64)
+    out: IntArray = np.maximum(c + noise(c, cell_keys(key_sums), k), 0)
+    return out

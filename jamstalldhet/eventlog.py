@@ -1,0 +1,117 @@
+"""The event log: who did what and when, appended to a JSON-lines file in the store folder.
+
+One line per event: ``time`` (ISO, UTC), ``sub`` and ``email`` of the user, ``event`` (one of
+:data:`EVENTS`) and its ``object`` (a file name, a batch id, a text's målområde and year). Never a
+personnummer and never a figure: an object that looks like a personnummer is masked before it is
+written. Each append rewrites the file atomically (:mod:`jamstalldhet.atomic`) under the store's
+lock, so a crash leaves the log as it was or with the new line, and two writers never lose one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+from . import atomic
+
+FILE: Final = "handelselogg.jsonl"
+LOCK: Final = ".lock"  # the store's own writer lock (jamstalldhet/store.py)
+
+IMPORT: Final = "import"
+REPLACE: Final = "ersättning"
+REMOVE: Final = "borttagning"
+TEXT: Final = "sparad text"
+PLAN: Final = "planstatus"
+INTERNAL: Final = "internt läge på"
+DOWNLOAD: Final = "intern fil hämtad"
+EVENTS: Final = (IMPORT, REPLACE, REMOVE, TEXT, PLAN, INTERNAL, DOWNLOAD)
+FIELDS: Final = ("time", "sub", "email", "event", "object")
+COLUMNS: Final = {"time": "Tid (UTC)", "sub": "Användare (sub)", "email": "E-post", "event": "Händelse", "object": "Objekt"}
+
+# Anything shaped like a personnummer or samordningsnummer (6 or 8 digits, optional - or +, 4 digits).
+_PNR: Final = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
+MASK: Final = "[maskerat]"
+
+
+@dataclass(frozen=True)
+class Event:
+    time: str
+    sub: str
+    email: str
+    event: str
+    object: str
+
+
+def path(store: Path) -> Path:
+    return store / FILE
+
+
+def clean(text: str) -> str:
+    """One line, no personnummer-like digits.
+
+    >>> clean("lista 19811218-9876.csv")
+    'lista [maskerat].csv'
+    >>> clean("deltagare_2024.csv")
+    'deltagare_2024.csv'
+    """
+    return _PNR.sub(MASK, " ".join(str(text).split()))
+
+
+@contextlib.contextmanager
+def _locked(store: Path) -> Iterator[None]:
+    store.mkdir(parents=True, exist_ok=True)
+    with open(store / LOCK, "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def append(store: Path, sub: str, email: str, event: str, obj: str, now: datetime | None = None) -> Event:
+    """Add one event at the end of the log; earlier lines are kept byte for byte."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown event {event!r}")
+    when = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    e = Event(when, clean(sub), clean(email), event, clean(obj))
+    line = (json.dumps(asdict(e), ensure_ascii=False) + "\n").encode("utf-8")
+    target = path(store)
+    with _locked(store):
+        before = target.read_bytes() if target.exists() else b""
+        if before and not before.endswith(b"\n"):
+            before += b"\n"
+        atomic.write_bytes(target, before + line)
+    return e
+
+
+def read(store: Path) -> list[Event]:
+    """Every event, oldest first; a line that is not an event is skipped, not fatal."""
+    target = path(store)
+    if not target.exists():
+        return []
+    events: list[Event] = []
+    for raw in target.read_text(encoding="utf-8").splitlines():
+        try:
+            rec = json.loads(raw)
+            events.append(Event(*(str(rec[f]) for f in FIELDS)))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return events
+
+
+def rows(events: list[Event]) -> list[dict[str, str]]:
+    """The events as rows with Swedish column names, newest first (for a table or an export)."""
+    return [{COLUMNS[f]: getattr(e, f) for f in FIELDS} for e in reversed(events)]
+
+
+def export_jsonl(store: Path) -> bytes:
+    """The log file as it is (for download)."""
+    target = path(store)
+    return target.read_bytes() if target.exists() else b""

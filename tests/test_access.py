@@ -1,0 +1,136 @@
+"""Roles from a claim, rights per role, and the address the server binds to (contract, section 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jamstalldhet import access
+from jamstalldhet.access import AccessConfigError, Right, Role
+
+AUTH = {"redirect_uri": "https://uppfoljning.example.se/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "id", "client_secret": "s", "server_metadata_url": "https://idp.example.se/.well-known/openid-configuration"}
+ROLLER = {"claim": "groups", "analytiker": ["jamstalldhet-analytiker"], "forvaltare": ["jamstalldhet-forvaltare"]}
+
+
+def test_rights_per_role_as_in_the_contract() -> None:
+    assert access.rights(Role.LASARE) == {Right.VIEW}
+    assert access.rights(Role.ANALYTIKER) == {Right.VIEW, Right.INTERNAL, Right.IMPORT, Right.TEXT, Right.PLAN}
+    assert access.rights(Role.FORVALTARE) == set(Right)
+    assert {Right.REPLACE, Right.REMOVE, Right.EVENTLOG}.isdisjoint(access.rights(Role.ANALYTIKER))
+
+
+@pytest.mark.parametrize(("groups", "role"), [
+    (None, Role.LASARE),
+    ([], Role.LASARE),
+    (["någon-annan"], Role.LASARE),
+    (["jamstalldhet-analytiker"], Role.ANALYTIKER),
+    (["jamstalldhet-forvaltare"], Role.FORVALTARE),
+    (["jamstalldhet-analytiker", "jamstalldhet-forvaltare"], Role.FORVALTARE),  # the highest role wins
+    ("jamstalldhet-analytiker", Role.ANALYTIKER),  # one group as a string
+    (["JAMSTALLDHET-ANALYTIKER"], Role.LASARE),  # group names are compared exactly
+])
+def test_role_from_the_groups_claim(groups: object, role: Role) -> None:
+    claims = {"sub": "u1", "email": "a@example.se"} | ({} if groups is None else {"groups": groups})
+    assert access.role_of(claims, access.role_map({"roller": ROLLER})) == role
+
+
+def test_other_claim_and_spelling_with_o_umlaut() -> None:
+    roles = access.role_map({"roller": {"claim": "roles", "förvaltare": "Admins"}})
+    assert roles.claim == "roles"
+    assert access.role_of({"roles": ["Admins"], "groups": ["jamstalldhet-forvaltare"]}, roles) == Role.FORVALTARE
+    assert access.role_of({"groups": ["Admins"]}, roles) == Role.LASARE  # only the named claim counts
+
+
+def test_without_roller_every_signed_in_user_is_reader() -> None:
+    roles = access.role_map({"auth": AUTH})
+    assert roles.claim == "groups"
+    u = access.signed_in_user({"sub": "u2", "email": "b@example.se", "groups": ["jamstalldhet-forvaltare"]}, roles)
+    assert (u.sub, u.email, u.role) == ("u2", "b@example.se", Role.LASARE)
+    assert u.may(Right.VIEW) and not u.may(Right.INTERNAL)
+
+
+@pytest.mark.parametrize("roller", [
+    {"analytiker": 5},
+    {"analytiker": ["ok", 3]},
+    {"claim": ""},
+    {"forvaltar": ["typo"]},
+    "inte en sektion",
+])
+def test_bad_roller_is_refused_in_swedish(roller: object) -> None:
+    with pytest.raises(AccessConfigError, match=r"\[roller\]"):
+        access.role_map({"roller": roller})
+
+
+def test_local_user_has_every_right() -> None:
+    u = access.local_user("anna")
+    assert u.sub == "lokal:anna" and u.role == Role.FORVALTARE
+    assert all(u.may(r) for r in Right)
+
+
+def test_auth_configured_and_provider() -> None:
+    assert not access.auth_configured({})
+    assert not access.auth_configured({"roller": ROLLER})
+    assert not access.auth_configured({"auth": {}})
+    assert access.auth_configured({"auth": AUTH})
+    assert access.login_provider({"auth": AUTH}) is None  # client_id in [auth]: Streamlit's default provider
+    named = {"redirect_uri": AUTH["redirect_uri"], "cookie_secret": "x", "microsoft": {"client_id": "id"}}
+    assert access.login_provider({"auth": named}) == "microsoft"
+
+
+def test_bind_address_is_local_without_sign_in() -> None:
+    assert access.bind_address({}) == "127.0.0.1"
+    assert access.bind_address({"roller": ROLLER}) == "127.0.0.1"
+    assert access.bind_address({"auth": AUTH}) == "0.0.0.0"
+    assert access.bind_address({"auth": AUTH}, "127.0.0.1") == "127.0.0.1"  # behind a proxy on the same host
+    assert access.bind_address({}, "::1") == "::1"
+    with pytest.raises(AccessConfigError, match="bara på 127.0.0.1"):
+        access.bind_address({}, "0.0.0.0")
+    with pytest.raises(AccessConfigError):
+        access.bind_address({}, "192.168.1.20")
+
+
+@pytest.mark.parametrize(("address", "loopback"), [
+    ("127.0.0.1", True), ("127.0.0.2", True), ("::1", True), ("localhost", True),
+    ("0.0.0.0", False), ("", False), (None, False), ("10.0.0.1", False), ("värd", False),
+])
+def test_is_loopback(address: str | None, loopback: bool) -> None:
+    assert access.is_loopback(address) is loopback
+
+
+def test_secrets_files_merge_and_main(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    home, cwd = tmp_path / "home", tmp_path / "proj"
+    files = access.secrets_files(cwd=cwd, home=home)
+    assert files == [home / ".streamlit" / "secrets.toml", cwd / ".streamlit" / "secrets.toml"]
+    assert access.load_secrets(files) == {}
+    files[1].parent.mkdir(parents=True)
+    files[1].write_text('[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\ncookie_secret = "c"\n'
+                        '[roller]\nanalytiker = ["a"]\n', encoding="utf-8")
+    loaded = access.load_secrets(files)
+    assert access.auth_configured(loaded) and access.role_map(loaded).groups[Role.ANALYTIKER] == {"a"}
+
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv(access.ADDRESS_ENV, raising=False)
+    assert access.main() == 0 and capsys.readouterr().out.strip() == "0.0.0.0"
+    files[1].unlink()
+    assert access.main() == 0 and capsys.readouterr().out.strip() == "127.0.0.1"
+    monkeypatch.setenv(access.ADDRESS_ENV, "0.0.0.0")
+    assert access.main() == 2 and "bara på 127.0.0.1" in capsys.readouterr().err
+
+    files[1].write_text("[auth\n", encoding="utf-8")
+    with pytest.raises(AccessConfigError, match="TOML"):
+        access.load_secrets(files)
+
+
+def test_the_example_secrets_file_is_a_valid_configuration() -> None:
+    from tests.conftest import ROOT
+
+    example = access.load_secrets([ROOT / ".streamlit" / "secrets.example.toml"])
+    assert access.auth_configured(example) and access.login_provider(example) is None
+    assert {"redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url"} <= set(example["auth"])
+    assert example["auth"]["redirect_uri"].endswith("/oauth2callback")
+    roles = access.role_map(example)
+    assert access.role_of({"groups": ["jamstalldhet-analytiker"]}, roles) == Role.ANALYTIKER
+    assert access.role_of({"groups": ["jamstalldhet-forvaltare"]}, roles) == Role.FORVALTARE

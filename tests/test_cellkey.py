@@ -1,0 +1,117 @@
+"""The cell-key method: the p-table's properties, record keys, and filtered tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jamstalldhet import cellkey, disclosure, tables
+from jamstalldhet.records import Prepared
+from tests.conftest import small_unit
+
+
+@pytest.mark.parametrize("k", [3, 4, 5, 10])
+def test_ptable_rows_are_bounded_unbiased_with_the_published_variance(k: int) -> None:
+    table = cellkey.ptable(k)
+    assert table[0] == ((0, 1.0),)  # zero stays zero
+    for i, row in enumerate(table[1:], 1):
+        v = np.array([n for n, _ in row], dtype=float)
+        p = np.array([q for _, q in row])
+        assert (p > 0).all() and abs(p.sum() - 1) < 1e-12
+        assert np.abs(v).max() <= cellkey.MAX_NOISE  # |noise| ≤ D
+        assert (i + v >= 0).all()  # never a negative count
+        assert abs((p * v).sum()) < 1e-9  # unbiased
+        assert abs((p * v * v).sum() - cellkey.VARIANCE) < 1e-9
+        assert (0 in v) == (i >= k)  # a count of 1..k−1 never keeps its value
+
+
+def test_noise_follows_the_table_for_uniform_keys() -> None:
+    keys = (np.arange(200_000) + 0.5) / 200_000
+    for count in (1, 2, 4, 5, 40):
+        noise = cellkey.noise(np.full(keys.size, count), keys, 5)
+        row = dict(cellkey.ptable(5)[min(count, 5)])
+        for value, prob in row.items():
+            assert abs((noise == value).mean() - prob) < 1e-4
+        assert abs(noise.mean()) < 1e-4
+
+
+def test_record_keys_are_stable_secret_and_uniform() -> None:
+    ids = [f"p{i}" for i in range(20_000)]
+    a = cellkey.record_keys(ids, b"nyckel-a")
+    assert (a == cellkey.record_keys(ids, b"nyckel-a")).all()  # same person, same key
+    assert (a != cellkey.record_keys(ids, b"nyckel-b")).mean() > 0.99  # depends on the secret
+    assert a.min() >= 0 and a.max() < cellkey.KEY_SCALE
+    hist = np.bincount(a * 10 // cellkey.KEY_SCALE, minlength=10) / a.size
+    assert np.abs(hist - 0.1).max() < 0.01
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, cellkey.KEY_SCALE - 1), min_size=1, max_size=50), st.randoms())
+def test_cell_key_depends_on_the_persons_not_their_order(keys: list[int], rnd) -> None:  # type: ignore[no-untyped-def]
+    shuffled = list(keys)
+    rnd.shuffle(shuffled)
+    assert cellkey.cell_keys(sum(keys)) == cellkey.cell_keys(sum(shuffled))
+    assert 0 <= float(cellkey.cell_keys(sum(keys))) < 1
+
+
+def test_standard_table_exact_filtered_table_perturbed(demo_prep: Prepared) -> None:
+    std = tables.indicator_table(demo_prep, 2018)
+    assert not std.perturbed
+    f = std.frame.set_index(["indicator", "gender"])
+    assert int(f.loc[("deltagare", "Kvinnor"), "count"]) == 993  # the seed's figure, exact
+    flt = tables.indicator_table(demo_prep, 2018, filters={"insats": ["Mammor i arbete"]})
+    exact = tables.indicator_table(demo_prep, 2018, k=0, filters={"insats": ["Mammor i arbete"]})
+    assert flt.perturbed and not exact.perturbed
+    assert disclosure.perturbation_note() in flt.note
+    shown = flt.frame["count"].notna()
+    diff = (flt.frame.loc[shown, "count"].astype(int) - exact.frame.loc[shown, "count"].astype(int)).abs()
+    assert diff.max() <= cellkey.MAX_NOISE and diff.max() > 0
+    # nothing of 1..k−1 is published, and no key sums leave the package
+    counts = flt.frame["count"].dropna().astype(int)
+    assert not ((counts >= 1) & (counts < 5)).any()
+    assert not {"count_keysum", "denominator_keysum"} & set(flt.frame.columns)
+
+
+def test_same_persons_same_noise_in_every_route(demo_prep: Prepared) -> None:
+    """Filter to X, or break a view down by X: the same persons, so the same values."""
+    direct = tables.indicator_table(demo_prep, 2018, filters={"aldersgrupp": ["25–34"], "bakgrund": ["Utrikes född"]})
+    row = tables.indicator_table(demo_prep, 2018, by="aldersgrupp", filters={"bakgrund": ["Utrikes född"]})
+    a = direct.frame[direct.frame["group"] == "Totalt"].set_index(["indicator", "gender"])["count"]
+    b = row.frame[row.frame["group"] == "25–34"].set_index(["indicator", "gender"])["count"]
+    assert a.astype("Float64").equals(b.astype("Float64"))
+
+
+def test_small_unit_filtered_never_shows_small_counts() -> None:
+    from jamstalldhet.records import prepare
+
+    prep = prepare(small_unit())
+    pub = tables.indicator_table(prep, 2018, filters={"insats": list(prep.categories["insats"][:1])})
+    women = pub.frame.set_index(["indicator", "gender"]).loc[("deltagare", "Kvinnor"), "count"]
+    assert pd.isna(women) or int(women) != 3  # 3 women: never shown as 3
+
+
+def test_filter_rule_offers_one_value_all_or_a_fixed_selection() -> None:
+    fixed = [("A", "B")]
+    assert disclosure.filter_problem({"insats": []}, fixed) is None
+    assert disclosure.filter_problem({"insats": ["C"]}, fixed) is None
+    assert disclosure.filter_problem({"insats": ["B", "A"]}, fixed) is None
+    assert disclosure.filter_problem({"insats": ["A", "C"]}, fixed) is not None
+    assert disclosure.filter_problem({"aldersgrupp": ["–24", "25–34"]}, fixed) is not None
+
+
+@pytest.mark.parametrize(("k", "ok"), [(0, True), (1, False), (2, False), (3, True), (5, True)])
+def test_thresholds(k: int, ok: bool) -> None:
+    assert (disclosure.check_k(k) is None) == ok
+
+
+def test_environment_cannot_turn_protection_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jamstalldhet import settings as S
+
+    monkeypatch.setenv("JAMSTALLDHET_K", "0")
+    with pytest.raises(S.SettingsError, match="minst 3"):
+        S.default_k()
+    monkeypatch.setenv("JAMSTALLDHET_K", "7")
+    assert S.default_k() == 7

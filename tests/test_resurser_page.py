@@ -1,0 +1,124 @@
+"""The Resurser page under AppTest: shares, kvot, sentence, trend, downloads, the price list editor."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from jamstalldhet import costs
+from tests.conftest import ROOT
+
+
+@pytest.fixture(autouse=True)
+def _own_price_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The page edits a copy of data/kostnader.toml, never the real one."""
+    target = tmp_path / "kostnader.toml"
+    shutil.copy(costs.COSTS_FILE, target)
+    monkeypatch.setenv(costs.COSTS_ENV, str(target))
+    return target
+
+
+def page(year: int = 2018, **state: object) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "resurser.py"), default_timeout=120)
+    at.session_state["ar"] = year
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def tables(at: AppTest) -> str:
+    return "\n".join(df.value.to_string() for df in at.dataframe)
+
+
+def test_page_shows_shares_kvot_sentence_trend_and_downloads() -> None:
+    at = page()
+    assert not at.exception
+    assert at.title[0].value == "Resurser 2018"
+    shares = at.dataframe[0].value
+    assert list(shares["Grupp"]) == ["Fler vägar in", "Jobb Borås arbetsträning", "Mammor i arbete",
+                                     "Studie- och yrkesvägledning", "Totalt"]
+    assert {"Andel kvinnor av deltagarna", "Andel kvinnor av kostnaden", "Andel män av kostnaden",
+            "Resurskvot kvinnor", "95 % KI resurskvot"} <= set(shares.columns)
+    totalt = shares.set_index("Grupp").loc["Totalt"]
+    assert totalt["Andel kvinnor av deltagarna"] == "54,7 %"  # 993 of 1 814, the seed's figures
+    assert "–" in totalt["95 % KI resurskvot"]
+    sentence = [m.value for m in at.markdown if m.value.startswith("**Kvinnorna är")]
+    money = round(float(totalt["Andel kvinnor av kostnaden"].removesuffix(" %").replace(",", ".")))
+    assert sentence == [f"**Kvinnorna är 55 % av deltagarna och får {money} % av kostnaden.**"]
+    amounts = at.dataframe[1].value
+    assert "993" in amounts.to_string() and "Kostnad per deltagare (kr)" in amounts.columns
+    assert len(at.get("plotly_chart")) == 1
+    trend = at.dataframe[4].value if len(at.dataframe) > 4 else None
+    assert trend is not None and "2016" in set(trend["År"]) and "2024" in set(trend["År"])
+    assert len(at.get("download_button")) >= 9  # share table, breakdown and trend: CSV, CSV, xlsx each
+    prices = tables(at)
+    assert "Internprislista Jobb Borås 2018" in prices
+
+
+def test_year_and_filter_change_the_figures() -> None:
+    base = tables(page())
+    assert tables(page(2019)) != base
+    filtered = page(f_bakgrund=["Utrikes född"])
+    assert not filtered.exception
+    assert tables(filtered) != base
+    assert any("brus" in c.value for c in filtered.caption)
+
+
+def test_missing_price_is_shown_as_missing(_own_price_list: Path) -> None:
+    text = _own_price_list.read_text(encoding="utf-8")
+    start = text.index('[[pris]]\ninsats = "Mammor i arbete"')
+    end = text.index("[[pris]]", start + 5)
+    _own_price_list.write_text(text[:start] + text[end:], encoding="utf-8")
+    at = page()
+    assert not at.exception
+    assert any("Mammor i arbete" in w.value for w in at.warning)
+    shares = at.dataframe[0].value.set_index("Grupp")
+    assert shares.loc["Mammor i arbete", "Andel kvinnor av kostnaden"] == "saknas"
+    assert shares.loc["Totalt", "Resurskvot kvinnor"] == "saknas"
+    assert any("kan inte beräknas" in m.value for m in at.markdown)
+
+
+def test_price_editor_saves_keeps_versions_and_refuses_bad_text(_own_price_list: Path) -> None:
+    at = page()
+    area = at.text_area(key="pris_text")
+    original = area.value
+    area.input(original.replace("kr_per_dag = 430", "kr_per_dag = 440")).run()
+    at.button(key="pris_spara").click().run()
+    assert not at.exception
+    assert any("sparad" in s.value for s in at.success)
+    assert "kr_per_dag = 440" in _own_price_list.read_text(encoding="utf-8")
+    assert [v.text() for v in costs.versions(_own_price_list)] == [original]
+    # a broken list is not stored, and the message names the line
+    at.text_area(key="pris_text").input(original.replace("kr_per_dag = 395", "kr_per_dag = 'mycket'")).run()
+    at.button(key="pris_spara").click().run()
+    assert any("rad 15" in e.value for e in at.error), [e.value for e in at.error]
+    assert "kr_per_dag = 440" in _own_price_list.read_text(encoding="utf-8")
+    # the earlier version can be restored
+    at.button(key="pris_aterstall").click().run()
+    assert not at.exception
+    assert _own_price_list.read_text(encoding="utf-8") == original
+
+
+def test_broken_price_list_does_not_break_the_page(_own_price_list: Path) -> None:
+    _own_price_list.write_text("[[pris]]\ninsats = 'A'\nar = 2018\n", encoding="utf-8")
+    at = page()
+    assert not at.exception
+    assert any("kostnader.toml, rad 1" in e.value for e in at.error)
+    assert at.text_area(key="pris_text").value.startswith("[[pris]]")
+
+
+def test_report_mode_has_no_widgets_and_internal_mode_is_marked() -> None:
+    at = AppTest.from_file(str(ROOT / "pages" / "resurser.py"), default_timeout=120)
+    at.query_params["ar"] = "2018"
+    at.query_params["rapport"] = "1"
+    at.run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 0 and len(at.text_area) == 0 and len(at.button) == 0
+    assert len(at.table) >= 3  # static tables in rapportläge
+    internal = page(internt=True)
+    assert not internal.exception
+    assert any("Internt" in e.value for e in internal.error)
+    assert any("Internt – får inte publiceras" in c.value for c in internal.caption)
