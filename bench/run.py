@@ -143,7 +143,10 @@ PAGE_SCRIPT = """
 import json, statistics, sys, time
 from streamlit.testing.v1 import AppTest
 page, runs = sys.argv[1], int(sys.argv[2])
-at = AppTest.from_file(page, default_timeout=600)
+if page.endswith(".py"):
+    at = AppTest.from_file(page, default_timeout=600)
+else:  # a målområde page, built from the catalogue
+    at = AppTest.from_string(f"from pages._shared import render_malomrade\nrender_malomrade({page!r})", default_timeout=600)
 at.session_state["ar"] = 2018
 t = time.perf_counter(); at.run(); first = time.perf_counter() - t
 assert not at.exception, at.exception
@@ -157,14 +160,15 @@ for i in range(runs):
 print(json.dumps({"first_s": first, "rerun_ms": statistics.median(times) * 1000}))
 """
 
-PAGES = ["oversikt.py", "makt_inflytande.py", "makt_halsa.py", "vald.py", "trender.py", "arsrapport.py"]
+PAGES = ["oversikt.py", "makt-inflytande-ekonomi", "makt-och-halsa", "mans-vald-mot-kvinnor", "trender.py", "arsrapport.py"]
 
 
 def pages(store_dir: Path, runs: int) -> dict[str, dict[str, float]]:
     out = {}
     for page in PAGES:
         env = {**ENV, "JAMSTALLDHET_STORE": str(store_dir)}
-        done = subprocess.run([sys.executable, "-c", PAGE_SCRIPT, str(ROOT / "pages" / page), str(runs)], cwd=ROOT, env=env,
+        target = str(ROOT / "pages" / page) if page.endswith(".py") else page
+        done = subprocess.run([sys.executable, "-c", PAGE_SCRIPT, target, str(runs)], cwd=ROOT, env=env,
                               capture_output=True, text=True, check=True)
         out[page] = json.loads(done.stdout.strip().splitlines()[-1])
     return out
@@ -335,29 +339,62 @@ def ok(flag: bool) -> str:
     return "✅" if flag else "❌"
 
 
-IMPORTS_NOTE = """(filled in below)"""
+IMPORTS_NOTE = """Why each command imports what it does: `--help` and usage errors need argparse and the
+package's schema only; everything else is imported inside the command that uses it. `indicators`
+needs pyarrow (reading Parquet and CSV, validation in Arrow compute), numpy (the count arrays) and
+pandas (indicators, disclosure control and the JSON/CSV output work on frames; it earns its cost on
+the frame path of `--data`, not for `--demo`/`--store`, which read Parquet column by column into
+numpy arrays; taking it off that path means those three modules without frames). It never imports
+scipy (the statistics are exact formulas in the standard library, checked against scipy to 1e-12
+in the tests), plotly, openpyxl, jinja2, kaleido or streamlit: `tests/test_import_lazy.py` holds
+that. `report` adds plotly (figures), jinja2 (the HTML template), babel (Swedish numbers) and
+markdown-it (the narrative texts); kaleido and openpyxl only with `--zip`, Chromium only with `--pdf`.
+Before issue 16 every `indicators` process imported scipy.stats: on the demo file 1,248 modules,
+1.60 s of imports and 3.04 s for the whole process; after, 675 modules, 0.85 s and 1.32 s (medians of
+five runs, before and after interleaved on the same loaded machine; the polars script: 0.34 s).
+"""
 
-USERS_NOTE = """(filled in below)"""
+USERS_NOTE = """**Why not met (p95).** This machine has 2 cores shared with six other agents' work, and
+Chromium's 10–20 renderers run on the same cores as the server, so the browser competes with the
+server: 9.5 × is what this machine shows, not a server-only figure. What the run shows regardless:
+(1) **The dataset is loaded once per session, not once**: the loader `pages/_shared.py::_load`
+(`st.cache_resource`) had as many misses as there were sessions (10 of 10, 20 of 20), because
+sessions that arrive together all miss before the first load has finished and Streamlit computes
+every miss; at 10,000,000 records that would be ten loads of ~0.5 GB at once. Fix (in pages/,
+outside this change): hold a process-wide `threading.Lock` inside `_load` so that later arrivals
+wait for the first load and then find it in the cache. (2) Memory: 20 sessions peak at 1.17 × one
+session on the demo data; the cached tables are shared, not copied per session. (3) Time: each
+session's rerun runs in the one server process, and a page switch reruns the whole page (figures and
+tables for every indicator): 4.6 s median with one session here. Next step: time the phases of a
+rerun on the server (figures, formatting, tables) under many sessions before changing anything.
+Also seen: choosing a page in the menu resets the year to the latest (the menu's links do not carry `?ar=`).
+"""
 
-NOT_MET_PROCESS = """**Why not met.** Starting Python and importing pandas, pyarrow and scipy takes about 1.0 s on this
-machine, more than the whole polars script (which imports polars only and does no validation). The
-rest is `--data`: the file is read as an unknown export, with every check of the import (header
-synonyms, value synonyms, dates, personnummer, duplicate rows, one gender per person) and a
-canonical frame built from it; profiling (cProfile) showed this spread over pandas string
-conversions (`_from_sequence`, `factorize`, `to_numpy` of Arrow-backed strings) and the
-one-gender and duplicate-row checks, not one hot spot; the first run took 13.0 s. The computing itself is faster than polars (section 1).
-A file that is already in the store is read by the dashboard and by `--store` column by column
-without these checks. Next step: do the validation of typed Parquet files in Arrow compute."""
+NOT_MET_PROCESS = """**Why not met.** The 2,000,000-record process stage by stage in one process (same machine, the
+code before issue 16 → now): imports 1.00 → 0.36 s (scipy gone; pandas, numpy and pyarrow remain);
+reading and validating the Parquet file 7.12 → 2.83 s (typed columns are validated through their
+codes: dictionary columns through their categories, booleans and timestamps taken as typed,
+duplicate rows as one 64-bit key per row, no text per row); the frame to count arrays
+(`records.prepare`) 0.56 → 3.52 s, because the cell-key record keys being added to `prepare` in the
+same tree (in a profile, `cellkey.record_keys`: one hash per record in Python) take most of it; the
+statistics and tables 0.07 s. The polars script does no validation and imports polars only. On the
+demo data the floor is the start: Python with pandas, numpy and pyarrow costs 0.5–0.9 s here, more
+than the polars script's whole 0.28 s, so ≤ 2 × needs the `indicators` path without pandas
+(indicators, disclosure and export on numpy/Arrow), which this change did not touch.
+"""
 
 NOT_MET_IMPORT = """**Why not met.** The baseline reads and writes bytes; the import also interprets them: header and
-value synonyms, three date forms, personnummer checks and pseudonyms, every row checked (missing
+value synonyms, four date forms, personnummer checks and pseudonyms, every row checked (missing
 values, end before start, duplicates, one gender per person), a canonical typed table, and the
-store-wide person register. Since the first measurement (10.3 s) the CSV is read by pyarrow
-(multi-threaded), text columns stay Arrow strings, stripping, length checks and dates are
-vectorised in Arrow, synonyms map straight to categorical codes, the one-gender check uses
-integer codes and the commit reuses the preview's plan; what is left is spread over pandas
-factorisation of Arrow-backed strings, the duplicate-row check and writing, as in section 2. The Python start
-(about 1.0 s of imports) alone is more than the whole baseline (0.6 s)."""
+store-wide person register. A CSV arrives as text, so the changes for typed input (codes instead of
+text per row) do not apply to it; for CSV, a date column stops trying forms once every filled cell
+has one, and a birth-year column of plain integers goes through Arrow's integer cast instead of
+`pd.to_numeric`. Reading and validating the 1,000,000 rows took 5.8–8.7 s after and 5.9–8.2 s before
+in interleaved runs on this loaded machine: no difference visible through the noise, and the
+same run's ratio was 8.16 at 14:46 (baseline 1.05 s) and 6.38 at 14:56 (baseline 2.05 s). In a
+profile, what is left is spread: the CSV read (1.5 s of 6.5 s), the date columns (1.3 s), pandas
+factorisation for the duplicate-row and one-gender checks (0.7 s), the birth years (0.8 s, before
+the integer cast), then the canonical frame, the pseudonyms and the store's writing."""
 
 
 def indicators_section(r: dict[str, Any]) -> list[str]:
@@ -389,7 +426,9 @@ def markdown(r: dict[str, Any]) -> str:
                 lines += [f"- {w['records']:,} records: ours {w['ours_s']:.2f} s ({w['ours_mb']:.0f} MB peak), polars script "
                           f"{w['polars_s']:.2f} s ({w['polars_mb']:.0f} MB); ratio {w['ours_s'] / w['polars_s']:.2f} "
                           f"(target ≤ {target} {ok(w['ours_s'] <= target * w['polars_s'])})."]
-        lines += ["", NOT_MET_PROCESS, ""]
+        if any(r[k]["ours_s"] > t * r[k]["polars_s"] for k, t in (("process_demo", 2.0), ("process", 1.5)) if k in r):
+            lines += ["", NOT_MET_PROCESS]
+        lines += [""]
     if "pages" in r:
         small, large = r["pages"]["small"], r["pages"]["large"]
         lines += ["## 3. Pages (AppTest, server side): rerun after a year change, and first load", "",

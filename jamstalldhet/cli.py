@@ -40,12 +40,15 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
     sub.required = True
 
-    def year_source_k(cmd: argparse.ArgumentParser) -> None:
+    def year_source(cmd: argparse.ArgumentParser) -> None:
         cmd.add_argument("--year", type=int, required=True, help="kalenderår, t.ex. 2018")
         src = cmd.add_mutually_exclusive_group()
         src.add_argument("--data", type=Path, help="läs en fil (CSV, Excel eller Parquet) utan att lagra den")
         src.add_argument("--store", type=Path, help="läs lagrad data i mappen DIR")
         src.add_argument("--demo", action="store_true", help="använd demodata")
+
+    def year_source_k(cmd: argparse.ArgumentParser) -> None:
+        year_source(cmd)
         cmd.add_argument("--k", type=int, default=None, help="röjandekontroll: minsta antal personer (0 = av, internt)")
 
     ind = sub.add_parser("indicators", help="beräkna indikatorerna för ett år")
@@ -73,11 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 
     # the board's follow-up file and the compilation of several boards' files (jamstalldhet.followup)
     exp = sub.add_parser("export-uppfoljning", help="skriv nämndens uppföljning av handlingsplanen (JSON och/eller xlsx)")
-    exp.add_argument("--year", type=int, required=True, help="kalenderår, t.ex. 2018")
-    src = exp.add_mutually_exclusive_group()
-    src.add_argument("--data", type=Path, help="läs en fil (CSV, Excel eller Parquet) utan att lagra den")
-    src.add_argument("--store", type=Path, help="läs lagrad data i mappen DIR")
-    src.add_argument("--demo", action="store_true", help="använd demodata")
+    year_source(exp)
     exp.add_argument("--out", type=Path, required=True, help="utfil: .json (eller .xlsx för bara arbetsboken)")
     exp.add_argument("--xlsx", type=Path, help="skriv även samma uppföljning som Excel-arbetsbok")
     exp.add_argument("--plan", type=Path, help="planfilen (standard: data/handlingsplan.toml)")

@@ -30,7 +30,6 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -38,15 +37,13 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from . import atomic
-from .narrative import Version
+from . import versions as versions_module
 from .settings import DATA_DIR
+from .versions import Version
 
 COSTS_ENV: Final = "JAMSTALLDHET_KOSTNADER"
 COSTS_FILE: Final = DATA_DIR / "kostnader.toml"
 MAX_CHARS: Final = 200_000
-_STAMP: Final = "%Y-%m-%dT%H%M%S.%fZ"
-_VERSION_NAME: Final = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{6}\.\d{6}Z)(?:-\d+)?$")
 _KEYS: Final = ("insats", "ar", "kr_per_dag", "kalla")
 _HEADER: Final = re.compile(r"^\s*\[\[\s*pris\s*\]\]\s*(#.*)?$")
 HEADER_COMMENT: Final = (
@@ -270,20 +267,7 @@ def save(text: str, file: Path | None = None) -> bool:
     if len(text) > MAX_CHARS:
         raise CostError(f"Prislistan är för lång ({len(text)} tecken, högst {MAX_CHARS}).")
     parse(text, p.name)
-    if p.exists():
-        old = p.read_text(encoding="utf-8")
-        if old == text:
-            return False
-        saved = datetime.fromtimestamp(p.stat().st_mtime, UTC)
-        vdir = _versions_dir(p)
-        target = vdir / f"{saved.strftime(_STAMP)}{p.suffix}"
-        n = 1
-        while target.exists():
-            target = vdir / f"{saved.strftime(_STAMP)}-{n}{p.suffix}"
-            n += 1
-        atomic.write_bytes(target, old.encode("utf-8"))
-    atomic.write_bytes(p, text.encode("utf-8"))
-    return True
+    return versions_module.save(p, text, _versions_dir(p))
 
 
 def save_catalogue(cat: CostCatalogue, file: Path | None = None) -> bool:
@@ -293,12 +277,7 @@ def save_catalogue(cat: CostCatalogue, file: Path | None = None) -> bool:
 def versions(file: Path | None = None) -> list[Version]:
     """Earlier price lists, newest first."""
     p = file or path()
-    out: list[Version] = []
-    for f in _versions_dir(p).glob(f"*{p.suffix}"):
-        m = _VERSION_NAME.match(f.stem)
-        if m:
-            out.append(Version(datetime.strptime(m.group(1), _STAMP).replace(tzinfo=UTC), f))
-    return sorted(out, key=lambda v: (v.saved, v.path.name), reverse=True)
+    return versions_module.earlier(_versions_dir(p), p.suffix)
 
 
 def restore(version: Version, file: Path | None = None) -> bool:

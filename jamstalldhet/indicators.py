@@ -21,7 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from . import schema as S
-from .records import Prepared, age_group_codes, prepare, year_bounds
+from .records import Prepared, group_codes, prepare, year_bounds
 
 __all__ = ["INDICATORS", "Indicator", "compute", "prepare", "indicator"]
 
@@ -140,14 +140,6 @@ def _count_all(prep: Prepared, year: int, group: npt.NDArray[np.int16] | None, n
     return out
 
 
-def _group_codes(prep: Prepared, by: str, year: int) -> tuple[npt.NDArray[np.int16], tuple[str, ...]]:
-    if by == S.ALDERSGRUPP:
-        return age_group_codes(prep.birth_year, year), S.AGE_GROUP_VALUES
-    if by not in prep.codes:
-        raise ValueError(f"okänd dimension: {by}")
-    return prep.codes[by].astype(np.int16), prep.categories[by]
-
-
 COLUMNS: Final = ("indicator", "year", "group", "gender", "count", "denominator")
 #: sums of the record keys of the persons behind ``count`` and ``denominator`` (cell-key method);
 #: they never leave the server: disclosure drops them from every published table
@@ -167,7 +159,7 @@ def compute(prep: Prepared, year: int, by: str | None = None) -> pd.DataFrame:
     total = _count_all(prep, year, None, 1)
     parts: list[tuple[str, dict[str, tuple[Counts, Counts | None]]]] = []
     if by is not None:
-        codes, labels = _group_codes(prep, by, year)
+        codes, labels = group_codes(prep, by, year)
         grouped = _count_all(prep, year, codes, len(labels))
         # keep groups with any person in them this year
         present = sum(grouped[i][0][:, :, 0].sum(axis=1) for i in ("deltagare", "anvisade", "avslutade")) > 0

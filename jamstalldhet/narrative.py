@@ -14,36 +14,20 @@ shown as text, never run.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-from . import atomic
+from . import versions as versions_module
 from .settings import texts_dir
+from .versions import Version
 
 MAX_CHARS: Final = 100_000
 _ID: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_STAMP: Final = "%Y-%m-%dT%H%M%S.%fZ"
-_VERSION_NAME: Final = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{6}\.\d{6}Z)(?:-\d+)?$")
 
 
 class NarrativeError(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class Version:
-    saved: datetime
-    path: Path
-
-    @property
-    def label(self) -> str:
-        return self.saved.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-
-    def text(self) -> str:
-        return self.path.read_text(encoding="utf-8")
 
 
 def _check(year: int, mid: str) -> None:
@@ -73,32 +57,13 @@ def save(year: int, mid: str, text: str, root: Path | None = None) -> bool:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > MAX_CHARS:
         raise NarrativeError(f"Texten är för lång ({len(text)} tecken, högst {MAX_CHARS}).")
-    p = path(year, mid, root)
-    if p.exists():
-        old = p.read_text(encoding="utf-8")
-        if old == text:
-            return False
-        saved = datetime.fromtimestamp(p.stat().st_mtime, UTC)
-        vdir = _versions_dir(year, mid, root)
-        target = vdir / f"{saved.strftime(_STAMP)}.md"
-        n = 1
-        while target.exists():
-            target = vdir / f"{saved.strftime(_STAMP)}-{n}.md"
-            n += 1
-        atomic.write_bytes(target, old.encode("utf-8"))
-    atomic.write_bytes(p, text.encode("utf-8"))
-    return True
+    return versions_module.save(path(year, mid, root), text, _versions_dir(year, mid, root))
 
 
 def versions(year: int, mid: str, root: Path | None = None) -> list[Version]:
     """Earlier texts, newest first."""
     _check(year, mid)
-    out: list[Version] = []
-    for f in _versions_dir(year, mid, root).glob("*.md"):
-        m = _VERSION_NAME.match(f.stem)
-        if m:
-            out.append(Version(datetime.strptime(m.group(1), _STAMP).replace(tzinfo=UTC), f))
-    return sorted(out, key=lambda v: (v.saved, v.path.name), reverse=True)
+    return versions_module.earlier(_versions_dir(year, mid, root), ".md")
 
 
 def fingerprint(year: int, root: Path | None = None) -> str:

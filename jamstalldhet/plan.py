@@ -39,16 +39,16 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
 import pandas as pd
 
-from . import atomic
 from . import formatting as F
 from . import schema as S
+from . import versions as versions_module
 from .disclosure import Published
 from .indicators import INDICATORS
 from .indicators import indicator as indicator_def
@@ -69,8 +69,6 @@ OTHER_INDICATORS: Final = ("deltagardagar", "dagar_per_deltagare", "kostnad_kr",
 STATUS_NAME: Final = "handlingsplan"
 STATUS_SCHEMA: Final = 1
 MAX_COMMENT: Final = 5_000
-_STAMP: Final = "%Y-%m-%dT%H%M%S.%fZ"
-_VERSION_NAME: Final = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{6}\.\d{6}Z)(?:-\d+)?$")
 _EPS: Final = 1e-9
 
 TargetKind = Literal["compare", "gap", "share", "count", "even", "ratio", "value"]
@@ -183,10 +181,9 @@ class Measure:
         """The filter in words: ``Insats: Mammor i arbete`` or ``Alla deltagare``."""
         if not self.filters:
             return "Alla deltagare"
-        return "; ".join(f"{_DIM_LABELS.get(d, d)}: {', '.join(v)}" for d, v in self.filters)
+        return "; ".join(f"{S.DIMENSION_LABELS.get(d, d)}: {', '.join(v)}" for d, v in self.filters)
 
 
-_DIM_LABELS: Final = {"insats": "Insats", "aldersgrupp": "Åldersgrupp", "bakgrund": "Bakgrund", "utbildningsniva": "Utbildningsnivå"}
 
 
 @dataclass(frozen=True)
@@ -637,31 +634,12 @@ def save_status(year: int, entries: Mapping[str, StatusEntry], root: Path | None
         if len(e.comment) > MAX_COMMENT:
             raise PlanError(f"Kommentaren till {aid} är för lång ({len(e.comment)} tecken, högst {MAX_COMMENT}).")
     data = _encode(year, {aid: StatusEntry(e.status, e.comment.replace("\r\n", "\n").strip()) for aid, e in entries.items()})
-    p = status_path(year, root)
-    if p.exists():
-        old = p.read_bytes()
-        if old == data:
-            return False
-        saved = datetime.fromtimestamp(p.stat().st_mtime, UTC)
-        vdir = _versions_dir(year, root)
-        target = vdir / f"{saved.strftime(_STAMP)}.json"
-        n = 1
-        while target.exists():
-            target = vdir / f"{saved.strftime(_STAMP)}-{n}.json"
-            n += 1
-        atomic.write_bytes(target, old)
-    atomic.write_bytes(p, data)
-    return True
+    return versions_module.save(status_path(year, root), data.decode("utf-8"), _versions_dir(year, root))
 
 
 def status_versions(year: int, root: Path | None = None) -> list[StatusVersion]:
     """Earlier saved statuses of ``year``, newest first."""
-    out: list[StatusVersion] = []
-    for f in _versions_dir(year, root).glob("*.json"):
-        m = _VERSION_NAME.match(f.stem)
-        if m:
-            out.append(StatusVersion(int(year), datetime.strptime(m.group(1), _STAMP).replace(tzinfo=UTC), f))
-    return sorted(out, key=lambda v: (v.saved, v.path.name), reverse=True)
+    return [StatusVersion(int(year), v.saved, v.path) for v in versions_module.earlier(_versions_dir(year, root), ".json")]
 
 
 def restore_status(version: StatusVersion, root: Path | None = None) -> bool:

@@ -83,7 +83,7 @@ def read_raw(path: Path) -> tuple[list[str], pd.DataFrame]:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         table = pq.read_table(path)
-        frame = table.to_pandas()
+        frame = table.to_pandas(date_as_object=False)  # date32 as datetime64: dates stay typed, no per-cell objects
         frame.columns = pd.RangeIndex(len(table.column_names))
         return [str(c) for c in table.column_names], frame
     if suffix in (".xlsx", ".xlsm"):
@@ -294,10 +294,14 @@ def _strptime_arrow(arr: Any) -> Any:
     none = pa.scalar(None, pa.timestamp("ms"))
     out = pa.nulls(len(arr), pa.timestamp("ms"))
     forms = [(fmt, pattern, day_at, None) for fmt, pattern, day_at in DATE_FORMATS] + [("%Y-%m-%d", DATETIME_SHAPE, 8, 10)]
+    left = pc.not_equal(arr, "")  # filled cells of no form yet (the shapes exclude each other)
     for fmt, pattern, day_at, date_part in forms:
+        if not pc.any(left).as_py():
+            break  # every filled cell has its form: the other shapes need not be tried
         shaped = pc.match_substring_regex(arr, pattern)
         if not pc.any(shaped).as_py():
             continue
+        left = pc.and_(left, pc.invert(shaped))
         cells = pc.if_else(shaped, arr, pa.scalar(None, arr.type))  # only cells of this shape
         if date_part is not None:
             cells = pc.utf8_slice_codeunits(cells, 0, date_part)
@@ -429,6 +433,21 @@ def _codes(col: pd.Series) -> tuple[npt.NDArray[np.int64], int]:
     return codes.astype(np.int64), len(uniques)
 
 
+def _numbers(text: pd.Series) -> pd.Series:
+    """``pd.to_numeric(text, errors="coerce")`` as floats: through Arrow's integer cast when every
+    filled cell is a plain integer (the usual birth-year column), else through pandas."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _arrow_text(text)
+    filled = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+    try:
+        ints = pc.cast(filled, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_numeric(text, errors="coerce").astype("float64")
+    return pd.Series(pc.cast(ints, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
+
+
 def _duplicate_rows(body: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Rows equal to an earlier row (missing equals missing). Each column becomes integer codes
     (see :func:`_codes`), the codes are combined into one 64-bit key per row (re-numbered
@@ -487,7 +506,7 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
             year = raw_year.astype("float64")
         else:
             year_text = _text(raw_year)
-            year = pd.to_numeric(year_text, errors="coerce")
+            year = _numbers(year_text)
             report(((year_text != "") & year.isna()).to_numpy(), S.FODELSEAR, "Födelseåret är inte ett heltal.")
         fractional = (year.notna() & ((year % 1 != 0) | (year < 1850) | (year > 2100))).to_numpy()
         report(fractional, S.FODELSEAR, "Födelseåret ska vara ett helt år, t.ex. 1985.")

@@ -155,6 +155,16 @@ def age_group_codes(birth_year: npt.NDArray[np.int16], year: int) -> npt.NDArray
     return code
 
 
+def group_codes(prep: Prepared, by: str, year: int) -> tuple[npt.NDArray[np.int16], tuple[str, ...]]:
+    """Each record's group in dimension ``by`` for ``year`` (age groups depend on the year), and the
+    groups' labels; ``ValueError`` for an unknown dimension."""
+    if by == S.ALDERSGRUPP:
+        return age_group_codes(prep.birth_year, year), S.AGE_GROUP_VALUES
+    if by not in prep.codes:
+        raise ValueError(f"okänd dimension: {by}")
+    return prep.codes[by].astype(np.int16), prep.categories[by]
+
+
 def subset(prep: Prepared, year: int, filters: dict[str, list[str]]) -> Prepared:
     """Only the records matching every filter (``{dimension: accepted group labels}``).
 
@@ -165,13 +175,7 @@ def subset(prep: Prepared, year: int, filters: dict[str, list[str]]) -> Prepared
     for dim, accepted in filters.items():
         if not accepted:
             continue
-        codes: npt.NDArray[Any]
-        if dim == S.ALDERSGRUPP:
-            codes = age_group_codes(prep.birth_year, year)
-            labels: tuple[str, ...] = S.AGE_GROUP_VALUES
-        else:
-            codes = prep.codes[dim]
-            labels = prep.categories[dim]
+        codes, labels = group_codes(prep, dim, year)
         wanted = np.array([i for i, label in enumerate(labels) if label in accepted], dtype=np.int64)
         mask &= np.isin(codes, wanted)
     if mask.all():

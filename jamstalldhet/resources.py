@@ -64,7 +64,7 @@ import pandas as pd
 from . import cellkey, disclosure
 from . import schema as S
 from .costs import CostCatalogue
-from .records import NEVER, Prepared, age_group_codes, subset, year_bounds
+from .records import NEVER, Prepared, group_codes, subset, year_bounds
 
 __all__ = ["INDICATORS", "Cells", "ResourceTable", "compute", "table", "cli_rows"]
 
@@ -109,14 +109,6 @@ class Cells:
 def _last_day(prep: Prepared) -> int | None:
     last = prep.last_date()
     return None if last is None else int(np.datetime64(last, "D").astype(np.int64))
-
-
-def _group_codes(prep: Prepared, by: str, year: int) -> tuple[npt.NDArray[np.int16], tuple[str, ...]]:
-    if by == S.ALDERSGRUPP:
-        return age_group_codes(prep.birth_year, year), S.AGE_GROUP_VALUES
-    if by not in prep.codes:
-        raise ValueError(f"okänd dimension: {by}")
-    return prep.codes[by].astype(np.int16), prep.categories[by]
 
 
 def record_days(prep: Prepared, year: int, last_day: int | None, unit: I64) -> tuple[Bool, I64]:
@@ -228,7 +220,7 @@ def compute(prep: Prepared, year: int, costs: CostCatalogue, by: str | None = No
     parts: list[tuple[str, dict[str, Any]]] = []
     unpriced: set[int] = set()
     if by is not None:
-        codes, labels = _group_codes(sub, by, year)
+        codes, labels = group_codes(sub, by, year)
         grouped, miss = _cells(sub, year, last, price, codes, len(labels))
         unpriced.update(int(i) for i in miss)
         present = grouped["persons"].sum(axis=1) > 0

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +17,7 @@ import streamlit as st
 from jamstalldhet import catalogue, sources, store
 from jamstalldhet.disclosure import INTERNAL_MARK, Published
 from jamstalldhet.records import Prepared
+from jamstalldhet.schema import DIMENSION_LABELS
 from jamstalldhet.settings import default_k
 from jamstalldhet.tables import indicator_table
 
@@ -192,7 +193,8 @@ def show_table(df: pd.DataFrame) -> None:
 
 # --- målområde pages ---------------------------------------------------------------------
 ALL = "alla"
-FILTER_LABELS = {"insats": "Insatser", "aldersgrupp": "Åldersgrupp", "bakgrund": "Bakgrund", "utbildningsniva": "Utbildningsnivå"}
+#: the sidebar's filters, in this order, labelled as everywhere else (schema.DIMENSION_LABELS)
+FILTER_LABELS = {dim: DIMENSION_LABELS[dim] for dim in ("insats", "aldersgrupp", "bakgrund", "utbildningsniva")}
 
 
 ALL_LABEL = "Alla"
@@ -281,12 +283,18 @@ def downloads(df: pd.DataFrame, stem: str, pub: Marked, key: str) -> None:
     name = file_name(stem, pub.internal)
     cols = st.columns([1, 1, 1, 3])
     # An internal file (small counts shown) is logged when downloaded; a published one is not.
-    logged = {"on_click": _log_download, "args": (stem,)} if pub.internal else {"on_click": "ignore"}
+    logged = download_logging(stem, pub.internal)
     cols[0].download_button("CSV för Excel", export.csv_excel(df), f"{name}.csv", "text/csv", key=f"{key}_xl", **logged)
     cols[1].download_button("CSV", export.csv_plain(df), f"{name}_punkt.csv", "text/csv", key=f"{key}_csv", **logged)
     cols[2].download_button("Excel (.xlsx)", export.xlsx({stem: df}, pub.note), f"{name}.xlsx",
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                             **logged)
+
+
+def download_logging(stem: str, internal: bool) -> dict[str, Any]:
+    """A download button's click handling: an internal file (small counts shown) is logged when
+    downloaded; a published one is not, and does not rerun the page."""
+    return {"on_click": _log_download, "args": (stem,)} if internal else {"on_click": "ignore"}
 
 
 def _log_download(stem: str) -> None:
@@ -413,7 +421,7 @@ def render_malomrade(mid: str) -> None:
         all_tables.download_button(
             "Alla tabeller på sidan (.xlsx)", data_, name,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_alla", icon=":material/download:",
-            on_click="ignore",
+            **download_logging(name, pub.internal),
         )
     for section in area.sections:
         SECTIONS[section]()

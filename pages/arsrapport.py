@@ -7,7 +7,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from jamstalldhet import catalogue, narrative, report
 from jamstalldhet.records import Prepared
-from pages._shared import cat, internal_banner, k, plan_stamp, setup, year
+from pages._shared import cat, download_logging, internal_banner, k, plan_stamp, setup, year
 
 
 @st.cache_resource(max_entries=8, show_spinner="Sammanställer rapporten …")
@@ -31,7 +31,7 @@ st.markdown(
 )
 cols = st.columns(3)
 cols[0].download_button("Rapporten (HTML)", html_doc.encode("utf-8"), f"{rep.stem}.html", "text/html",
-                        type="primary", on_click="ignore", icon=":material/description:",
+                        type="primary", icon=":material/description:", **download_logging(rep.stem, rep.internal),
                         help="En fil som öppnas i alla webbläsare, även utan nät, och skrivs ut på A4.")
 
 
@@ -46,7 +46,7 @@ def _offer(col: DeltaGenerator, make: str, spinner: str, help_: str, key: str, b
                 st.error(str(exc))
     made = st.session_state.get(key)
     if made and made[0] == rep.stem:
-        col.download_button(download, made[1], file, mime, on_click="ignore", icon=":material/download:")
+        col.download_button(download, made[1], file, mime, icon=":material/download:", **download_logging(file, rep.internal))
 
 
 _offer(cols[1], "Skapa figurer och tabeller (zip)", "Skapar bilder med Chromium …",

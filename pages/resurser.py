@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from jamstalldhet import costs, eventlog, resources, resources_view
+from jamstalldhet import costs, eventlog, resources, resources_view, views
 from jamstalldhet import schema as S
 from jamstalldhet.access import Right
 from jamstalldhet.records import Prepared
@@ -54,8 +54,7 @@ st.markdown(
 )
 if prices_error:
     st.error(f"Prislistan kan inte läsas: {prices_error} Rätta den under *Redigera prislistan*.")
-active = [f"{FILTER_LABELS[dim]}: {', '.join(v)}" for dim, v in filters.items() if v]
-st.caption(f"År {y} · " + ("; ".join(active) if active else "Alla deltagare") + f" · {tab.note}")
+st.caption(f"År {y} · {views.scope_label(filters)} · {tab.note}")
 st.markdown(f"**{resources_view.sentence(tab)}**")
 if tab.missing_prices:
     st.warning("Pris per deltagardag saknas för " + ", ".join(tab.missing_prices) + f" år {y}: deras kostnad, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from jamstalldhet import access
 from jamstalldhet.access import AccessConfigError, Right, Role
@@ -134,3 +135,86 @@ def test_the_example_secrets_file_is_a_valid_configuration() -> None:
     roles = access.role_map(example)
     assert access.role_of({"groups": ["jamstalldhet-analytiker"]}, roles) == Role.ANALYTIKER
     assert access.role_of({"groups": ["jamstalldhet-forvaltare"]}, roles) == Role.FORVALTARE
+
+
+# --- pages/_auth.py with AppTest: a forged session state or URL does not give a right --------------
+
+SECRETS = {"auth": AUTH, "roller": ROLLER}
+
+
+def _app(page: str, groups: list[str] | None, **state: object) -> AppTest:
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=90)
+    at.secrets = dict(SECRETS)
+    at.user = ({"is_logged_in": False} if groups is None else
+               {"is_logged_in": True, "sub": "u", "email": "u@kommun.example.se", "groups": groups})
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at
+
+
+def _errors(at: AppTest) -> str:
+    return "\n".join(e.value for e in at.error)
+
+
+def test_reader_with_forged_internal_state_sees_published_figures() -> None:
+    reader = _app("oversikt.py", ["alla"], ar=2018, internt=True).run()
+    assert not reader.exception
+    assert "Internt läge" not in _errors(reader) and not [t for t in reader.toggle if t.label == "Internt läge"]
+    analyst = _app("oversikt.py", ["jamstalldhet-analytiker"], ar=2018, internt=True).run()
+    assert "Internt läge" in _errors(analyst) and [t for t in analyst.toggle if t.label == "Internt läge"]
+
+
+def test_reader_with_internal_query_parameter_is_refused() -> None:
+    at = _app("oversikt.py", ["alla"], ar=2018)
+    at.query_params["internt"] = "1"
+    at.run()
+    assert "Du saknar behörighet att slå på internt läge" in _errors(at)
+    assert not at.title  # nothing of the page
+
+
+def test_import_page_needs_the_import_right_and_removal_the_manager() -> None:
+    reader = _app("importera.py", ["alla"]).run()
+    assert "Du saknar behörighet att importera" in _errors(reader)
+    assert not reader.get("file_uploader") and not reader.title
+    analyst = _app("importera.py", ["jamstalldhet-analytiker"]).run()
+    assert not analyst.error and analyst.get("file_uploader") and not [e for e in analyst.expander if "Händelselogg" in e.label]
+    manager = _app("importera.py", ["jamstalldhet-forvaltare"]).run()
+    assert [e for e in manager.expander if "Händelselogg" in e.label]
+
+
+def test_signed_out_gets_the_sign_in_view_on_a_page() -> None:
+    at = _app("importera.py", None).run()
+    assert [b for b in at.button if b.label == "Logga in"] and not at.get("file_uploader")
+
+
+def test_only_a_manager_may_replace_an_import_and_it_is_logged() -> None:
+    import os
+
+    from jamstalldhet import eventlog, importing
+    from tests.conftest import ROOT
+
+    corpus = ROOT / "tests" / "data" / "import"
+    target = Path(os.environ["JAMSTALLDHET_STORE"])
+    first = importing.preview(corpus / "cp1252_semikolon.csv", target, "cp1252_semikolon.csv", {})
+    assert importing.commit(first, target) is not None  # 2016–2019 stored
+
+    def upload(groups: list[str]) -> AppTest:
+        at = _app("importera.py", groups).run()
+        name = "utf8_komma.csv"  # covers 2018 too: storing it replaces the first import
+        at.file_uploader[0].set_value((name, (corpus / name).read_bytes(), "text/csv"))
+        return at.run()
+
+    analyst = upload(["jamstalldhet-analytiker"])
+    assert any("Bara en förvaltare kan ersätta" in i.value for i in analyst.info)
+    assert not analyst.checkbox and next(b for b in analyst.button if b.label == "Lagra").disabled
+    manager = upload(["jamstalldhet-forvaltare"])
+    manager.checkbox[0].check()
+    manager.run()
+    next(b for b in manager.button if b.label == "Lagra").click()
+    manager.run()
+    assert manager.success, [e.value for e in manager.error]
+    events = eventlog.read(target)
+    assert [e.event for e in events] == [eventlog.IMPORT, eventlog.REPLACE]
+    assert all(e.sub == "u" for e in events) and events[1].object.startswith("cp1252_semikolon.csv (")

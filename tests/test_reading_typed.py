@@ -103,3 +103,30 @@ def test_typed_parquet_two_genders_and_duplicates(tmp_path: Path) -> None:
     found = {(p.row, p.message.split(".")[0]) for p in ins.problems}
     assert found == {(2, "Samma person har olika kön på olika rader"), (3, "Samma person har olika kön på olika rader"),
                      (5, "Raden är en dubblett av en tidigare rad")}
+
+
+def test_parquet_date32_columns(tmp_path: Path) -> None:
+    import datetime as dt
+
+    path = tmp_path / "f.parquet"
+    pq.write_table(pa.table({
+        "person_id": ["a", "b"], "kon": ["K", "M"], "insats": ["X", "Y"],
+        "startdatum": pa.array([dt.date(2018, 3, 1), dt.date(1850, 1, 1)]),
+        "slutdatum": pa.array([None, dt.date(2262, 1, 1)], pa.date32()),  # beyond datetime64[ns]
+    }), path)
+    ins = reading.inspect(path)
+    assert ins.problems == []
+    assert ins.frame is not None
+    assert [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in ins.frame[S.SLUTDATUM]] == [None, "2262-01-01"]
+    assert ins.frame[S.STARTDATUM].dt.strftime("%Y-%m-%d").tolist() == ["2018-03-01", "1850-01-01"]
+
+
+@pytest.mark.parametrize("cells", [
+    ["1985", "", "2001", "+1990", "007"],  # plain integers: Arrow's cast
+    ["1985", "1985.0", "", "x", "1e3", "99999999999999999999"],  # anything else: pandas
+])
+def test_numbers_equal_pandas(cells: list[str]) -> None:
+    text = pd.Series(cells, dtype="str")
+    got = reading._numbers(text)
+    want = pd.to_numeric(text, errors="coerce").astype("float64")
+    assert got.equals(want)

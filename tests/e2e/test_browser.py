@@ -68,7 +68,7 @@ def test_malomrade_pages_download_and_url_filters(server: str, browser) -> None:
     # a link with filters reopens the same view
     page.goto(f"{server}/makt-och-halsa?ar=2019&insats=Mammor%20i%20arbete")
     wait_for_app(page)
-    page.wait_for_selector("text=Insatser: Mammor i arbete", timeout=60_000)
+    page.wait_for_selector("text=Insats: Mammor i arbete", timeout=60_000)
     assert "År 2019" in page.inner_text("body")
     context.close()
 
