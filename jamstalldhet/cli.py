@@ -230,7 +230,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     import time
 
-    from . import catalogue, report
+    from . import catalogue, report, sources
 
     k = _k(args)
     if k is None:
@@ -246,7 +246,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         sys.stderr.write(f"fel: året {args.year} finns inte i datan ({span}).\n")
         return EXIT_INVALID
     try:
-        rep = report.build(prep, args.year, catalogue.load(), k, source.label)
+        rep = report.build(prep, args.year, catalogue.load(), k, source.label,
+                           payments=sources.payments_for(source.kind, source.path))
     except catalogue.CatalogueError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_INVALID

@@ -6,7 +6,6 @@ value is a gap in a line and ``..`` in a table. Women before men, the palette of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
@@ -19,6 +18,7 @@ from . import payments as P
 from . import payments_reading as PR
 from . import schema as S
 from .charts import COLOURS, FONT, META_ALT, META_EMPTY
+from .views import ReportSection
 
 DELAD_COLOUR: Final = "#222222"
 TYPE_COLOURS: Final = {PR.SAMBO_UTAN: "#E69F00", PR.SAMBO_MED: "#222222", S.TOTALT: "#999999"}
@@ -198,19 +198,6 @@ def sentence(t: P.PaymentTable, year: int, decision: date) -> str:
     if third is not None and not pd.isna(third):
         text += f" {F.percent(third)} av alla utbetalda kronor gick till tredje part, till exempel hyresvärdar."
     return text
-
-
-@dataclass(frozen=True)
-class ReportSection:
-    """What the annual report shows of the payments for one year."""
-
-    year: int
-    title: str
-    sentence: str
-    figure: go.Figure
-    tables: dict[str, pd.DataFrame]  # title → display table (Swedish numbers, ``..``)
-    exports: dict[str, pd.DataFrame]  # sheet name → numbers for the report's xlsx
-    note: str
 
 
 def report_section(df: pd.DataFrame | None, year: int, k: int, decision: date | None = None) -> ReportSection | None:

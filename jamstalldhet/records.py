@@ -103,7 +103,7 @@ class Prepared:
 def prepare(df: pd.DataFrame) -> Prepared:
     """Turn a canonical frame into integer arrays (one pass, no Python loop over rows)."""
     person_codes, uniques = pd.factorize(df[S.PERSON_ID], use_na_sentinel=True)
-    keys = person_keys_of(list(uniques))
+    keys = person_keys_of(np.asarray(uniques, dtype=object))
     person = person_codes.astype(np.int32)
     n_persons = len(uniques)
     gender = df[S.KON].cat.codes.to_numpy().astype(np.int8)
@@ -272,7 +272,7 @@ def prepare_parquet(files: list[Path], person_keys: IntArray | None = None) -> P
         del pid
         person = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
         n_persons = len(enc.dictionary)
-        keys = person_keys_of(np.asarray(enc.dictionary.to_pylist(), dtype=object))
+        keys = person_keys_of(enc.dictionary)
         del enc
     gender, _ = _labels_codes(_column(files, S.KON), S.GENDER_VALUES, 2)
     person_gender = _first_gender(person, gender, n_persons)

@@ -89,6 +89,8 @@ class Report:
     sections: list[Section]
     #: the plan's goals, assessments and activities, which open the report (None: no plan)
     plan: handlingsplan.PlanView | None = None
+    #: sections after the målområden: resources (gender budget) and payments of ekonomiskt bistånd
+    extra: tuple[views.ReportSection, ...] = ()
 
     @property
     def internal(self) -> bool:
@@ -135,8 +137,10 @@ def _summary(sections: list[Section], cat: Catalogue) -> tuple[list[str], list[s
     return significant, uneven
 
 
-def build(prep: Prepared, year: int, cat: Catalogue, k: int, source: str, texts: Path | None = None) -> Report:
-    """Everything the report shows for one year, computed once."""
+def build(prep: Prepared, year: int, cat: Catalogue, k: int, source: str, texts: Path | None = None,
+          payments: pd.DataFrame | None = None) -> Report:
+    """Everything the report shows for one year, computed once; ``payments`` are the payments of
+    ekonomiskt bistånd that go with the records (``sources.payments_for``), if any."""
     sections: list[Section] = []
     number = 0
     for i, area in enumerate(cat.malomraden, 1):
@@ -150,7 +154,20 @@ def build(prep: Prepared, year: int, cat: Catalogue, k: int, source: str, texts:
         sections.append(Section(i, area, mv.scope, mv.pub, html, figures))
     significant, uneven = _summary(sections, cat)
     return Report(year, cat.report_title, cat.unit, source, prep.last_date(), datetime.now().astimezone(), k,
-                  significant, uneven, sections, handlingsplan.report_view(prep, year, cat, k, texts))
+                  significant, uneven, sections, handlingsplan.report_view(prep, year, cat, k, texts),
+                  _extra_sections(prep, year, k, payments))
+
+
+def _extra_sections(prep: Prepared, year: int, k: int, payments: pd.DataFrame | None) -> tuple[views.ReportSection, ...]:
+    """Resurser (when the price list can be read) and jämställda utbetalningar (when there are payments)."""
+    from . import costs, payments_view, resources_view
+
+    try:
+        res = resources_view.report_section(prep, year, k, costs.load(), prep.years())
+    except costs.CostError:
+        res = None  # the page says what is wrong with the price list; the report leaves the section out
+    pay = payments_view.report_section(payments, year, k)
+    return tuple(s for s in (res, pay) if s is not None)
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -168,6 +185,14 @@ def _chart_html(fig: Figure) -> Markup:
     return Markup(div)  # noqa: S704 – plotly's own markup; every text in it is escaped JSON
 
 
+def _extra_chart_html(sec: views.ReportSection) -> Markup:
+    f = type(sec.figure)(sec.figure)
+    f.update_layout(width=HTML_CHART_WIDTH, height=HTML_CHART_HEIGHT, autosize=False)
+    div = f.to_html(full_html=False, include_plotlyjs=False, div_id=f"figur-{sec.slug}",
+                    config={"displayModeBar": False, "responsive": False, "staticPlot": False})
+    return Markup(div)  # noqa: S704 – plotly's own markup; every text in it is escaped JSON
+
+
 def _table_html(df: pd.DataFrame) -> Markup:
     return Markup(df.to_html(index=False, escape=True, border=0, classes="tabell", na_rep=F.SUPPRESSED))  # noqa: S704
 
@@ -180,7 +205,7 @@ def html(rep: Report) -> str:
     return template.render(
         r=rep, internal_mark=INTERNAL_MARK, plotlyjs=Markup(get_plotlyjs()),  # noqa: S704
         chart=_chart_html, table=_table_html, narrative=lambda s: Markup(s.narrative_html),  # noqa: S704
-        alt=lambda f: charts.alt_text(f.view.figure), empty=lambda f: charts.all_suppressed(f.view.figure),
+        alt=lambda f: charts.alt_text(f.view.figure), extra_chart=_extra_chart_html, alt_of=charts.alt_text, empty=lambda f: charts.all_suppressed(f.view.figure),
         created=rep.created.strftime("%Y-%m-%d %H:%M"), cellkey_text=disclosure.method_text(rep.k),
     )
 
@@ -198,6 +223,11 @@ def write_images(rep: Report, folder: Path) -> list[Path]:
             figs.append(fig.view.figure)
             paths.append(folder / f"{fig.stem}_{rep.year}.{fmt}")
             formats.append(fmt)
+    for x in rep.extra:
+        for fmt in ("png", "svg"):
+            figs.append(x.figure)
+            paths.append(folder / f"{x.slug}_{rep.year}.{fmt}")
+            formats.append(fmt)
     if figs:
         try:
             pio.write_images(figs, paths, format=formats, width=PNG_WIDTH, height=PNG_HEIGHT, scale=PNG_SCALE)
@@ -214,6 +244,8 @@ def tables_xlsx(rep: Report) -> dict[str, bytes]:
     for sec in rep.sections:
         sheets = {f"Figur {f.number} {f.view.title}": f.view.export for f in sec.figures}
         out[f"tabeller_{sec.slug}_{rep.year}.xlsx"] = xlsx(sheets, f"{sec.area.title} · {sec.scope} · {sec.pub.note}")
+    for x in rep.extra:
+        out[f"tabeller_{x.slug}_{rep.year}.xlsx"] = xlsx(x.exports, f"{x.title} · {x.note}")
     summary = pd.DataFrame({"Statistiskt säkerställda skillnader": pd.Series(rep.significant, dtype=object)})
     uneven = pd.DataFrame({"Könsfördelning utanför 40/60": pd.Series(rep.uneven, dtype=object)})
     out[f"sammanfattning_{rep.year}.xlsx"] = xlsx({"Skillnader": summary, "40-60": uneven}, rep.note)

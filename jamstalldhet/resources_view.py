@@ -15,7 +15,9 @@ from . import disclosure
 from . import formatting as F
 from . import schema as S
 from .costs import CostCatalogue
+from .records import Prepared
 from .resources import GENDER_COLS, TITLES, ResourceTable
+from .views import ReportSection
 
 
 def _get(tab: ResourceTable, iid: str, group: str, gender: str, col: str = "value") -> Any:
@@ -191,3 +193,20 @@ def price_table(costs: CostCatalogue, insatser: list[str] | tuple[str, ...], yea
         rows.append({"Insats": ins, "Kr per deltagardag": "saknas" if p is None else F.number(p.kr_per_day, 0 if p.kr_per_day.is_integer() else 2),
                      "Gäller från": "" if p is None else str(p.year), "Källa": "" if p is None else p.source})
     return pd.DataFrame(rows)
+
+
+def report_section(prep: Prepared, year: int, k: int, costs: CostCatalogue, years: list[int]) -> ReportSection | None:
+    """The report's Resurser section: per insats the shares of participants, days and kronor, the
+    resurskvot and kronor per participant, the sentence, and the trend (None without participants)."""
+    from . import resources
+
+    tab = resources.table(prep, year, costs, by="insats", k=k)
+    if tab.frame.empty:
+        return None
+    trend = trend_frame([resources.table(prep, y, costs, k=k) for y in sorted(years)])
+    return ReportSection(
+        year, "Resurser: får kvinnor och män lika stor del?", sentence(tab), trend_figure(trend, tab.note),
+        {f"Andel av deltagare, dagar och kostnad per insats {year}": share_table(tab),
+         f"Dagar och kronor per deltagare {year}": amount_table(tab), "Över tid": trend_table(trend)},
+        {"Resurser per insats": export_frame(tab), "Resurser över tid": trend}, tab.note,
+    )

@@ -155,7 +155,7 @@ def person_keys(store: Path) -> np.ndarray:
     table = pq.read_table(store / name)
     if KEY_COLUMN in table.column_names:
         return np.asarray(table.column(KEY_COLUMN).to_numpy(), dtype=np.int64)
-    return person_keys_of(np.asarray(table.column(0).to_pylist(), dtype=object))
+    return person_keys_of(table.column(0).combine_chunks())
 
 
 # --- planning and committing an import ---------------------------------------------------------
@@ -257,7 +257,7 @@ def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) ->
         known = pa.concat_arrays([known, new])
         codes = pc.index_in(ids, value_set=known)
     old_keys = person_keys(store) if current else np.zeros(0, dtype=np.int64)
-    keys = np.concatenate([old_keys, person_keys_of(np.asarray(new.to_pylist(), dtype=object))]) if len(new) else old_keys
+    keys = np.concatenate([old_keys, person_keys_of(new)]) if len(new) else old_keys
     name = f"persons/{uuid.uuid4().hex[:16]}.parquet"
     _write_arrow(store / name, pa.table({S.PERSON_ID: known, KEY_COLUMN: pa.array(keys, pa.int64())}))
     return pc.cast(codes, pa.int32()), name

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -96,3 +97,21 @@ def malomrade(prep: Prepared, cat: Catalogue, area: Malomrade, year: int, k: int
 def trend(table_of_year: Callable[[int], Published], years: list[int], iid: str) -> pd.DataFrame:
     """One indicator over the years, each year's published (for a filtered view: perturbed) value."""
     return presentation.trend_frame([table_of_year(y) for y in sorted(years)], iid)
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of the annual report beyond the målområden (resources, payments): a sentence, a
+    figure with its text alternative, display tables and the numbers for the report's workbooks."""
+
+    year: int
+    title: str
+    sentence: str
+    figure: Any  # a plotly figure
+    tables: dict[str, pd.DataFrame]  # title → display table (Swedish numbers, ``..``)
+    exports: dict[str, pd.DataFrame]  # sheet name → numbers for the report's xlsx
+    note: str
+
+    @property
+    def slug(self) -> str:
+        return slug(self.title)

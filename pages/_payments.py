@@ -22,10 +22,15 @@ def _table(kind: str, path: str | None, version: str, k_: int) -> payments.Payme
     return None if df is None or df.empty else payments.table(df, k_)
 
 
-def _current() -> payments.PaymentTable | None:
+def payments_key() -> tuple[str, str | None, str]:
+    """Where the dashboard's payments come from, and their version (part of cache keys)."""
     kind, path = sources.default_payments()
     version = payment_store.version(path) if kind == "store" and path else kind
-    return _table(kind, None if path is None else str(path), version, k())
+    return kind, None if path is None else str(path), version
+
+
+def _current() -> payments.PaymentTable | None:
+    return _table(*payments_key(), k())
 
 
 def render_section() -> None:

@@ -1,19 +1,23 @@
 """Årsrapport: the year's whole equality follow-up as HTML, a zip of figures and tables, and PDF."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from jamstalldhet import catalogue, narrative, report
+from jamstalldhet import catalogue, narrative, report, sources
 from jamstalldhet.records import Prepared
+from pages._payments import payments_key
 from pages._shared import cat, download_logging, internal_banner, k, plan_stamp, setup, year
 
 
 @st.cache_resource(max_entries=8, show_spinner="Sammanställer rapporten …")
 def _build(_prep: Prepared, _cat: catalogue.Catalogue, source: str, y: int, k_: int, data_version: str,
-           texts: str, catalogue_version: int, plan_version: str) -> tuple[report.Report, str]:
-    rep = report.build(_prep, y, _cat, k_, source)
+           texts: str, catalogue_version: int, plan_version: str, payments: tuple[str, str | None, str]
+           ) -> tuple[report.Report, str]:
+    kind, path, _version = payments
+    rep = report.build(_prep, y, _cat, k_, source, payments=sources.payments_for(kind, None if path is None else Path(path)))
     return rep, report.html(rep)
 
 
@@ -21,7 +25,7 @@ d = setup()
 c = cat()
 y = year()
 rep, html_doc = _build(d.prep, c, d.source.label, y, k(), d.version, narrative.fingerprint(y),
-                       catalogue.CATALOGUE_FILE.stat().st_mtime_ns, plan_stamp())
+                       catalogue.CATALOGUE_FILE.stat().st_mtime_ns, plan_stamp(), payments_key())
 st.title(f"Årsrapport {y}")
 internal_banner()
 st.markdown(

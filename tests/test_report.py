@@ -180,3 +180,23 @@ def test_summary_names_distributions_outside_40_60() -> None:
     rep = report.build(prepare(canonical(df)), 2018, catalogue.load(), 5, "Test")
     assert any("deltagare – 20,0 % kvinnor (10 kvinnor, 40 män)" in line for line in rep.uneven), rep.uneven
     assert "Könsfördelning utanför 40/60" in report.html(rep)
+
+
+def test_report_has_resources_and_payments_sections(demo_prep: Prepared) -> None:
+    from jamstalldhet import demo_payments
+
+    rep = report.build(demo_prep, 2021, catalogue.load(), 5, "Demodata", payments=demo_payments.demo_frame())
+    titles = [x.title for x in rep.extra]
+    assert titles == ["Resurser: får kvinnor och män lika stor del?", "Jämställda utbetalningar av ekonomiskt bistånd"]
+    doc = report.html(rep)
+    assert "av deltagarna och får" in doc  # the resources sentence
+    import io
+
+    import openpyxl
+
+    books = report.tables_xlsx(rep)
+    assert {f"tabeller_{x.slug}_2021.xlsx" for x in rep.extra} <= set(books)
+    sheets = openpyxl.load_workbook(io.BytesIO(books[f"tabeller_{rep.extra[0].slug}_2021.xlsx"])).sheetnames
+    assert sheets == ["Resurser per insats", "Resurser över tid"]
+    # without payments and with no price list problem, only the resources section
+    assert [x.title for x in report.build(demo_prep, 2021, catalogue.load(), 5, "Demodata").extra] == titles[:1]
