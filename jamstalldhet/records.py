@@ -108,10 +108,8 @@ def prepare(df: pd.DataFrame) -> Prepared:
     n_persons = len(uniques)
     gender = df[S.KON].cat.codes.to_numpy().astype(np.int8)
     gender = np.where(gender < 0, np.int8(2), gender).astype(np.int8)  # missing -> Annat/okänt
-    person_gender = np.full(n_persons, 2, dtype=np.int8)
-    # validation guarantees one gender per person; the first record's gender is taken
-    first = np.unique(person, return_index=True)[1] if n_persons else np.array([], dtype=np.int64)
-    person_gender[person[first]] = gender[first]
+    # validation guarantees one gender per person; the first record's gender is taken (one way for both paths)
+    person_gender = _first_gender(person, gender.astype(np.int16), n_persons)
     outcome = df[S.AVSLUTSORSAK].cat.codes.to_numpy().astype(np.int8)
     outcome = np.where(outcome < 0, np.int8(S.OUTCOMES.index(S.ANNAT_UTFALL)), outcome).astype(np.int8)
     birth = df[S.FODELSEAR].fillna(0).to_numpy(dtype=np.int16)

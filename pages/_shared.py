@@ -211,7 +211,8 @@ ALL_LABEL = "Alla"
 
 
 def _choice_label(dim: str, default: list[str]) -> str:
-    return f"Målområdets {FILTER_LABELS[dim].lower()} ({', '.join(default)})"
+    what = "insatser" if dim == "insats" else FILTER_LABELS[dim].lower()
+    return f"Målområdets {what} ({', '.join(default)})"
 
 
 def group_filters(d: Data, defaults: Mapping[str, Sequence[str]] | None = None) -> dict[str, list[str]]:

@@ -94,7 +94,7 @@ def test_no_external_resource(demo_html: str, demo_report: report.Report) -> Non
     drawn = [f for f in demo_report.figures if not charts.all_suppressed(f.view.figure)]
     assert len(demo_report.figures) == 12 and len(drawn) >= 10
     # plotly.js + one per drawn figure (a figure whose values are all hidden is a sentence instead)
-    assert sum(1 for tag, _ in doc.tags if tag == "script") == 1 + len(drawn)
+    assert sum(1 for tag, _ in doc.tags if tag == "script") == 1 + len(drawn) + len(demo_report.extra)
 
 
 def test_small_unit_report_shows_dots_never_small_counts() -> None:
@@ -114,7 +114,8 @@ def test_zip_has_every_figure_as_png_and_svg_and_tables_as_xlsx(demo_report: rep
         names = zf.namelist()
         pngs = [n for n in names if n.endswith(".png")]
         svgs = [n for n in names if n.endswith(".svg")]
-        assert len(pngs) == len(svgs) == len(demo_report.figures) == 12
+        # every indicator figure, and the resources section's figure (no payments passed here)
+        assert len(pngs) == len(svgs) == len(demo_report.figures) + len(demo_report.extra) == 12 + 1
         assert any(n.endswith("figur-01_deltagare_2018.png") for n in pngs)
         for n in pngs:
             head = zf.read(n)[:24]
@@ -125,7 +126,7 @@ def test_zip_has_every_figure_as_png_and_svg_and_tables_as_xlsx(demo_report: rep
         for n in svgs:
             assert ET.fromstring(zf.read(n)).tag.endswith("svg")
         books = [n for n in names if n.endswith(".xlsx")]
-        assert len(books) == 4
+        assert len(books) == 3 + 1 + len(demo_report.extra)  # målområden, summary, resources
         halsa = next(n for n in books if "makt-och-halsa" in n)
         sheets = pd.read_excel(io.BytesIO(zf.read(halsa)), sheet_name=None, engine="calamine")
         deltagare = next(df for name, df in sheets.items() if "Deltagare" in name).set_index("Kön")

@@ -124,7 +124,7 @@ def test_report_html_and_pdf_are_accessible(browser, tmp_path: Path) -> None:  #
     page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {len(rep.figures)}",
                            timeout=60_000)
     assert page.evaluate("() => document.documentElement.lang") == "sv"
-    assert page.locator("figure .diagramtext").count() == len(rep.figures)
+    assert page.locator("figure .diagramtext").count() == len(rep.figures) + len(rep.extra)  # + resources, payments
     violations = _axe(page)
     assert not violations, "\n".join(violations)
     context.close()

@@ -34,7 +34,8 @@ def test_report_renders_offline(browser, tmp_path: Path) -> None:  # type: ignor
     page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {len(drawn)}",
                            timeout=60_000)
     graphs = page.locator(".js-plotly-plot").count()
-    assert len(rep.figures) == 12 and graphs == len(drawn) >= 10
+    # the indicators' drawn figures, and one per extra section (resources)
+    assert len(rep.figures) == 12 and graphs == len(drawn) + len(rep.extra) and len(drawn) >= 10
     bars = page.locator(".js-plotly-plot .trace.bars").count()
     assert bars >= 2 * len(drawn)  # women and men in every chart
     assert [u for u in requests if not u.startswith("file://")] == []
