@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import reading as R
 from . import schema as S
-from .validation import MAX_LISTED, Problem, rows_problems
+from .validation import Problem, rows_problems
 
 SYNONYMS_FILE: Final = Path(__file__).resolve().parent.parent / "data" / "synonymer_utbetalningar.toml"
 
@@ -109,11 +109,8 @@ def kind_of(columns: list[str] | tuple[str, ...]) -> str | None:
 
 def kind_of_file(path: Path) -> str | None:
     """:func:`kind_of` of a file's headers; None when the file cannot be read."""
-    try:
-        headers, _ = R.read_raw(path)
-    except Exception:  # noqa: BLE001 - an unreadable file has no kind; reading it reports why
-        return None
-    return kind_of(headers)
+    read = R.read_checked(path, path.name)
+    return None if isinstance(read, list) else kind_of(read[0])
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -210,29 +207,7 @@ def _map_headers(headers: list[str], file: str, overrides: dict[str, str | None]
 
 def inspect(path: Path, name: str | None = None, overrides: dict[str, str | None] | None = None) -> R.Inspection:
     """Read and validate one payment file; the canonical frame only when there is no problem."""
-    file = name or path.name
-    try:
-        headers, body = R.read_raw(path)
-    except R.FileRefused as exc:
-        return R.Inspection(file, [], {}, None, [Problem(file, None, None, str(exc))])
-    except R.BadRows as exc:
-        probs = [Problem(file, row, None, f"Raden har {found} fält men rubrikraden har {expected}. Kontrollera avgränsare och citattecken.")
-                 for row, found, expected in exc.rows[:MAX_LISTED]]
-        return R.Inspection(file, [], {}, None, probs)
-    except Exception as exc:  # noqa: BLE001 - any reader failure becomes a message
-        what = {".xlsx": "Excel-fil (.xlsx)", ".parquet": "Parquet-fil"}.get(path.suffix.lower(), "CSV-fil")
-        return R.Inspection(file, [], {}, None, [Problem(file, None, None, f"Filen kunde inte läsas som {what} ({type(exc).__name__}). "
-                                                                                 "Kontrollera att den är sparad i det formatet.")])
-    problems = R.duplicate_headers(headers, file)
-    if body.empty:
-        return R.Inspection(file, headers, {}, None, problems + [Problem(file, None, None, "Filen innehåller inga rader.")])
-    problems += R.check_cell_sizes(body, headers, file)
-    mapping, header_problems = _map_headers(headers, file, overrides)
-    problems += header_problems
-    if problems:
-        return R.Inspection(file, headers, mapping, None, problems)
-    df, problems = _convert(body, headers, mapping, file)
-    return R.Inspection(file, headers, mapping, df, problems)
+    return R.inspect_with(path, name, overrides, _map_headers, _convert)
 
 
 def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:

@@ -1,8 +1,10 @@
 """Files -> canonical frame: headers, values and dates as section 1 of the data contract says.
 
 Headers and values are matched through ``data/synonymer.toml`` (case, spaces, ``_``, ``-``
-and Swedish diacritics ignored). Every problem is collected as a
-:class:`~jamstalldhet.validation.Problem`; nothing raises to the user.
+and Swedish diacritics ignored). The rules a file must satisfy are
+:mod:`jamstalldhet.validation`'s; this module reads, maps and converts, and calls them in order.
+Every problem is collected as a :class:`~jamstalldhet.validation.Problem`; a bad file never
+raises to the user (a bug does).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import io
 import re
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,12 +25,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from . import schema as S
+from . import validation as V
 from .canonical import canonical
 from .settings import max_file_bytes, max_xlsx_unpacked_bytes
-from .validation import MAX_LISTED, Problem, rows_problems
+from .validation import MAX_LISTED, Problem
 
 SYNONYMS_FILE: Final = Path(__file__).resolve().parent.parent / "data" / "synonymer.toml"
-MAX_CELL_CHARS: Final = 10_000
 
 
 def read_parquet_canonical(path: Path) -> pd.DataFrame:
@@ -68,6 +71,8 @@ def _check_xlsx(path: Path) -> None:
             total = sum(i.file_size for i in zf.infolist())
     except zipfile.BadZipFile as exc:
         raise FileRefused("Filen är inte en Excel-fil (.xlsx) fast namnet säger det.") from exc
+    except NotImplementedError as exc:  # zipfile's answer to a packing method or version it lacks
+        raise FileRefused(_unreadable(path, exc)) from exc
     limit = max_xlsx_unpacked_bytes()
     if total > limit:
         raise FileRefused(f"Excel-filen packas upp till {total / 1e6:.0f} MB, mer än gränsen {limit / 1e6:.0f} MB. "
@@ -83,6 +88,7 @@ def read_raw(path: Path) -> tuple[list[str], pd.DataFrame]:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         table = pq.read_table(path)
+        table.validate(full=True)  # the reader trusts the bytes: invalid UTF-8 or indices would fail later, or worse
         frame = table.to_pandas(date_as_object=False)  # date32 as datetime64: dates stay typed, no per-cell objects
         frame.columns = pd.RangeIndex(len(table.column_names))
         return [str(c) for c in table.column_names], frame
@@ -161,30 +167,22 @@ def _split_header(raw: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
 
 def duplicate_headers(headers: list[str], file: str) -> list[Problem]:
     """A header written twice (case, spaces and diacritics ignored) is a problem."""
-    problems: list[Problem] = []
-    seen: dict[str, str] = {}
-    for h in headers:
-        key = normalise(h)
-        if h and key in seen:
-            problems.append(Problem(file, 1, h, f"Kolumnrubriken finns två gånger (också som {seen[key]}). Ta bort eller byt namn på den ena."))
-        seen.setdefault(key, h)
-    return problems
+    return V.duplicate_headers(headers, [normalise(h) for h in headers], file)
 
 
 def check_cell_sizes(body: pd.DataFrame, headers: list[str], file: str) -> list[Problem]:
-    """Cells longer than :data:`MAX_CELL_CHARS` are refused (they are not participant data)."""
+    """Cells longer than :data:`~jamstalldhet.validation.MAX_CELL_CHARS` are refused; the length of
+    a cell is measured in Arrow for text columns, once per distinct value otherwise."""
     problems: list[Problem] = []
     for i, h in enumerate(headers):
         col = body[i]
         if col.dtype != object and not pd.api.types.is_string_dtype(col):
             continue
         if _is_text(col):
-            too_long = (col.str.len().fillna(0) > MAX_CELL_CHARS).to_numpy()
+            lengths = col.str.len().fillna(0).to_numpy(dtype=np.int64)
         else:
-            too_long = _distinct(col, lambda u: len(u) if isinstance(u, str) else 0, 0, np.int64) > MAX_CELL_CHARS
-        if too_long.any():
-            problems.extend(rows_problems(file, (np.flatnonzero(too_long) + 2).tolist(), h or None,
-                                          f"Cellen är för lång (mer än {MAX_CELL_CHARS:,} tecken).".replace(",", " ")))
+            lengths = _distinct(col, lambda u: len(u) if isinstance(u, str) else 0, 0, np.int64)
+        problems += V.long_cells(file, h, lengths)
     return problems
 
 
@@ -201,19 +199,10 @@ def map_headers(headers: list[str], file: str, overrides: dict[str, str | None] 
         if canon is None or canon not in S.INPUT_COLUMNS:
             continue
         if canon in mapping.values():
-            first = headers[next(k for k, c in mapping.items() if c == canon)]
-            problems.append(Problem(file, 1, str(col), f"Kolumnen betyder samma sak som kolumnen {first}. Ta bort den ena."))
+            problems.append(V.same_meaning(file, str(col), headers[next(k for k, c in mapping.items() if c == canon)]))
             continue
         mapping[i] = canon
-    have = set(mapping.values())
-    if S.PERSON_ID not in have and S.PERSONNUMMER not in have:
-        problems.append(Problem(file, 1, None, "Kolumn för person saknas: filen behöver person_id eller personnummer."))
-    for req in (S.INSATS, S.STARTDATUM):
-        if req not in have:
-            problems.append(Problem(file, 1, None, f"Obligatorisk kolumn saknas: {req}."))
-    if S.KON not in have and S.PERSONNUMMER not in have:
-        problems.append(Problem(file, 1, None, "Kolumn för kön saknas (kön eller personnummer behövs)."))
-    return mapping, problems
+    return mapping, problems + V.missing_columns(set(mapping.values()), file)
 
 
 def _is_text(col: pd.Series) -> bool:
@@ -358,33 +347,74 @@ class Inspection:
         return {h: self.mapping.get(i) for i, h in enumerate(self.headers)}
 
 
-def inspect(path: Path, name: str | None = None, overrides: dict[str, str | None] | None = None) -> Inspection:
-    """Read and validate one file; the canonical frame only when there is no problem at all."""
-    file = name or path.name
+def bad_file_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions a bad file (not a bug) makes the readers raise: text that cannot be decoded
+    or parsed (``ValueError``, which covers ``UnicodeDecodeError``, ``pyarrow.ArrowInvalid`` and
+    pandas' parse errors, and :class:`FileRefused`/:class:`BadRows`), Arrow's type and
+    unsupported-feature errors, a broken zip or workbook (``zipfile.BadZipFile``, calamine's
+    errors), the ``csv`` module's errors, and an unreadable file (``OSError``, which covers
+    Arrow's I/O errors). Anything else is a bug and must propagate. Imported here, when a
+    reader has failed: calamine stays off the paths that read no workbook."""
+    import csv
+    import zipfile
+
+    import pyarrow as pa
+    from python_calamine import CalamineError
+
+    return (ValueError, OSError, pa.ArrowTypeError, pa.ArrowNotImplementedError, zipfile.BadZipFile, csv.Error, CalamineError)
+
+
+def _unreadable(path: Path, exc: BaseException) -> str:
+    what = {".xlsx": "Excel-fil (.xlsx)", ".parquet": "Parquet-fil"}.get(path.suffix.lower(), "CSV-fil")
+    return f"Filen kunde inte läsas som {what} ({type(exc).__name__}). Kontrollera att den är sparad i det formatet."
+
+
+def read_checked(path: Path, file: str) -> tuple[list[str], pd.DataFrame] | list[Problem]:
+    """:func:`read_raw`, or the problems (naming ``file``) when the file cannot be read. Only the
+    errors of :func:`bad_file_errors` become problems; any other exception propagates."""
     try:
-        headers, body = read_raw(path)
+        return read_raw(path)
     except FileRefused as exc:
-        return Inspection(file, [], {}, None, [Problem(file, None, None, str(exc))])
+        return [Problem(file, None, None, str(exc))]
     except BadRows as exc:
         probs = [Problem(file, row, None, f"Raden har {found} fält men rubrikraden har {expected}. Kontrollera avgränsare och citattecken.")
                  for row, found, expected in exc.rows[:MAX_LISTED]]
         if len(exc.rows) > MAX_LISTED:
             probs.append(Problem(file, None, None, f"Ytterligare {len(exc.rows) - MAX_LISTED} rader har fel antal fält."))
-        return Inspection(file, [], {}, None, probs)
-    except Exception as exc:  # noqa: BLE001 - any reader failure becomes a message
-        what = {".xlsx": "Excel-fil (.xlsx)", ".parquet": "Parquet-fil"}.get(path.suffix.lower(), "CSV-fil")
-        return Inspection(file, [], {}, None, [Problem(file, None, None, f"Filen kunde inte läsas som {what} ({type(exc).__name__}). "
-                                                                           "Kontrollera att den är sparad i det formatet.")])
+        return probs
+    except bad_file_errors() as exc:
+        return [Problem(file, None, None, _unreadable(path, exc))]
+
+
+HeaderMapper = Callable[[list[str], str, dict[str, str | None] | None], tuple[dict[int, str], list[Problem]]]
+Converter = Callable[[pd.DataFrame, list[str], dict[int, str], str], tuple[pd.DataFrame | None, list[Problem]]]
+
+
+def inspect_with(path: Path, name: str | None, overrides: dict[str, str | None] | None,
+                 headers_of: HeaderMapper, convert: Converter) -> Inspection:
+    """Read one file and check what every kind of file must satisfy (readable, headers written
+    once, rows present, cells not too long), then map its headers and convert its values with the
+    kind's own ``headers_of`` and ``convert``; the frame only when there is no problem at all."""
+    file = name or path.name
+    read = read_checked(path, file)
+    if isinstance(read, list):
+        return Inspection(file, [], {}, None, read)
+    headers, body = read
     problems = duplicate_headers(headers, file)
     if body.empty:
         return Inspection(file, headers, {}, None, problems + [Problem(file, None, None, "Filen innehåller inga rader.")])
     problems += check_cell_sizes(body, headers, file)
-    mapping, header_problems = map_headers(headers, file, overrides)
+    mapping, header_problems = headers_of(headers, file, overrides)
     problems += header_problems
     if problems:
         return Inspection(file, headers, mapping, None, problems)
-    df, problems = _convert(body, headers, mapping, file)
+    df, problems = convert(body, headers, mapping, file)
     return Inspection(file, headers, mapping, df, problems)
+
+
+def inspect(path: Path, name: str | None = None, overrides: dict[str, str | None] | None = None) -> Inspection:
+    """Read and validate one participant file; the canonical frame only when there is no problem at all."""
+    return inspect_with(path, name, overrides, map_headers, _convert)
 
 
 def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -407,32 +437,6 @@ def _personnummer(col: pd.Series) -> pd.Series:
     return _per_value(col, one)
 
 
-def _two_genders(person: pd.Series, gender: pd.Series) -> npt.NDArray[np.bool_]:
-    """Rows of persons who have more than one gender (missing genders ignored), with integer
-    codes: the lowest and the highest gender code of each person differ."""
-    p, _ = _codes(person)
-    g, _ = _codes(gender)
-    known = (p >= 0) & (g >= 0)
-    n = int(p.max()) + 1 if p.size else 0
-    low = np.full(n, np.iinfo(np.int64).max)
-    high = np.full(n, -1)
-    np.minimum.at(low, p[known], g[known])
-    np.maximum.at(high, p[known], g[known])
-    mixed = (low != high) & (high >= 0)
-    result: npt.NDArray[np.bool_] = known & mixed[np.where(p >= 0, p, 0)]
-    return result
-
-
-def _codes(col: pd.Series) -> tuple[npt.NDArray[np.int64], int]:
-    """Integer codes of a column's distinct values (missing = −1) and how many there are: a
-    categorical's own codes (no hashing), else pandas' factorize (Arrow-backed text is hashed in
-    C; measured no slower than Arrow's ``dictionary_encode`` of a chunked column)."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        return col.cat.codes.to_numpy().astype(np.int64), len(col.cat.categories)
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    return codes.astype(np.int64), len(uniques)
-
-
 def _numbers(text: pd.Series) -> pd.Series:
     """``pd.to_numeric(text, errors="coerce")`` as floats: through Arrow's integer cast when every
     filled cell is a plain integer (the usual birth-year column), else through pandas."""
@@ -448,33 +452,13 @@ def _numbers(text: pd.Series) -> pd.Series:
     return pd.Series(pc.cast(ints, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
 
 
-def _duplicate_rows(body: pd.DataFrame) -> npt.NDArray[np.bool_]:
-    """Rows equal to an earlier row (missing equals missing). Each column becomes integer codes
-    (see :func:`_codes`), the codes are combined into one 64-bit key per row (re-numbered
-    whenever the next column could overflow it) and the key is checked once."""
-    key = np.zeros(len(body), dtype=np.int64)
-    span = 1
-    for c in body.columns:
-        codes, n = _codes(body[c])
-        if span * (n + 1) >= 2**62:
-            key, uniques = pd.factorize(key)
-            span = len(uniques)
-        key = key * (n + 1) + (codes + 1)
-        span *= n + 1
-    result: npt.NDArray[np.bool_] = pd.Series(key).duplicated(keep="first").to_numpy()
-    return result
-
-
 def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The canonical frame of a file's rows, converting each column and checking it with
+    :mod:`jamstalldhet.validation`'s rules; None and the problems when a rule finds any."""
     src = {canon: body[i] for i, canon in mapping.items()}
-    header_of = {canon: headers[i] for i, canon in mapping.items()}
+    at = V.Rows.below_header(file, len(body), {canon: headers[i] for i, canon in mapping.items()})
     problems: list[Problem] = []
-    rownum = np.arange(len(body)) + 2
     df = pd.DataFrame(index=body.index)
-
-    def report(mask: np.ndarray, canon: str | None, message: str) -> None:
-        column = None if canon is None else header_of.get(canon, canon)
-        problems.extend(rows_problems(file, rownum[mask].tolist(), column, message))
 
     pid = _text(src[S.PERSON_ID]) if S.PERSON_ID in src else pd.Series("", index=body.index, dtype="string")
     derived_gender = pd.Series(None, index=body.index, dtype=object)
@@ -482,21 +466,18 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     if S.PERSONNUMMER in src:
         info = _personnummer(src[S.PERSONNUMMER])
         valid = info.notna()
-        report(~_blank(src[S.PERSONNUMMER]) & ~valid.to_numpy(), S.PERSONNUMMER,
-               "Personnumret är inte giltigt (fel form, datum eller kontrollsiffra). Rätta det i källsystemet; "
-               "numret visas inte här av sekretesskäl.")
+        problems += V.invalid_personnummer(at, ~_blank(src[S.PERSONNUMMER]) & ~valid.to_numpy())
         pid = pid.astype(object).where(~valid, info.map(lambda t: t[0] if t else None))
         derived_gender = info.map(lambda t: t[1] if t else None)
         derived_year = info.map(lambda t: float(t[2]) if t else np.nan).astype(float)
-    report((pid.fillna("") == "").to_numpy(), S.PERSON_ID if S.PERSON_ID in src else S.PERSONNUMMER,
-           "Person saknas: raden har varken person-id eller giltigt personnummer.")
+    problems += V.missing_person(at, pid, S.PERSON_ID if S.PERSON_ID in src else S.PERSONNUMMER)
     df[S.PERSON_ID] = pid
     if S.KON in src:
         kon = _map_values(src[S.KON], "kon", S.GENDER_VALUES)
         kon = kon.where(kon.notna() | _blank(src[S.KON]), S.ANNAT)  # other non-empty codes
         if S.PERSONNUMMER in src:
             kon = kon.astype(object).where(kon.notna(), derived_gender)
-        report(kon.isna().to_numpy(), S.KON, "Kön saknas och kan inte härledas (inget giltigt personnummer på raden).")
+        problems += V.unknown_gender(at, kon)
         df[S.KON] = kon
     else:
         df[S.KON] = derived_gender
@@ -504,14 +485,12 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
         raw_year = src[S.FODELSEAR]
         if pd.api.types.is_numeric_dtype(raw_year):  # typed Parquet or Excel numbers: no text round trip
             year = raw_year.astype("float64")
+            problems += V.birth_years(at, year)
         else:
             year_text = _text(raw_year)
             year = _numbers(year_text)
-            report(((year_text != "") & year.isna()).to_numpy(), S.FODELSEAR, "Födelseåret är inte ett heltal.")
-        fractional = (year.notna() & ((year % 1 != 0) | (year < 1850) | (year > 2100))).to_numpy()
-        report(fractional, S.FODELSEAR, "Födelseåret ska vara ett helt år, t.ex. 1985.")
-        year = year.where(~fractional)
-        df[S.FODELSEAR] = year.where(year.notna(), derived_year)
+            problems += V.birth_years(at, year, year_text)
+        df[S.FODELSEAR] = year.where(year.notna(), derived_year)  # a year the rules refuse leaves no frame
     elif S.PERSONNUMMER in src:
         df[S.FODELSEAR] = derived_year
     if S.BAKGRUND in src:
@@ -520,20 +499,17 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     if S.UTBILDNINGSNIVA in src:
         df[S.UTBILDNINGSNIVA] = _map_values(src[S.UTBILDNINGSNIVA], "utbildningsniva", S.UTBILDNING_VALUES).fillna(S.OKAND)
     ins = _stripped_categorical(src[S.INSATS]) if isinstance(src[S.INSATS].dtype, pd.CategoricalDtype) else _text(src[S.INSATS])
-    report(_blank(src[S.INSATS]), S.INSATS, "Insats saknas.")
+    problems += V.missing_insats(at, _blank(src[S.INSATS]))
     df[S.INSATS] = ins
     for col in S.DATE_COLUMNS:
         if col in src:
             dates, bad = parse_dates(src[col])
-            report(bad, col, "Datumet kan inte läsas. Skriv det som ÅÅÅÅ-MM-DD, t.ex. 2018-03-01.")
+            problems += V.unreadable_dates(at, col, bad)
             df[col] = dates
     if S.STARTDATUM in df:
-        no_start = df[S.STARTDATUM].isna() & _blank(src[S.STARTDATUM])
-        if S.ANVISNINGSDATUM in df:
-            no_start &= df[S.ANVISNINGSDATUM].isna()  # referred, not yet started, is allowed
-        report(no_start.to_numpy(), S.STARTDATUM, "Startdatum saknas.")
+        problems += V.missing_start(at, df[S.STARTDATUM], _blank(src[S.STARTDATUM]), df.get(S.ANVISNINGSDATUM))
     if S.SLUTDATUM in df and S.STARTDATUM in df:
-        report((df[S.SLUTDATUM] < df[S.STARTDATUM]).fillna(False).to_numpy(), S.SLUTDATUM, "Slutdatum ligger före startdatum.")
+        problems += V.end_before_start(at, df[S.STARTDATUM], df[S.SLUTDATUM])
     if S.AVSLUTSORSAK in src:
         out = _map_values(src[S.AVSLUTSORSAK], "avslutsorsak", S.OUTCOMES)
         df[S.AVSLUTSORSAK] = out.where(out.notna() | _blank(src[S.AVSLUTSORSAK]), S.ANNAT_UTFALL)
@@ -541,13 +517,11 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
         if col in src and pd.api.types.is_bool_dtype(src[col]):  # typed Parquet: nothing to interpret
             df[col] = src[col].astype("boolean")
         elif col in src:
-            txt = _text(src[col])
             val = _map_values(src[col], "janej")
-            report(((txt != "") & val.isna()).to_numpy(), col, "Värdet ska vara ja eller nej.")
+            problems += V.not_yes_no(at, col, _text(src[col]), val)
             df[col] = val.map({"true": True, "false": False})
-    report(_two_genders(df[S.PERSON_ID], df[S.KON]), S.KON, "Samma person har olika kön på olika rader.")
-    dup = _duplicate_rows(body)
-    report(dup, None, "Raden är en dubblett av en tidigare rad. Ta bort den.")
+    problems += V.two_genders(at, df[S.PERSON_ID], df[S.KON])
+    problems += V.duplicate_rows(at, body)
     if problems:
         return None, problems
     for col in S.COLUMNS:

@@ -84,11 +84,17 @@ def sidebar_filters(d: Data) -> None:
     if not years:
         st.warning("Det finns ingen data att visa.")
         st.stop()
-    if "ar" not in st.session_state or report_mode():
+    # The year lives in "_ar" as well as in the widget's key "ar": Streamlit forgets a widget's
+    # state when a run of another page does not draw it, and the year must follow the user
+    # from page to page (the menu's links carry no ?ar=).
+    if report_mode() or ("ar" not in st.session_state and "_ar" not in st.session_state):
         q = _query_int("ar")
-        st.session_state["ar"] = q if q in years else years[0]
-    if st.session_state["ar"] not in years:
-        st.session_state["ar"] = years[0]
+        chosen = q if q in years else years[0]
+    else:
+        chosen = st.session_state.get("ar", st.session_state.get("_ar"))
+    if chosen not in years:
+        chosen = years[0]
+    st.session_state["ar"] = st.session_state["_ar"] = chosen
     from jamstalldhet.access import Right
     from pages import _auth
 

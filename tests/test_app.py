@@ -95,3 +95,16 @@ def test_oversikt_tables_have_downloads(media: dict[str, tuple[str, bytes]]) -> 
     assert set(names) >= {"deltagare-anvisade-avslutade_oversikt_2018.csv", "avslutsorsak_oversikt_2018.xlsx"}
     back = pd.read_csv(io.BytesIO(names["deltagare-anvisade-avslutade_oversikt_2018.csv"]), sep=";", decimal=",", encoding="utf-8-sig")
     assert back.loc[(back["Indikator"] == "Deltagare") & (back["Kön"] == "Kvinnor"), "Antal personer"].iloc[0] == 993
+
+
+def test_year_follows_the_user_to_another_page() -> None:
+    at = app().run()
+    pages = {info.get("url_pathname"): h for h, info in at._registered_pages.items()}
+    at = set_widget(at, "ar", 2019)
+    at._page_hash = pages["trender"]
+    at.run()
+    assert not at.exception
+    assert at.session_state["ar"] == 2019
+    at._page_hash = pages["makt-och-halsa"]
+    at.run()
+    assert at.session_state["ar"] == 2019 and "År 2019" in " ".join(c.value for c in at.caption)

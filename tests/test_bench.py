@@ -1,14 +1,95 @@
-"""The benchmark's smoke test: on 100 000 records the three engines give identical counts."""
+"""The benchmark's checks: the three engines (ours, polars, DuckDB) give the counts worked out by
+hand on a tiny file, agree on 100 000 demo records, and the agreement check sees a wrong count."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from bench import engines as E
 from bench import run
+from jamstalldhet import schema as S
+from jamstalldhet.canonical import canonical
+
+K, M = S.KVINNOR, S.MAN_PLURAL
+
+# Five records, year 2018 (run.YEAR). p1 (woman, Jobb) has two records in 2018, one ended with
+# work; p2 (man, Jobb) was referred and ended with studies; p3 (woman, Studie) ended in 2017;
+# p4 (man, Studie) was referred in November and has not started.
+TINY = pd.DataFrame({
+    S.PERSON_ID: ["p1", "p1", "p2", "p3", "p4"],
+    S.KON: [S.KVINNA, S.KVINNA, S.MAN, S.KVINNA, S.MAN],
+    S.FODELSEAR: [1990, 1990, 1985, 2000, 1970],
+    S.BAKGRUND: [S.INRIKES, S.INRIKES, S.UTRIKES, S.INRIKES, S.OKAND],
+    S.UTBILDNINGSNIVA: ["Gymnasial", "Gymnasial", S.OKAND, "Förgymnasial", S.OKAND],
+    S.INSATS: ["Jobb", "Jobb", "Jobb", "Studie", "Studie"],
+    S.ANVISNINGSDATUM: [None, None, "2018-01-10", None, "2018-11-01"],
+    S.STARTDATUM: ["2018-02-01", "2018-08-01", "2018-03-01", "2017-05-01", None],
+    S.SLUTDATUM: ["2018-06-30", None, "2018-12-31", "2017-12-31", None],
+    S.AVSLUTSORSAK: [S.ARBETE, None, S.STUDIER, S.ARBETE, None],
+    S.FRAGAT_OM_VALD: [True, True, False, False, False],
+    S.UPPGETT_VALD: [True, False, False, False, False],
+})
+
+#: By insats and gender, counted by hand from TINY (persons, not rows: p1 counts once).
+BY_INSATS = {
+    ("deltagare", "Jobb", K): 1, ("deltagare", "Jobb", M): 1,  # p3 ended in 2017, p4 never started
+    ("anvisade", "Jobb", M): 1, ("anvisade", "Studie", M): 1,
+    ("avslutade", "Jobb", K): 1, ("avslutade", "Jobb", M): 1,
+    ("avslut_arbete", "Jobb", K): 1, ("avslut_studier", "Jobb", M): 1,
+    ("fragat_om_vald", "Jobb", K): 1, ("uppgett_vald", "Jobb", K): 1,
+}
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.parquet"
+    pq.write_table(pa.Table.from_pandas(canonical(TINY), preserve_index=False), path)
+    return path
+
+
+def _nonzero(counts: pd.DataFrame) -> dict[tuple[str, str, str], int]:
+    summed = counts.groupby(["indicator", "group", "gender"])["count"].sum()
+    return {k: int(v) for k, v in summed.items() if v}
+
+
+def test_each_engine_gives_the_hand_counts(tiny: Path) -> None:
+    import duckdb
+    import polars as pl
+
+    from jamstalldhet.indicators import compute
+    from jamstalldhet.records import prepare
+
+    table = pq.read_table(tiny)
+    con = duckdb.connect()
+    con.register("d", table)
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    ours = E.ours_counts(compute(prepare(canonical(table.to_pandas())), run.YEAR, S.INSATS))
+    assert _nonzero(ours) == BY_INSATS
+    assert _nonzero(E.polars_counts(frame, run.YEAR, S.INSATS)) == BY_INSATS
+    assert _nonzero(E.duckdb_counts(con, "d", run.YEAR, S.INSATS)) == BY_INSATS
+
+
+def test_agreement_sees_one_wrong_count(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    x = run.indicators_in_process(tiny, runs=1)
+    assert x["records"] == len(TINY) and x["agree"]
+    real = E.duckdb_counts
+
+    def one_too_many(*args: object) -> pd.DataFrame:
+        out = real(*args)  # type: ignore[arg-type]
+        out.loc[out.index[0], "count"] += 1
+        return out
+
+    monkeypatch.setattr(E, "duckdb_counts", one_too_many)
+    assert not run.indicators_in_process(tiny, runs=1)["agree"]
 
 
 def test_three_engines_agree_on_100k(tmp_path: Path) -> None:
     x = run.indicators_in_process(run.demo_file(100_000, tmp_path), runs=1)
     assert x["records"] == 100_000
     assert x["agree"]
-    assert x["ours_s"] > 0 and x["polars_s"] > 0 and x["duckdb_s"] > 0

@@ -209,14 +209,6 @@ def test_person_codes_are_shared_across_batches(tmp_path: Path) -> None:
     assert len(list((target / "persons").glob("*.parquet"))) == 1
 
 
-def test_two_genders_found_by_codes() -> None:
-    from jamstalldhet.reading import _two_genders
-
-    person = pd.Series(["a", "a", "b", "b", "c", None, "d", "d"], dtype="str")
-    gender = pd.Series(["Kvinna", "Man", "Man", "Man", "Kvinna", "Man", "Kvinna", None], dtype=object)
-    assert _two_genders(person, gender).tolist() == [True, True, False, False, False, False, False, False]
-
-
 def test_birth_year_must_be_a_whole_year(tmp_path: Path) -> None:
     from jamstalldhet.reading import inspect
 

@@ -9,14 +9,18 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jamstalldhet import demo, personnummer, reading, store
+from jamstalldhet import demo, payments_reading, personnummer, reading, store
 from tests.conftest import ROOT
 
 CORPUS = ROOT / "tests" / "data" / "import"
@@ -69,11 +73,64 @@ def test_killed_import_leaves_store_before_or_after(tmp_path: Path) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=600))
 def test_random_bytes_never_raise(tmp_path: Path, data: bytes) -> None:
+    """Can fail: only the errors a bad file causes become messages (a reader's bug propagates,
+    see test_a_reader_bug_is_not_a_message)."""
     for suffix in (".csv", ".xlsx", ".parquet"):
         f = tmp_path / f"slump{suffix}"
         f.write_bytes(data)
-        ins = reading.inspect(f)
-        assert ins.frame is not None or ins.problems
+        for inspect in (reading.inspect, payments_reading.inspect):
+            ins = inspect(f)
+            assert ins.frame is not None or ins.problems
+            assert all(p.file == f.name for p in ins.problems)
+
+
+def _bug(*_args: object, **_kwargs: object) -> NoReturn:
+    raise RuntimeError("ett fel i koden, inte i filen")
+
+
+@pytest.mark.parametrize(("name", "target"), [("utf8_komma.csv", "_read_csv"), ("scb_koder_exceldatum.xlsx", "_split_header"),
+                                              ("deltagare.parquet", "pq.read_table")])
+@pytest.mark.parametrize("inspect", [reading.inspect, payments_reading.inspect])
+def test_a_reader_bug_is_not_a_message(monkeypatch: pytest.MonkeyPatch, name: str, target: str,
+                                       inspect: Callable[[Path], reading.Inspection]) -> None:
+    owner: object = reading.pq if target.startswith("pq.") else reading
+    monkeypatch.setattr(owner, target.removeprefix("pq."), _bug)
+    with pytest.raises(RuntimeError, match="ett fel i koden"):
+        inspect(CORPUS / name)
+
+
+def _zip_of_unknown_version(path: Path) -> None:
+    """An xlsx whose zip directory asks for version 13.1 to unpack (zipfile: NotImplementedError)."""
+    data = bytearray((CORPUS / "scb_koder_exceldatum.xlsx").read_bytes())
+    at = data.index(b"PK\x01\x02")  # the first entry of the central directory
+    data[at + 6:at + 8] = (131).to_bytes(2, "little")  # "version needed to extract"
+    path.write_bytes(bytes(data))
+
+
+def _parquet_with_invalid_utf8(path: Path) -> None:
+    text = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(b"\0\0\0\0\2\0\0\0"), pa.py_buffer(b"\xff\xfe")])
+    pq.write_table(pa.table({"person_id": text, "kon": ["K"], "insats": ["Jobb"], "startdatum": ["2018-01-01"]}), path)
+
+
+@pytest.mark.parametrize(("name", "write", "error"), [
+    ("cr.csv", lambda f: f.write_bytes(b"person_id;k\xc3\xb6n\rinsats;startdatum\n1;K;a;2018-01-01\n"), "Error"),
+    ("version.xlsx", _zip_of_unknown_version, "NotImplementedError"),
+    ("utf8.parquet", _parquet_with_invalid_utf8, "ArrowInvalid"),
+    ("kapad.parquet", lambda f: f.write_bytes((CORPUS / "deltagare.parquet").read_bytes()[:-100]), "ArrowInvalid"),
+    ("kapad.xlsx", lambda f: f.write_bytes((CORPUS / "scb_koder_exceldatum.xlsx").read_bytes()[:2000]), None),
+])
+def test_bad_files_become_one_message_naming_the_file(tmp_path: Path, name: str, write: Callable[[Path], object],
+                                                       error: str | None) -> None:
+    """Bad files found by mutating the corpus: each read error becomes the reader's message."""
+    f = tmp_path / name
+    write(f)
+    for inspect in (reading.inspect, payments_reading.inspect):
+        ins = inspect(f, "kund.fil")
+        assert ins.frame is None and len(ins.problems) == 1, ins.problems
+        (p,) = ins.problems
+        assert (p.file, p.row, p.column) == ("kund.fil", None, None)
+        if error is not None:
+            assert p.message.startswith("Filen kunde inte läsas som ") and f"({error})" in p.message, p.message
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from jamstalldhet import reading
+from jamstalldhet import reading, validation
 from jamstalldhet import schema as S
 
 
@@ -27,7 +27,7 @@ def _frame() -> pd.DataFrame:
 
 def test_duplicate_rows_equal_pandas() -> None:
     df = _frame()
-    got = reading._duplicate_rows(df)
+    got = validation.repeated_rows(df)
     assert got.tolist() == df.duplicated(keep="first").tolist() == [False, False, True, False, True, False, False]
 
 
@@ -40,12 +40,12 @@ def test_duplicate_rows_random_equal_pandas() -> None:
         else pd.Series(rng.integers(0, 3, n)).astype(float).where(rng.random(n) > 0.2)
         for i in range(12)
     })
-    assert (reading._duplicate_rows(df) == df.duplicated(keep="first").to_numpy()).all()
-    assert reading._duplicate_rows(df[[0, 1, 2]]).sum() > 0
+    assert (validation.repeated_rows(df) == df.duplicated(keep="first").to_numpy()).all()
+    assert validation.repeated_rows(df[[0, 1, 2]]).sum() > 0
     # columns of ~1500 distinct values: 1500⁷ > 2⁶², so the combined key is renumbered on the way
     wide = pd.DataFrame({i: rng.integers(0, 1500, n) for i in range(7)})
     wide = pd.concat([wide, wide.sample(300, random_state=1)], ignore_index=True)
-    got = reading._duplicate_rows(wide)
+    got = validation.repeated_rows(wide)
     assert got.sum() >= 300 and (got == wide.duplicated(keep="first").to_numpy()).all()
 
 

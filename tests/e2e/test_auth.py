@@ -206,10 +206,14 @@ def test_analyst_uses_internal_mode_saves_text_and_imports(app_server: tuple[str
     with page.expect_download() as info:
         page.get_by_role("button", name="CSV för Excel").first.click()
     assert "_INTERNT" in info.value.suggested_filename
+    # logging the download reruns the page: let that run finish before the next step
+    page.wait_for_timeout(500)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     # a follow-up text
     page.get_by_text("Redigera uppföljningstexten").click()
     area = page.get_by_role("textbox", name="Uppföljning 2018 (Markdown)")
     area.fill("Ny text från analytikern.")
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     area.press("Control+Enter")
     page.get_by_role("button", name="Spara texten").click()
     page.wait_for_selector("text=Texten är sparad", state="attached", timeout=30_000)  # (the expander may fold)
