@@ -219,9 +219,11 @@ def _suppress(households: npt.NDArray[np.int64], rels: list[npt.NDArray[np.int64
             if free.size == 0:
                 continue
             vals = households[free]
-            if vals.max() == 0:
-                continue  # the others are empty (their total has the hidden cell's households): cannot happen
-            hidden[free[int(np.argmin(np.where(vals > 0, vals, np.iinfo(np.int64).max)))]] = True
+            # the smallest non-zero cell; a cell with no households only when nothing else is left
+            # (a month whose only payments are 0 kr has households but no kronor, so the relation's
+            # other cells can all be "empty" and the hidden one would stand alone)
+            pick = int(np.argmin(np.where(vals > 0, vals, np.iinfo(np.int64).max))) if vals.max() > 0 else int(np.argmin(vals))
+            hidden[free[pick]] = True
             changed = True
     return hidden
 
