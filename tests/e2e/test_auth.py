@@ -142,6 +142,26 @@ def _import(page: Any) -> None:
     page.wait_for_selector("text=Lagrade 8 rader", timeout=60_000)
 
 
+def _idle(page: Any) -> None:
+    """Wait until the app has no run going (a click during a rerun can land on a detached element)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def _download(page: Any, button: str) -> Any:
+    """Click a download button when the app is idle; once more if the first click fell into a rerun."""
+    for attempt in range(2):
+        _idle(page)
+        try:
+            with page.expect_download(timeout=30_000) as info:
+                page.get_by_role("button", name=button).first.click()
+            return info.value
+        except Exception:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _main(page: Any) -> str:
     return str(page.locator("[data-testid='stMain']").inner_text())
 
@@ -203,9 +223,7 @@ def test_analyst_uses_internal_mode_saves_text_and_imports(app_server: tuple[str
     page.locator("[data-testid='stSidebar']").get_by_text("Internt läge").click()
     page.wait_for_timeout(500)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    with page.expect_download() as info:
-        page.get_by_role("button", name="CSV för Excel").first.click()
-    assert "_INTERNT" in info.value.suggested_filename
+    assert "_INTERNT" in _download(page, "CSV för Excel").suggested_filename
     # logging the download reruns the page: let that run finish before the next step
     page.wait_for_timeout(500)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
@@ -241,10 +259,9 @@ def test_manager_sees_the_log_and_removes_an_import(app_server: tuple[str, Path]
     page.get_by_text("cp1252_semikolon.csv").first.wait_for(timeout=30_000)
     page.get_by_text("Händelselogg").click()
     page.get_by_role("button", name="JSON Lines").wait_for(timeout=30_000)
-    with page.expect_download() as info:
-        page.get_by_role("button", name="JSON Lines").click()
-    assert info.value.suggested_filename == "handelselogg.jsonl"
-    assert Path(info.value.path()).read_bytes() == eventlog.path(store).read_bytes()
+    download = _download(page, "JSON Lines")
+    assert download.suggested_filename == "handelselogg.jsonl"
+    assert Path(download.path()).read_bytes() == eventlog.path(store).read_bytes()
     page.get_by_role("button", name="Ta bort").click()
     page.get_by_role("button", name="Ja, ta bort").click()
     page.get_by_text("är tom; sidorna visar demodatan").wait_for(timeout=30_000)  # "Lagringen (…) är tom; …"
