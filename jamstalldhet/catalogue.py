@@ -6,15 +6,15 @@ A broken catalogue raises :class:`CatalogueError` with a Swedish message naming 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from . import schema as S
 from .indicators import INDICATORS
 from .settings import DATA_DIR
+from .validation import TomlError, read_toml
 
 CATALOGUE_FILE: Final = DATA_DIR / "indikatorer.toml"
 
@@ -79,11 +79,9 @@ def _line_of(text: str, needle: str) -> int:
 
 def parse(text: str, name: str = "indikatorer.toml") -> Catalogue:
     try:
-        raw: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        line = m.group(1) if m else "?"
-        raise CatalogueError(f"{name}, rad {line}: filen går inte att läsa som TOML ({exc}).") from exc
+        raw = read_toml(text, name)
+    except TomlError as exc:
+        raise CatalogueError(str(exc)) from exc
     known = {i.id for i in INDICATORS}
     texts: dict[str, IndicatorText] = {}
     for iid, t in raw.get("indikatorer", {}).items():

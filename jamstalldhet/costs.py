@@ -27,7 +27,6 @@ import json
 import math
 import os
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -39,6 +38,7 @@ import numpy.typing as npt
 
 from . import versions as versions_module
 from .settings import DATA_DIR
+from .validation import TomlError, read_toml
 from .versions import Version
 
 COSTS_ENV: Final = "JAMSTALLDHET_KOSTNADER"
@@ -149,11 +149,9 @@ def _unique(prices: list[Price], where: Any) -> CostCatalogue:
 def parse(text: str, name: str = "kostnader.toml") -> CostCatalogue:
     """The catalogue in ``text``; :class:`CostError` naming ``name`` and the line otherwise."""
     try:
-        raw: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        line = m.group(1) if m else "?"
-        raise CostError(f"{name}, rad {line}: filen går inte att läsa som TOML ({exc}).") from exc
+        raw = read_toml(text, name)
+    except TomlError as exc:
+        raise CostError(str(exc)) from exc
     for key in raw:
         if key != "pris":
             line = next((i for i, s in enumerate(text.splitlines(), 1) if re.match(rf"^\s*\[?\s*{re.escape(key)}\b", s)), 1)

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from . import cellkey
@@ -46,7 +47,8 @@ from . import schema as S
 from .indicators import KEY_COLUMNS, indicator
 from .settings import DEFAULT_K, MIN_K
 
-__all__ = ["DEFAULT_K", "MIN_K", "Published", "publish", "protect", "filter_problem", "check_k", "note"]
+__all__ = ["DEFAULT_K", "MIN_K", "Published", "publish", "protect", "secondary", "suppression_pattern", "filter_problem",
+           "check_k", "note"]
 
 INTERNAL_MARK: Final = "Internt – får inte publiceras"
 SUPPRESSION_NOTE: Final = ".. = färre än {k} personer, visas inte"
@@ -158,6 +160,34 @@ def _relations(cells: pd.DataFrame, partitioning: bool) -> list[list[int]]:
     return rels
 
 
+def secondary(values: npt.NDArray[np.int64], hidden: npt.NDArray[np.bool_],
+              relations: list[tuple[npt.NDArray[np.int64], int]]) -> npt.NDArray[np.bool_]:
+    """Secondary suppression, the one loop for every kind of table (counts, magnitudes, payments).
+
+    ``relations`` are (positions of the cells of one additive relation, how many of them must be
+    hidden if any is: 2 for a plain sum; more where several equations share the unknowns). While
+    a relation holds some but too few hidden cells, its smallest non-zero free cell is hidden too
+    (a zero only when nothing else is left), until every relation is safe: the iterative "one
+    relation at a time" heuristic of the hypercube method (Hundepool et al. 2012, §4.4).
+    """
+    out = hidden.copy()
+    changed = bool(out.any())
+    while changed:
+        changed = False
+        for idx, need in relations:
+            h = int(out[idx].sum())
+            if h == 0 or h >= need:
+                continue
+            free = idx[~out[idx]]
+            if free.size == 0:
+                continue
+            vals = values[free]
+            pick = int(np.argmin(np.where(vals > 0, vals, np.iinfo(np.int64).max))) if (vals > 0).any() else int(np.argmin(vals))
+            out[free[pick]] = True
+            changed = True
+    return out
+
+
 def suppression_pattern(values: pd.Series, cells: pd.DataFrame, k: int, partitioning: bool) -> np.ndarray:
     """Which cells to hide: primary (1..k−1) then secondary until every relation is safe.
 
@@ -169,24 +199,8 @@ def suppression_pattern(values: pd.Series, cells: pd.DataFrame, k: int, partitio
         return hidden
     c = cells[["group", "gender"]].reset_index(drop=True)
     c["_pos"] = np.arange(len(c))
-    rels = _relations(c, partitioning)
-    changed = True
-    while changed:
-        changed = False
-        for rel in rels:
-            idx = np.asarray(rel, dtype=np.int64)
-            if hidden[idx].sum() != 1:
-                continue
-            free = idx[~hidden[idx]]
-            if free.size == 0:
-                continue
-            vals = v[free]
-            # smallest non-zero cell; zeros only when nothing else is left
-            key = np.where(vals > 0, vals, np.iinfo(np.int64).max)
-            pick = free[int(np.argmin(key))] if (vals > 0).any() else free[int(np.argmin(vals))]
-            hidden[pick] = True
-            changed = True
-    return hidden
+    rels = [(np.asarray(rel, dtype=np.int64), 2) for rel in _relations(c, partitioning)]
+    return secondary(v, hidden, rels)
 
 
 def publish(raw: pd.DataFrame, k: int = DEFAULT_K, by: str | None = None, filtered: bool = False) -> Published:

@@ -14,7 +14,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from . import schema as S
-from .disclosure import DEFAULT_K, INTERNAL_MARK, is_internal
+from .disclosure import DEFAULT_K, INTERNAL_MARK, is_internal, secondary
 from .payments_reading import (
     BELOPP,
     COUPLE_TYPES,
@@ -203,29 +203,13 @@ def _relations(cells: pd.DataFrame, with_annat: bool) -> list[npt.NDArray[np.int
 
 
 def _suppress(households: npt.NDArray[np.int64], rels: list[npt.NDArray[np.int64]], k: int) -> npt.NDArray[np.bool_]:
-    """Primary suppression (1..k−1 households behind a cell), then secondary: no relation may hold
-    exactly one hidden cell; the free cell with the fewest households (non-zero first) is hidden
-    too, until every relation is safe (the heuristic of :func:`disclosure.suppression_pattern`)."""
+    """Primary suppression (1..k−1 households behind a cell), then secondary over every relation
+    (:func:`disclosure.secondary`). A month whose only payments are 0 kr has households but no
+    kronor, so a relation's other cells can all be empty: a zero cell is hidden then."""
+    if is_internal(k):
+        return np.zeros(len(households), dtype=bool)
     hidden: npt.NDArray[np.bool_] = (households >= 1) & (households < k)
-    if is_internal(k) or not hidden.any():
-        return np.zeros(len(households), dtype=bool) if is_internal(k) else hidden
-    changed = True
-    while changed:
-        changed = False
-        for rel in rels:
-            if int(hidden[rel].sum()) != 1:
-                continue
-            free = rel[~hidden[rel]]
-            if free.size == 0:
-                continue
-            vals = households[free]
-            # the smallest non-zero cell; a cell with no households only when nothing else is left
-            # (a month whose only payments are 0 kr has households but no kronor, so the relation's
-            # other cells can all be "empty" and the hidden one would stand alone)
-            pick = int(np.argmin(np.where(vals > 0, vals, np.iinfo(np.int64).max))) if vals.max() > 0 else int(np.argmin(vals))
-            hidden[free[pick]] = True
-            changed = True
-    return hidden
+    return secondary(households, hidden, [(rel, 2) for rel in rels])
 
 
 @dataclass(frozen=True)

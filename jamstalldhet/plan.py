@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,6 +53,7 @@ from .indicators import INDICATORS
 from .indicators import indicator as indicator_def
 from .records import Prepared
 from .settings import DATA_DIR, texts_dir
+from .validation import TomlError, read_toml
 
 PLAN_FILE: Final = DATA_DIR / "handlingsplan.toml"
 STATUSES: Final = ("Genomförd", "Pågår", "Ej påbörjad", "Försenad", "Inställd")
@@ -344,10 +344,9 @@ def parse(text: str, name: str = "handlingsplan.toml") -> Plan:
         problems.append(Problem(name, line, message))
 
     try:
-        raw: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        problem(int(m.group(1)) if m else None, f"filen går inte att läsa som TOML ({exc}).")
+        raw = read_toml(text, name)
+    except TomlError as exc:
+        problem(exc.line, exc.detail)
         return Plan("Handlingsplan", "", 0, -1, (), (), tuple(problems), name)
     lines = _Lines(text)
     head = raw.get("plan", {}) if isinstance(raw.get("plan"), Mapping) else {}

@@ -256,27 +256,6 @@ def _shown_genders(c: Cells) -> list[int]:
     return [0, 1] + ([2] if c.persons[-1, 2] > 0 else []) + [3]
 
 
-def _secondary(values: I64, hidden: Bool, relations: list[tuple[I64, int]]) -> Bool:
-    """Hide more cells until every relation holds 0 or at least its ``need`` suppressed cells
-    (the smallest non-zero free cell first; zeros only when nothing else is left)."""
-    hidden = hidden.copy()
-    changed = bool(hidden.any())
-    while changed:
-        changed = False
-        for idx, need in relations:
-            h = int(hidden[idx].sum())
-            if h == 0 or h >= need:
-                continue
-            free = idx[~hidden[idx]]
-            if free.size == 0:
-                continue
-            vals = values[free]
-            key = np.where(vals > 0, vals, np.iinfo(np.int64).max)
-            hidden[free[int(np.argmin(key))] if (vals > 0).any() else free[int(np.argmin(vals))]] = True
-            changed = True
-    return hidden
-
-
 def _magnitude_relations(c: Cells) -> list[tuple[I64, int]]:
     n_g = len(c.groups)
     rels: list[tuple[I64, int]] = [(np.arange(g * 4, g * 4 + 4, dtype=np.int64), 2) for g in range(n_g)]
@@ -364,7 +343,7 @@ def protect(c: Cells, k: int) -> ResourceTable:
     else:
         p_hidden = _person_pattern(c, k)
         primary = ((c.persons >= 1) & (c.persons < k)) | _dominated(c)
-        m_hidden = _secondary(c.days.ravel(), primary.ravel(), _magnitude_relations(c)).reshape(shape)
+        m_hidden = disclosure.secondary(c.days.ravel(), primary.ravel(), _magnitude_relations(c)).reshape(shape)
     kronor = np.rint(kronor)
     kronor_missing = np.isnan(kronor)
     genders = _shown_genders(c)

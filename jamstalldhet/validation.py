@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -215,3 +215,24 @@ def repeated_rows(body: pd.DataFrame) -> npt.NDArray[np.bool_]:
         span *= n + 1
     result: npt.NDArray[np.bool_] = pd.Series(key).duplicated(keep="first").to_numpy()
     return result
+
+
+class TomlError(ValueError):
+    """A settings file (catalogue, price list, plan) that is not TOML: the line, and why."""
+
+    def __init__(self, name: str, line: int | None, detail: str) -> None:
+        self.line = line
+        self.detail = f"filen går inte att läsa som TOML ({detail})."
+        super().__init__(f"{name}, rad {line if line is not None else '?'}: {self.detail}")
+
+
+def read_toml(text: str, name: str) -> dict[str, Any]:
+    """The tables of a TOML text; :class:`TomlError` naming the file and the line otherwise."""
+    import re
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise TomlError(name, int(m.group(1)) if m else None, str(exc)) from exc
