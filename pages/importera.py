@@ -13,6 +13,7 @@ from jamstalldhet import schema as S
 from jamstalldhet.access import Right
 from jamstalldhet.settings import max_file_bytes, store_dir
 from pages import _auth
+from pages._payments import choose_kind, render_import, render_stored
 from pages._shared import setup
 
 COLUMN_LABELS = {
@@ -26,9 +27,10 @@ NOT_USED = "(används inte)"
 setup()
 _auth.require(Right.IMPORT)  # a reader who opens /importera gets "Du saknar behörighet" and nothing else
 target = store_dir()
-st.title("Importera deltagarposter")
+st.title("Importera")
 st.markdown(
-    "Ladda upp en export från verksamhetssystemet: **CSV** (semikolon eller komma, UTF-8 eller Windows-1252), "
+    "Ladda upp en export från verksamhetssystemet – **deltagarposter** eller **utbetalningar av ekonomiskt bistånd** "
+    "(sidan känner igen filens slag på kolumnerna): **CSV** (semikolon eller komma, UTF-8 eller Windows-1252), "
     "**Excel (.xlsx)** eller **Parquet**. Du ser först hur filen förstods och alla fel – **inget lagras förrän du "
     "bekräftar**, och en fil med fel lagras aldrig. Personnummer ersätts med en pseudonym och sparas aldrig."
 )
@@ -45,16 +47,13 @@ def _saved(name: str, data: bytes) -> str:
     return str(path)
 
 
-if upload is not None:
-    data = upload.getvalue()
-    if len(data) > max_file_bytes():
-        st.error(f"Filen {upload.name} är {len(data) / 1e6:.0f} MB, mer än gränsen {max_file_bytes() / 1e6:.0f} MB.")
-        st.stop()
+def preview_participants(data: bytes, name: str) -> None:
+    """Preview, confirm and store a file of participant records."""
     digest = hashlib.sha256(data).hexdigest()[:12]
-    path = Path(_saved(upload.name, data))
+    path = Path(_saved(name, data))
     overrides: dict[str, str | None] = st.session_state.setdefault(f"mapping_{digest}", {})
     with st.spinner("Läser och kontrollerar filen …"):
-        p = importing.preview(path, target, upload.name, overrides)
+        p = importing.preview(path, target, name, overrides)
     ins = p.inspection
 
     if ins.headers:
@@ -72,10 +71,10 @@ if upload is not None:
                     st.rerun()
 
     if not p.ok:
-        st.error(f"**{len(p.problems)} problem i {upload.name}.** Inget har lagrats. Rätta filen och ladda upp den igen.")
+        st.error(f"**{len(p.problems)} problem i {name}.** Inget har lagrats. Rätta filen och ladda upp den igen.")
         problems = pd.DataFrame([{"Fil": x.file, "Rad": x.row, "Kolumn": x.column, "Problem": x.message} for x in p.problems])
         st.dataframe(problems, hide_index=True, width="stretch")
-        st.stop()
+        return
 
     assert ins.frame is not None and p.plan is not None
     s = importing.summary(ins.frame)
@@ -92,7 +91,7 @@ if upload is not None:
 
     if p.plan.duplicate_of is not None:
         st.info(f"Den här filen är redan importerad ({p.plan.duplicate_of.label}). Inget behöver göras.")
-        st.stop()
+        return
     replace = False
     if p.plan.replaces:
         st.warning("Filen täcker samma år som tidigare importer: " + "; ".join(b.label for b in p.plan.replaces) + ".")
@@ -110,11 +109,22 @@ if upload is not None:
             st.error(str(exc))
         else:
             if batch is not None:
-                _auth.log(eventlog.IMPORT, f"{upload.name} ({batch.id})")
+                _auth.log(eventlog.IMPORT, f"{name} ({batch.id})")
                 for old in p.plan.replaces:
-                    _auth.log(eventlog.REPLACE, f"{old.file} ({old.id}) ersatt av {upload.name} ({batch.id})")
-                st.success(f"Lagrade {batch.rows} rader för {batch.persons} personer ({upload.name}). "
+                    _auth.log(eventlog.REPLACE, f"{old.file} ({old.id}) ersatt av {name} ({batch.id})")
+                st.success(f"Lagrade {batch.rows} rader för {batch.persons} personer ({name}). "
                            "Alla sidor visar nu den nya datan.")
+
+
+if upload is not None:
+    data = upload.getvalue()
+    if len(data) > max_file_bytes():
+        st.error(f"Filen {upload.name} är {len(data) / 1e6:.0f} MB, mer än gränsen {max_file_bytes() / 1e6:.0f} MB.")
+        st.stop()
+    if choose_kind(data, upload.name) == "utbetalningar":
+        render_import(data, upload.name, target)
+    else:
+        preview_participants(data, upload.name)
 
 st.header("Lagrade importer")
 manifest = store.read_manifest(target)
@@ -133,6 +143,7 @@ for b in manifest.batches:
             store.remove(target, b.id)
             _auth.log(eventlog.REMOVE, f"{b.file} ({b.id})")
             st.rerun()
+render_stored(target)
 if manifest.log:
     with st.expander("Importlogg"):
         st.dataframe(pd.DataFrame(manifest.log[::-1]), hide_index=True, width="stretch")

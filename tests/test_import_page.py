@@ -81,3 +81,27 @@ def test_preview_never_shows_personnummer() -> None:
     shown = "\n".join([df.value.to_string() for df in at.dataframe] + [m.value for m in at.markdown] + [str(x.value) for x in at.metric])
     assert "2018-02-01" in shown and "p" in at.dataframe[0].value["Person (pseudonym)"].iloc[0]
     assert not [n for n in numbers if n in shown or n.replace("-", "") in shown]
+
+
+def test_a_payment_file_is_recognised_previewed_stored_and_listed() -> None:
+    """The Import page takes payment files through the same path: recognised from the columns,
+    previewed, stored only on confirmation, then listed beside the participant imports."""
+    import os
+
+    from jamstalldhet import payment_store
+
+    target = Path(os.environ["JAMSTALLDHET_STORE"])
+    at = page()
+    name = "utbetalningar_handraknad.csv"
+    at.file_uploader[0].set_value((name, (ROOT / "tests" / "data" / name).read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception
+    assert at.radio[0].value == "utbetalningar"  # recognised from its columns
+    metrics = {m.label: m.value for m in at.metric}
+    assert "Hushåll" in metrics and "Personer" not in metrics
+    assert not payment_store.has_data(target)  # nothing stored before the user confirms
+    next(b for b in at.button if b.label == "Lagra utbetalningarna").click()
+    at.run()
+    assert any("Lagrade" in s.value and "hushåll" in s.value for s in at.success)
+    assert payment_store.has_data(target) and not store.has_data(target)
+    assert "Lagrade utbetalningar" in [h.value for h in at.subheader]
