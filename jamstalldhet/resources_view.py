@@ -87,13 +87,15 @@ def amount_table(tab: ResourceTable) -> pd.DataFrame:
     for group in _groups(tab):
         for g in genders:
             miss = bool(_get(tab, "kostnad_kr", group, g, "missing"))
+            persons = _get(tab, "deltagardagar", group, g, "denominator")
+            nobody = persons is not None and not pd.isna(persons) and int(persons) == 0  # "–": no one, not hidden
             rows.append({
                 "Grupp": group, "Kön": g,
-                "Deltagare": F.number(_get(tab, "deltagardagar", group, g, "denominator")),
+                "Deltagare": F.number(persons),
                 "Deltagardagar": F.number(_get(tab, "deltagardagar", group, g)),
-                "Dagar per deltagare": F.number(_get(tab, "dagar_per_deltagare", group, g), 1),
+                "Dagar per deltagare": "–" if nobody else F.number(_get(tab, "dagar_per_deltagare", group, g), 1),
                 "Kostnad (kr)": _fmt(_get(tab, "kostnad_kr", group, g), missing=miss),
-                "Kostnad per deltagare (kr)": _fmt(_get(tab, "kostnad_per_deltagare", group, g), missing=miss),
+                "Kostnad per deltagare (kr)": "–" if nobody else _fmt(_get(tab, "kostnad_per_deltagare", group, g), missing=miss),
             })
     return pd.DataFrame(rows)
 
