@@ -236,3 +236,9 @@ def read_toml(text: str, name: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise TomlError(name, int(m.group(1)) if m else None, str(exc)) from exc
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """The problems as the Import page lists them: file, row (as the user counts), column, problem."""
+    return pd.DataFrame([{"Fil": p.file, "Rad": p.row, "Kolumn": p.column, "Problem": p.message} for p in problems],
+                        columns=["Fil", "Rad", "Kolumn", "Problem"])

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from functools import partial
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
-from jamstalldhet import eventlog, payment_store, payments, payments_reading, payments_view, sources
 from jamstalldhet import formatting as F
-from jamstalldhet.access import Right
+from jamstalldhet import payment_store, payments, payments_reading, payments_view, sources
 from jamstalldhet.settings import store_dir
-from pages import _auth
+from pages._import_ui import ask_replace, log_stored, show_problems, store_clicked, stored_row
 from pages._shared import downloads, k, report_mode, show_chart, show_table, year
 
 
@@ -95,9 +94,7 @@ def render_import(data: bytes, name: str, target: Path | None = None) -> None:
     with st.spinner("Läser och kontrollerar utbetalningsfilen …"):
         ins = payments_reading.inspect(path, name)
     if ins.frame is None:
-        st.error(f"**{len(ins.problems)} problem i {name}.** Inget har lagrats. Rätta filen och ladda upp den igen.")
-        st.dataframe(pd.DataFrame([{"Fil": p.file, "Rad": p.row, "Kolumn": p.column, "Problem": p.message} for p in ins.problems]),
-                     hide_index=True, width="stretch")
+        show_problems(name, ins.problems)
         return
     s = payments_reading.summary(ins.frame)
     years = s["år"]
@@ -114,26 +111,15 @@ def render_import(data: bytes, name: str, target: Path | None = None) -> None:
     if plan.duplicate_of is not None:
         st.info(f"Den här filen är redan importerad ({plan.duplicate_of.label}). Inget behöver göras.")
         return
-    replace = False
-    if plan.replaces:
-        st.warning("Filen täcker samma år som tidigare importer av utbetalningar: " + "; ".join(b.label for b in plan.replaces) + ".")
-        if plan.lost_years:
-            st.warning("År som bara finns i de tidigare importerna försvinner: " + ", ".join(map(str, plan.lost_years)) + ".")
-        if _auth.allowed(Right.REPLACE):
-            replace = st.checkbox("Ersätt de tidigare importerna med den här filen", key=f"pay_replace_{digest[:12]}")
-        else:
-            st.info("Bara en förvaltare kan ersätta tidigare importer. Kontakta förvaltaren av uppföljningen.")
-    if st.button("Lagra utbetalningarna", type="primary", disabled=bool(plan.replaces) and not replace, key=f"pay_commit_{digest[:12]}"):
-        _auth.require(Right.REPLACE if plan.replaces else Right.IMPORT)  # checked where the action happens
+    replace = ask_replace(plan, " av utbetalningar", f"pay_replace_{digest[:12]}")
+    if store_clicked("Lagra utbetalningarna", plan, replace, f"pay_commit_{digest[:12]}"):
         try:
             batch = payment_store.commit(target, ins.frame, name, plan, replace=replace)
         except payment_store.StoreError as exc:
             st.error(str(exc))
         else:
             if batch is not None:
-                _auth.log(eventlog.IMPORT, f"{name} ({batch.id}, utbetalningar)")
-                for old in plan.replaces:
-                    _auth.log(eventlog.REPLACE, f"{old.file} ({old.id}) ersatt av {name} ({batch.id}, utbetalningar)")
+                log_stored(name, batch.id, plan.replaces, "utbetalningar")
                 st.success(f"Lagrade {F.number(batch.rows)} utbetalningar för {F.number(batch.households)} hushåll ({name}).")
 
 
@@ -145,14 +131,5 @@ def render_stored(target: Path | None = None) -> None:
         return
     st.subheader("Lagrade utbetalningar")
     for b in manifest.batches:
-        c1, c2 = st.columns([5, 1])
-        c1.markdown(f"**{b.file}** · {b.label}")
-        if not _auth.allowed(Right.REMOVE):
-            continue  # removing is for förvaltare
-        with c2.popover("Ta bort"):
-            st.write(f"Ta bort {b.file}? Dess utbetalningar försvinner från alla sidor.")
-            if st.button("Ja, ta bort", key=f"pay_remove_{b.id}", type="primary"):
-                _auth.require(Right.REMOVE)
-                payment_store.remove(target, b.id)
-                _auth.log(eventlog.REMOVE, f"{b.file} ({b.id}, utbetalningar)")
-                st.rerun()
+        stored_row(b.file, b.id, b.label, partial(payment_store.remove, target, b.id),
+                   "Dess utbetalningar försvinner från alla sidor.", "utbetalningar")

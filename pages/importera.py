@@ -2,6 +2,7 @@
 
 import hashlib
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ from jamstalldhet import schema as S
 from jamstalldhet.access import Right
 from jamstalldhet.settings import max_file_bytes, store_dir
 from pages import _auth
+from pages._import_ui import ask_replace, log_stored, show_problems, store_clicked, stored_row
 from pages._payments import choose_kind, render_import, render_stored
 from pages._shared import setup
 
@@ -71,9 +73,7 @@ def preview_participants(data: bytes, name: str) -> None:
                     st.rerun()
 
     if not p.ok:
-        st.error(f"**{len(p.problems)} problem i {name}.** Inget har lagrats. Rätta filen och ladda upp den igen.")
-        problems = pd.DataFrame([{"Fil": x.file, "Rad": x.row, "Kolumn": x.column, "Problem": x.message} for x in p.problems])
-        st.dataframe(problems, hide_index=True, width="stretch")
+        show_problems(name, p.problems)
         return
 
     assert ins.frame is not None and p.plan is not None
@@ -92,26 +92,15 @@ def preview_participants(data: bytes, name: str) -> None:
     if p.plan.duplicate_of is not None:
         st.info(f"Den här filen är redan importerad ({p.plan.duplicate_of.label}). Inget behöver göras.")
         return
-    replace = False
-    if p.plan.replaces:
-        st.warning("Filen täcker samma år som tidigare importer: " + "; ".join(b.label for b in p.plan.replaces) + ".")
-        if p.plan.lost_years:
-            st.warning("År som bara finns i de tidigare importerna försvinner: " + ", ".join(map(str, p.plan.lost_years)) + ".")
-        if _auth.allowed(Right.REPLACE):
-            replace = st.checkbox("Ersätt de tidigare importerna med den här filen", key=f"replace_{digest}")
-        else:
-            st.info("Bara en förvaltare kan ersätta tidigare importer. Kontakta förvaltaren av uppföljningen.")
-    if st.button("Lagra", type="primary", disabled=bool(p.plan.replaces) and not replace, key=f"commit_{digest}"):
-        _auth.require(Right.REPLACE if p.plan.replaces else Right.IMPORT)
+    replace = ask_replace(p.plan, "", f"replace_{digest}")
+    if store_clicked("Lagra", p.plan, replace, f"commit_{digest}"):
         try:
             batch = importing.commit(p, target, replace=replace)
         except store.StoreError as exc:
             st.error(str(exc))
         else:
             if batch is not None:
-                _auth.log(eventlog.IMPORT, f"{name} ({batch.id})")
-                for old in p.plan.replaces:
-                    _auth.log(eventlog.REPLACE, f"{old.file} ({old.id}) ersatt av {name} ({batch.id})")
+                log_stored(name, batch.id, p.plan.replaces)
                 st.success(f"Lagrade {batch.rows} rader för {batch.persons} personer ({name}). "
                            "Alla sidor visar nu den nya datan.")
 
@@ -131,18 +120,9 @@ manifest = store.read_manifest(target)
 if not manifest.batches:
     st.caption(f"Lagringen ({target}) är tom; sidorna visar demodatan.")
 for b in manifest.batches:
-    c1, c2 = st.columns([5, 1])
-    c1.markdown(f"**{b.file}** · år {b.years[0]}–{b.years[-1]} · {b.rows} rader · {b.persons} personer · "
-                f"importerad {b.imported[:16].replace('T', ' ')}")
-    if not _auth.allowed(Right.REMOVE):
-        continue  # removing is for förvaltare
-    with c2.popover("Ta bort"):
-        st.write(f"Ta bort {b.file}? Dess poster försvinner från alla sidor.")
-        if st.button("Ja, ta bort", key=f"remove_{b.id}", type="primary"):
-            _auth.require(Right.REMOVE)
-            store.remove(target, b.id)
-            _auth.log(eventlog.REMOVE, f"{b.file} ({b.id})")
-            st.rerun()
+    stored_row(b.file, b.id, f"år {b.years[0]}–{b.years[-1]} · {b.rows} rader · {b.persons} personer · "
+               f"importerad {b.imported[:16].replace('T', ' ')}", partial(store.remove, target, b.id),
+               "Dess poster försvinner från alla sidor.")
 render_stored(target)
 if manifest.log:
     with st.expander("Importlogg"):
