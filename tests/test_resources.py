@@ -357,16 +357,12 @@ def test_cli_rows_follow_the_contract(demo_prep: Prepared) -> None:
     json.dumps(rows + grouped)  # plain JSON types only
 
 
-def test_no_python_loop_over_rows_scales(demo_prep: Prepared) -> None:
-    """The demo (12 673 records) by every dimension in well under a second each."""
-    import time
-
+def test_every_dimension_adds_up(demo_prep: Prepared) -> None:
+    """The demo (12 673 records) by every dimension (speed is measured in bench/, not in tests)."""
     prices = costs.load(costs.COSTS_FILE)
     total = resources.compute(demo_prep, 2018, prices)
     for by in (None, *S.DIMENSIONS):
-        t = time.perf_counter()
-        resources.table(demo_prep, 2018, prices, by=by)
-        assert time.perf_counter() - t < 1.0, by
+        assert not resources.table(demo_prep, 2018, prices, by=by).frame.empty, by
         if by is not None:  # days and kronor add up over the groups (each person-insats in one group)
             c = resources.compute(demo_prep, 2018, prices, by=by)
             assert c.days[:-1].sum(axis=0).tolist() == c.days[-1].tolist() == total.days[-1].tolist(), by

@@ -9,6 +9,9 @@ from jamstalldhet.records import prepare
 from tests.conftest import ROOT
 from tests.e2e.conftest import SHOTS
 
+#: every plotly chart of the report is drawn (each has its SVG), and there are at least n of them
+REPORT_CHARTS_DRAWN = ("n => { const p = [...document.querySelectorAll('.js-plotly-plot')]; "
+                       "return p.length >= n && p.every(e => e.querySelector('.main-svg')); }")
 
 def test_report_renders_offline(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     rep = report.build(prepare(demo.demo_frame()), 2018, catalogue.load(), 5, "Demodata", texts=ROOT / "data" / "uppfoljning")
@@ -31,8 +34,7 @@ def test_report_renders_offline(browser, tmp_path: Path) -> None:  # type: ignor
 
     # a figure whose values are all hidden is a sentence instead of empty axes (issue 17)
     drawn = [f for f in rep.figures if not charts.all_suppressed(f.view.figure)]
-    page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {len(drawn)}",
-                           timeout=60_000)
+    page.wait_for_function(REPORT_CHARTS_DRAWN, arg=len(drawn) + len(rep.extra), timeout=60_000)
     graphs = page.locator(".js-plotly-plot").count()
     # the indicators' drawn figures, and one per extra section (resources)
     assert len(rep.figures) == 12 and graphs == len(drawn) + len(rep.extra) and len(drawn) >= 10
