@@ -59,6 +59,11 @@ class Catalogue:
     def text(self, indicator_id: str) -> IndicatorText:
         return self.indicators.get(indicator_id) or IndicatorText(indicator_id, indicator_id, indicator_id, "")
 
+    @property
+    def fixed_selections(self) -> list[tuple[str, ...]]:
+        """The målområden's own selections of insatser: the only unions published mode offers."""
+        return [m.insatser for m in self.malomraden if m.insatser]
+
     def malomrade(self, mid: str) -> Malomrade:
         for m in self.malomraden:
             if m.id == mid:

@@ -117,8 +117,7 @@ def _filters(args: argparse.Namespace, k: int) -> dict[str, list[str]] | None:
             return None
         filters[dim] = [v.strip() for v in values.split(",") if v.strip()]
     if not is_internal(k):
-        fixed = [a.insatser for a in catalogue.load().malomraden if a.insatser]
-        problem = filter_problem(filters, fixed)
+        problem = filter_problem(filters, catalogue.load().fixed_selections)
         if problem:
             sys.stderr.write(f"fel: {problem} (använd --k 0 för internt läge)\n")
             return None

@@ -27,6 +27,8 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from . import plan as P
+from . import schema as S
+from .indicators import indicator
 
 SCHEMA: Final = "jamstalldhet-uppfoljning"
 SCHEMA_VERSION: Final = 1
@@ -281,9 +283,9 @@ class _Board:
         rows: dict[str, dict[str, str]] = {}
         for f in self.doc["figures"]:
             row = rows.setdefault(str(f["indicator"]), {})
-            is_count = f["indicator"] in ("deltagare", "anvisade", "avslutade")
+            is_count = indicator(str(f["indicator"])).kind == "count"
             row[str(f["gender"])] = F.number(f["count"]) if is_count else F.percent(f["share"])
-        genders = [g for g in ("Kvinnor", "Män", "Annat/okänt", "Totalt") if any(g in r for r in rows.values())]
+        genders = [g for g in (*S.GENDER_GROUPS, S.TOTALT) if any(g in r for r in rows.values())]
         df = pd.DataFrame([{"Indikator": iid, **{g: r.get(g, "–") for g in genders}} for iid, r in rows.items()])
         if df.empty:
             return Markup('<p class="saknas">Inga siffror.</p>')

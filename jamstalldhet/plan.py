@@ -179,9 +179,9 @@ class Measure:
     @property
     def scope(self) -> str:
         """The filter in words: ``Insats: Mammor i arbete`` or ``Alla deltagare``."""
-        if not self.filters:
-            return "Alla deltagare"
-        return "; ".join(f"{S.DIMENSION_LABELS.get(d, d)}: {', '.join(v)}" for d, v in self.filters)
+        from .views import scope_label
+
+        return scope_label({d: list(v) for d, v in self.filters})
 
 
 
@@ -236,9 +236,6 @@ class Plan:
 
     def goals_for(self, malomrade: str) -> list[Goal]:
         return [g for g in self.goals if g.malomrade == malomrade]
-
-    def activities_for(self, gid: str) -> list[Activity]:
-        return [a for a in self.activities if a.goal == gid]
 
 
 _HEADER: Final = re.compile(r"^\s*\[\[\s*([a-z_.]+)\s*\]\]\s*(#.*)?$")
@@ -481,7 +478,7 @@ def _fixed_selections() -> list[tuple[str, ...]]:
     from . import catalogue
 
     try:
-        return [a.insatser for a in catalogue.load().malomraden if a.insatser]
+        return catalogue.load().fixed_selections
     except (catalogue.CatalogueError, OSError):
         return []
 
@@ -711,10 +708,6 @@ class PlanView:
         return self.plan.start <= self.year <= self.plan.end
 
     @property
-    def perturbed(self) -> bool:
-        return any(a.perturbed for g in self.goals for m in g.measures for a in (m.current, *m.trend))
-
-    @property
     def counts(self) -> dict[str, int]:
         """How many measures are Uppnått, Ej uppnått and Kan inte bedömas this year."""
         out = {UPPNATT: 0, EJ_UPPNATT: 0, KAN_INTE: 0}
@@ -782,12 +775,6 @@ def _reason(a: Assessment) -> str:
     return ". ".join(parts)
 
 
-def trend_table(mv: MeasureView) -> pd.DataFrame:
-    """The measure over the plan period: year, value, assessment."""
-    return pd.DataFrame([{"År": str(a.year), "Värde": a.value, "Bedömning": a.label, "Kommentar": _reason(a)}
-                         for a in mv.trend], columns=["År", "Värde", "Bedömning", "Kommentar"])
-
-
 def goal_table(pv: PlanView, gv: GoalView) -> pd.DataFrame:
     """A goal's measures this year: assessment (icon and word), value, target, scope."""
     rows = [{"Mått": m.title, f"Bedömning {pv.year}": m.current.label, f"Värde {pv.year}": m.current.value,
@@ -845,10 +832,6 @@ def area_goals_markdown(plan: Plan, malomrade: str, year: int | None = None, tab
                 lines.append(f"- {measure_title(m, indicator_titles or {})} – målvärde {m.target.text}: "
                              f"{a.value} · **{a.label}**")
     return "\n".join(lines)
-
-
-def problems_text(plan: Plan) -> list[str]:
-    return [str(p) for p in plan.problems]
 
 
 def report_view(prep: Prepared, year: int, cat: Any, k: int, texts: Path | None = None,

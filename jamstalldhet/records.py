@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import schema as S
+from . import store
 from .canonical import year_span
 from .cellkey import person_keys_of
 from .store import PERSON_CODE
@@ -304,6 +305,4 @@ def prepare_parquet(files: list[Path], person_keys: IntArray | None = None) -> P
 def load_store(store_dir: Path) -> Prepared:
     """The stored records as count arrays, read column by column (see :func:`prepare_parquet`),
     with the record keys of the store's person register (cell-key method)."""
-    from . import store
-
     return store.consistent_read(store_dir, lambda files: prepare_parquet(files, store.person_keys(store_dir)))

@@ -176,21 +176,20 @@ def _env() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
 
 
-def _chart_html(fig: Figure) -> Markup:
-    f = fig.view.figure
-    f = type(f)(f)  # a copy: the page's figure keeps its responsive size
+def _figure_html(figure: Any, div_id: str) -> Markup:
+    f = type(figure)(figure)  # a copy: the page's figure keeps its responsive size
     f.update_layout(width=HTML_CHART_WIDTH, height=HTML_CHART_HEIGHT, autosize=False)
-    div = f.to_html(full_html=False, include_plotlyjs=False, div_id=f"figur-{fig.number}",
+    div = f.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
                     config={"displayModeBar": False, "responsive": False, "staticPlot": False})
     return Markup(div)  # noqa: S704 – plotly's own markup; every text in it is escaped JSON
+
+
+def _chart_html(fig: Figure) -> Markup:
+    return _figure_html(fig.view.figure, f"figur-{fig.number}")
 
 
 def _extra_chart_html(sec: views.ReportSection) -> Markup:
-    f = type(sec.figure)(sec.figure)
-    f.update_layout(width=HTML_CHART_WIDTH, height=HTML_CHART_HEIGHT, autosize=False)
-    div = f.to_html(full_html=False, include_plotlyjs=False, div_id=f"figur-{sec.slug}",
-                    config={"displayModeBar": False, "responsive": False, "staticPlot": False})
-    return Markup(div)  # noqa: S704 – plotly's own markup; every text in it is escaped JSON
+    return _figure_html(sec.figure, f"figur-{sec.slug}")
 
 
 def _table_html(df: pd.DataFrame) -> Markup:

@@ -65,6 +65,7 @@ from . import cellkey, disclosure
 from . import schema as S
 from .costs import CostCatalogue
 from .records import NEVER, Prepared, group_codes, subset, year_bounds
+from .stats import Z_975
 
 __all__ = ["INDICATORS", "Cells", "ResourceTable", "compute", "table", "cli_rows"]
 
@@ -79,7 +80,6 @@ TITLES: Final = {
 }
 DOMINANCE: Final = 0.6
 MAGNITUDE_NOISE: Final = 0.5
-Z95: Final = 1.959963984540054
 GENDER_COLS: Final = (S.KVINNOR, S.MAN_PLURAL, S.ANNAT_OKANT, S.TOTALT)
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -381,7 +381,7 @@ def protect(c: Cells, k: int) -> ResourceTable:
                         value = float((kronor[g, j] / tot_k) / (persons[g, j] / tot_p))
                         se = c.kvot_se[g, j]
                         if np.isfinite(se) and value > 0:
-                            lo, hi = value * float(np.exp(-Z95 * se)), value * float(np.exp(Z95 * se))
+                            lo, hi = value * float(np.exp(-Z_975 * se)), value * float(np.exp(Z_975 * se))
                 rows.append({"indicator": iid, "year": c.year, "group": label, "gender": GENDER_COLS[j], "value": value,
                              "count": count, "denominator": den, "ci_low": lo, "ci_high": hi,
                              "suppressed": bool(hidden), "missing": miss})

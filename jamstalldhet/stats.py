@@ -15,7 +15,7 @@ of every command's start, issue 16); ``tests/test_stats.py`` checks them against
 from __future__ import annotations
 
 import math
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -46,19 +46,12 @@ def wilson(count: int, n: int) -> tuple[float, float]:
     >>> [round(x, 4) for x in wilson(96, 600)]
     [0.1328, 0.1915]
     """
-    if n <= 0:
-        return (math.nan, math.nan)
-    k, n = int(count), int(n)
-    z = Z_975
-    p = k / n
-    denom = 2 * (n + z**2)
-    centre = (2 * n * p + z**2) / denom
-    delta = z / denom * math.sqrt(4 * n * p * (1 - p) + z**2)
-    return (0.0 if k == 0 else centre - delta, 1.0 if k == n else centre + delta)
+    lo, hi = wilson_arrays(np.array([count]), np.array([n]))
+    return (float(lo[0]), float(hi[0]))
 
 
 def wilson_arrays(count: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`wilson` of every pair at once (same arithmetic, NaN where n ≤ 0)."""
+    """The 95 % Wilson score intervals of every pair at once (NaN where n ≤ 0); :func:`wilson` is one pair."""
     k = np.asarray(count, dtype=float)
     nn = np.asarray(n, dtype=float)
     z = Z_975
@@ -137,11 +130,19 @@ def compare(x_w: int, n_w: int, x_m: int, n_m: int) -> tuple[float, str]:
 
 def is_even(women: int, men: int) -> bool | None:
     """True when women and men each make up 40–60 % of the two (None if there is nobody)."""
-    total = women + men
-    if total <= 0:
-        return None
-    share = women / total
-    return bool(EVEN_LOW <= share <= EVEN_HIGH)
+    value = even_arrays(np.array([women]), np.array([men]))[0]
+    return None if value is pd.NA else bool(value)
+
+
+def even_arrays(women: np.ndarray, men: np.ndarray) -> Any:
+    """:func:`is_even` of every pair at once (missing where there is nobody)."""
+    w, m = np.asarray(women, dtype=float), np.asarray(men, dtype=float)
+    both = w + m
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = w / both
+    out = pd.array((share >= EVEN_LOW) & (share <= EVEN_HIGH), dtype="boolean")
+    out[both <= 0] = pd.NA
+    return out  # a pandas BooleanArray
 
 
 def annotate(table: pd.DataFrame) -> pd.DataFrame:
@@ -172,13 +173,11 @@ def annotate(table: pd.DataFrame) -> pd.DataFrame:
     if len(pairs):
         is_count = pairs["indicator"].map(lambda i: indicator(str(i)).kind == "count").to_numpy(dtype=bool)
         cw, cm = pairs["count_w"].to_numpy(dtype=float), pairs["count_m"].to_numpy(dtype=float)
-        both = cw + cm
         with np.errstate(divide="ignore", invalid="ignore"):
-            w_share = np.where(both > 0, cw / np.where(both > 0, both, 1), np.nan)
             sw, sm = pairs["share_w"].to_numpy(dtype=float), pairs["share_m"].to_numpy(dtype=float)
             ratio = np.where(sm > 0, sw / np.where(sm > 0, sm, 1), np.nan)
-        even = pd.array([None if not c or t <= 0 else bool(EVEN_LOW <= s_ <= EVEN_HIGH)
-                         for c, t, s_ in zip(is_count, both, w_share, strict=True)], dtype="boolean")
+        even = even_arrays(cw, cm)
+        even[~is_count] = pd.NA  # 40/60 is for counts
         tests = [compare(int(a), int(b), int(c), int(d)) if not cnt else (math.nan, "")
                  for cnt, a, b, c, d in zip(is_count, pairs["count_w"], pairs["denominator_w"], pairs["count_m"],
                                             pairs["denominator_m"], strict=True)]

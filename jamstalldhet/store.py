@@ -146,16 +146,17 @@ def load(store: Path) -> pd.DataFrame:
     return consistent_read(store, _frame)
 
 
-def person_keys(store: Path) -> np.ndarray:
-    """Record keys by person code, kept with the person register (derived from the ids for a
-    register written before keys were kept)."""
-    name = read_manifest(store).persons
+def person_keys(store: Path, register: str | None = None) -> np.ndarray:
+    """Record keys by person code, kept with the person register (``register``, default the one
+    the manifest names); only that column is read. A register written before keys were kept has
+    them derived from its ids."""
+    name = register if register is not None else read_manifest(store).persons
     if name is None:
         return np.zeros(0, dtype=np.int64)
-    table = pq.read_table(store / name)
-    if KEY_COLUMN in table.column_names:
-        return np.asarray(table.column(KEY_COLUMN).to_numpy(), dtype=np.int64)
-    return person_keys_of(table.column(0).combine_chunks())
+    path = store / name
+    if KEY_COLUMN in pq.ParquetFile(path).schema_arrow.names:
+        return np.asarray(pq.read_table(path, columns=[KEY_COLUMN]).column(0).to_numpy(), dtype=np.int64)
+    return person_keys_of(pq.read_table(path).column(0).combine_chunks())
 
 
 # --- planning and committing an import ---------------------------------------------------------
@@ -249,14 +250,20 @@ def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) ->
     The register (one column of pseudonymous ids; a person's code is its row) is written as a
     new file that only the next manifest names, so it commits atomically with the batch. With
     codes stored in the batches, loading never has to hash millions of ids again."""
-    known = pq.read_table(store / current).column(0).combine_chunks() if current else pa.array([], pa.large_string())
+    register = pq.read_table(store / current) if current else None
+    known = register.column(0).combine_chunks() if register is not None else pa.array([], pa.large_string())
     ids = ids.combine_chunks().cast(known.type)
     codes = pc.index_in(ids, value_set=known)
     new = pc.unique(pc.filter(ids, pc.is_null(codes)))
     if len(new):
         known = pa.concat_arrays([known, new])
         codes = pc.index_in(ids, value_set=known)
-    old_keys = person_keys(store) if current else np.zeros(0, dtype=np.int64)
+    if register is None:
+        old_keys = np.zeros(0, dtype=np.int64)
+    elif KEY_COLUMN in register.column_names:  # the register is read once: ids and keys from the same table
+        old_keys = np.asarray(register.column(KEY_COLUMN).to_numpy(), dtype=np.int64)
+    else:
+        old_keys = person_keys_of(register.column(0).combine_chunks())
     keys = np.concatenate([old_keys, person_keys_of(new)]) if len(new) else old_keys
     name = f"persons/{uuid.uuid4().hex[:16]}.parquet"
     _write_arrow(store / name, pa.table({S.PERSON_ID: known, KEY_COLUMN: pa.array(keys, pa.int64())}))
