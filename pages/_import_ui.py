@@ -4,7 +4,12 @@ removal. Rights are checked where the action happens; every action goes to the e
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import tempfile
+import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import streamlit as st
@@ -13,6 +18,32 @@ from jamstalldhet import eventlog
 from jamstalldhet.access import Right
 from jamstalldhet.validation import Problem, problems_frame
 from pages import _auth
+
+#: uploads on disk (the readers work on paths): one folder per server process, the newest few kept;
+#: an upload holds raw personnummer, so nothing older than that stays behind in the temp folder
+_UPLOADS = Path(tempfile.mkdtemp(prefix="jamstalldhet-uppladdning-"))
+_KEEP = 4
+_lock = threading.Lock()
+_last: list[tuple[bytes, Path, str]] = []
+_written: list[Path] = []  # the upload folders, oldest first
+
+
+def saved_upload(name: str, data: bytes) -> tuple[Path, str]:
+    """The upload as a file (written once per content) and its SHA-256; the same bytes object asked
+    again in one run (kind of file, then preview) is neither hashed nor written again."""
+    with _lock:
+        if _last and _last[0][0] is data:
+            return _last[0][1], _last[0][2]
+        digest = hashlib.sha256(data).hexdigest()
+        path = _UPLOADS / digest[:32] / Path(name).name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            _written.append(path.parent)
+            while len(_written) > _KEEP:
+                shutil.rmtree(_written.pop(0), ignore_errors=True)
+        _last[:] = [(data, path, digest)]
+        return path, digest
 
 
 class ImportPlan(Protocol):

@@ -3,8 +3,6 @@ the import of a payment file. Only UI here; every number comes from the jamstall
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
 from functools import partial
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import streamlit as st
 from jamstalldhet import formatting as F
 from jamstalldhet import payment_store, payments, payments_reading, payments_view, sources
 from jamstalldhet.settings import store_dir
-from pages._import_ui import ask_replace, log_stored, show_problems, store_clicked, stored_row
+from pages._import_ui import ask_replace, log_stored, saved_upload, show_problems, store_clicked, stored_row
 from pages._shared import downloads, k, report_mode, show_chart, show_table, year
 
 
@@ -63,23 +61,16 @@ def render_section() -> None:
         downloads(payments_view.export_table(t, monthly=True), f"utbetalningar_per_manad_{y}", t, key="dl_pay_month")
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _saved(name: str, data: bytes) -> str:
-    folder = Path(tempfile.mkdtemp(prefix="utbetalningar-"))
-    path = folder / Path(name).name
-    path.write_bytes(data)
-    return str(path)
-
-
 KIND_LABELS = {"deltagare": "Deltagarposter", "utbetalningar": "Utbetalningar av ekonomiskt bistånd"}
 
 
 def choose_kind(data: bytes, name: str) -> str:
     """Which kind of file this is: recognised from its columns, and the user may choose otherwise."""
-    detected = payments_reading.kind_of_file(Path(_saved(name, data)))
+    path, digest = saved_upload(name, data)
+    detected = payments_reading.kind_of_file(path)
     options = list(KIND_LABELS)
     choice = st.radio("Filen innehåller", options, index=options.index(detected) if detected in options else 0,
-                      format_func=lambda v: KIND_LABELS[v], horizontal=True, key=f"kind_{hashlib.sha256(data).hexdigest()[:12]}",
+                      format_func=lambda v: KIND_LABELS[v], horizontal=True, key=f"kind_{digest[:12]}",
                       help="Känns igen på kolumnrubrikerna. Välj själv om det blev fel.")
     if detected is None:
         st.caption("Filtypen kunde inte avgöras av kolumnrubrikerna; kontrollera valet.")
@@ -89,8 +80,7 @@ def choose_kind(data: bytes, name: str) -> str:
 def render_import(data: bytes, name: str, target: Path | None = None) -> None:
     """Preview, confirm and store one payment file (nothing is stored before the user confirms)."""
     target = target or store_dir()
-    digest = hashlib.sha256(data).hexdigest()
-    path = Path(_saved(name, data))
+    path, digest = saved_upload(name, data)
     with st.spinner("Läser och kontrollerar utbetalningsfilen …"):
         ins = payments_reading.inspect(path, name)
     if ins.frame is None:

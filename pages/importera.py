@@ -1,9 +1,6 @@
 """Import: upload an export, see how it was understood and every problem, then store it."""
 
-import hashlib
-import tempfile
 from functools import partial
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -14,7 +11,7 @@ from jamstalldhet import schema as S
 from jamstalldhet.access import Right
 from jamstalldhet.settings import max_file_bytes, store_dir
 from pages import _auth
-from pages._import_ui import ask_replace, log_stored, show_problems, store_clicked, stored_row
+from pages._import_ui import ask_replace, log_stored, saved_upload, show_problems, store_clicked, stored_row
 from pages._payments import choose_kind, render_import, render_stored
 from pages._shared import setup
 
@@ -40,19 +37,10 @@ upload = st.file_uploader("Fil att importera", type=["csv", "txt", "xlsx", "parq
                           help=f"Högst {max_file_bytes() / 1e6:.0f} MB.")
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _saved(name: str, data: bytes) -> str:
-    """The upload as a file on disk (the readers work on paths); kept per content."""
-    folder = Path(tempfile.mkdtemp(prefix="import-"))
-    path = folder / Path(name).name
-    path.write_bytes(data)
-    return str(path)
-
-
 def preview_participants(data: bytes, name: str) -> None:
     """Preview, confirm and store a file of participant records."""
-    digest = hashlib.sha256(data).hexdigest()[:12]
-    path = Path(_saved(name, data))
+    path, full_digest = saved_upload(name, data)
+    digest = full_digest[:12]
     overrides: dict[str, str | None] = st.session_state.setdefault(f"mapping_{digest}", {})
     with st.spinner("Läser och kontrollerar filen …"):
         p = importing.preview(path, target, name, overrides)
