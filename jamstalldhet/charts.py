@@ -42,6 +42,7 @@ TOP: Final = 86  # px above the plot: title, then the legend
 BOTTOM: Final = 44  # px below the plot for two lines of tick labels (gender, indicator), without axis title or note
 NAME_CHARS: Final = 16  # an indicator's name longer than this is set on two lines under its bars
 LINE: Final = 16  # px per line of the note
+LEGEND_ROW: Final = 22  # px per extra row of the legend
 AXIS_TITLE: Final = 26  # px for an x-axis title
 META_ALT: Final = "alt"
 META_EMPTY: Final = "all_suppressed"
@@ -70,10 +71,14 @@ def _present(x: object) -> bool:
     return not pd.isna(x)  # type: ignore[call-overload]
 
 
-def _layout(fig: go.Figure, title: str, note: str, alt: str, x_title: bool = False, verdict: str = "",
-            tick_lines: int = 2) -> go.Figure:
+def layout(fig: go.Figure, title: str, note: str, alt: str, x_title: bool = False, verdict: str = "",
+           tick_lines: int = 2, legend_rows: int = 1) -> go.Figure:
+    """The house style of every chart: title, legend above the plot, the note below the tick labels at
+    a fixed pixel distance (never over the legend, whatever the export size), the text alternative in
+    ``layout.meta``."""
     lines = textwrap.wrap(verdict, NOTE_CHARS) + (textwrap.wrap(note, NOTE_CHARS) or [""])
     bottom = BOTTOM + LINE * (tick_lines - 2) + (AXIS_TITLE if x_title else 0) + LINE * len(lines) + 14
+    top = TOP + LEGEND_ROW * (legend_rows - 1)  # a legend of long names wraps to more rows
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yref": "container",
                "yanchor": "top", "pad": {"t": 14, "l": 8}, "font": {"size": 18, "color": TEXT}},
@@ -82,9 +87,9 @@ def _layout(fig: go.Figure, title: str, note: str, alt: str, x_title: bool = Fal
         # above the plot, below the title: nothing else is drawn there
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "yref": "paper",
                 "traceorder": "normal", "title": None, "font": {"size": 13}},
-        margin={"l": 70, "r": 20, "t": TOP, "b": bottom, "autoexpand": False},
+        margin={"l": 70, "r": 20, "t": top, "b": bottom, "autoexpand": False},
         plot_bgcolor="white",
-        height=460 + LINE * (len(lines) - 1),
+        height=460 + LINE * (len(lines) - 1) + (top - TOP),
         meta={META_ALT: alt, META_EMPTY: False},
     )
     fig.update_xaxes(automargin=False, tickfont={"size": 12})
@@ -292,7 +297,7 @@ def rates_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, grou
                         text=[F.percent(v / 100) if v is not None else F.SUPPRESSED for v in y], textposition="top center",
                         textfont={"size": 12, "color": TEXT}, showlegend=False, hoverinfo="skip")
     note = pub.note + " · Felstaplar: 95 % konfidensintervall"
-    fig = _layout(fig, title, note, alt, verdict=_verdict_line(cat, ids, rows, rate=True),
+    fig = layout(fig, title, note, alt, verdict=_verdict_line(cat, ids, rows, rate=True),
                   tick_lines=1 + max(n.count("<br>") + 1 for n in names))
     fig.update_layout(barmode="overlay", bargap=0.12)
     fig.update_yaxes(title="Andel (%)", ticksuffix=" %", rangemode="tozero")
@@ -323,7 +328,7 @@ def counts_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, gro
             fig.add_scatter(x=[[names[i] for i in hidden], [_bar_label(g)] * len(hidden)], y=[0] * len(hidden), mode="text",
                             text=[F.SUPPRESSED] * len(hidden), textposition="top center", textfont={"size": 12, "color": TEXT},
                             showlegend=False, hoverinfo="skip")
-    fig = _layout(fig, title, pub.note, alt, verdict=_verdict_line(cat, ids, rows, rate=False),
+    fig = layout(fig, title, pub.note, alt, verdict=_verdict_line(cat, ids, rows, rate=False),
                   tick_lines=1 + max(n.count("<br>") + 1 for n in names))
     fig.update_layout(barmode="overlay", bargap=0.12)
     fig.update_yaxes(title="Antal personer", rangemode="tozero")
@@ -353,7 +358,7 @@ def trend_chart(trend: pd.DataFrame, title: str, rate: bool, note: str) -> go.Fi
         fig.add_scatter(name=g, x=sub["year"].astype(int), y=y, mode="lines+markers",
                         line={"color": COLOURS[g], "width": 3, "dash": DASHES[g]},
                         marker={"size": 9, "symbol": SYMBOLS[g]}, error_y=err, connectgaps=False)
-    fig = _layout(fig, title, note, alt, x_title=True)
+    fig = layout(fig, title, note, alt, x_title=True)
     fig.update_xaxes(dtick=1, title="År")
     fig.update_yaxes(title="Andel (%)" if rate else "Antal personer", ticksuffix=" %" if rate else "", rangemode="tozero")
     return fig

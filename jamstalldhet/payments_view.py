@@ -17,7 +17,7 @@ from . import formatting as F
 from . import payments as P
 from . import payments_reading as PR
 from . import schema as S
-from .charts import COLOURS, FONT, META_ALT, META_EMPTY
+from .charts import COLOURS, layout
 from .views import ReportSection
 
 DELAD_COLOUR: Final = "#222222"
@@ -38,21 +38,10 @@ def _pct(values: np.ndarray) -> list[float | None]:
 
 
 def _layout(fig: go.Figure, title: str, note: str, alt: str) -> go.Figure:
-    """The house style of :mod:`charts` (title, legend above the plot, note below it, alt text in
-    ``layout.meta``), for monthly lines of shares."""
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yref": "container", "yanchor": "top",
-               "pad": {"t": 14, "l": 8}, "font": {"size": 18}},
-        font={"family": FONT, "size": 13, "color": "#1f1f1f"},
-        separators=", ",
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "traceorder": "normal", "title": None},
-        margin={"l": 70, "r": 20, "t": 110, "b": 80}, plot_bgcolor="white", height=480,
-        meta={META_ALT: alt, META_EMPTY: False},
-    )
-    fig.update_yaxes(title="Andel (%)", ticksuffix=" %", range=[0, 100], gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#999")
+    """The house style of :func:`charts.layout`, for monthly lines of shares (three long legend names)."""
+    layout(fig, title, note, alt, legend_rows=3)
+    fig.update_yaxes(title="Andel (%)", ticksuffix=" %", range=[0, 100])
     fig.update_xaxes(dtick="M12", tickformat="%Y")
-    fig.add_annotation(text=note, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-40, showarrow=False,
-                       align="left", font={"size": 11, "color": "#4d4d4d"})
     return fig
 
 
@@ -102,7 +91,7 @@ def by_type_figure(t: P.PaymentTable, decision: date) -> go.Figure:
     fig.add_scatter(name="Tredje part (andel av alla kronor)", x=third["x"], y=_pct(third["share"].to_numpy()), mode="lines",
                     line={"color": TREDJE_COLOUR, "width": 2, "dash": "dashdot"}, connectgaps=False,
                     hovertemplate="%{x|%Y-%m}: %{y:.1f} %<extra>Tredje part</extra>")
-    fig = _layout(fig, "Delad utbetalning efter hushållstyp och andel till tredje part, per månad", _chart_note(t, *series, third),
+    fig = _layout(fig, "Delad utbetalning per hushållstyp och tredje part, per månad", _chart_note(t, *series, third),
                   _alt(t, decision))
     _decision_line(fig, decision)
     return fig

@@ -152,7 +152,7 @@ def trend_figure(trend: pd.DataFrame, note: str) -> Any:
     """Women's share of participants and of kronor over the years (plotly figure)."""
     import plotly.graph_objects as go
 
-    from .charts import COLOURS, FONT
+    from .charts import COLOURS, layout
 
     fig = go.Figure()
     x = trend["År"].astype(int)
@@ -160,17 +160,10 @@ def trend_figure(trend: pd.DataFrame, note: str) -> Any:
         y = [None if pd.isna(v) else v * 100 for v in trend[col]]
         fig.add_scatter(name=col, x=x, y=y, mode="lines+markers", line={"color": COLOURS[S.KVINNOR], "width": 3, "dash": dash},
                         marker={"size": 8}, connectgaps=False)
-    fig.update_layout(title={"text": "Kvinnornas andel av deltagarna och av kostnaden", "x": 0, "xanchor": "left"},
-                      font={"family": FONT, "size": 14}, separators=", ", plot_bgcolor="white", height=440,
-                      legend={"orientation": "h", "y": -0.2, "title": None}, margin={"l": 60, "r": 20, "t": 70, "b": 110})
-    fig.update_yaxes(gridcolor="#e5e5e5")
-    fig.add_annotation(text=note, xref="paper", yref="paper", x=0, y=-0.34, showarrow=False, xanchor="left",
-                       font={"size": 11, "color": "#555"})
+    layout(fig, "Kvinnornas andel av deltagarna och av kostnaden", note, _trend_sentence(trend), x_title=True)
     fig.update_xaxes(dtick=1, title="År")
     fig.update_yaxes(title="Andel (%)", ticksuffix=" %", rangemode="tozero")
-    from .charts import describe
-
-    return describe(fig, _trend_sentence(trend))
+    return fig
 
 
 def _trend_sentence(trend: pd.DataFrame) -> str:
