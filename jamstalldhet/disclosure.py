@@ -1,7 +1,7 @@
 """Disclosure control (röjandekontroll): the one choke point of every published table.
 
 Every table that leaves the screen, a file or the command line is a :class:`Published`,
-and the only way to make one is :func:`protect`. Charts, exports and the command line
+and the only way to make one is :func:`publish`. Charts, exports and the command line
 accept nothing else, so a new output cannot forget suppression.
 
 Method (section 4 of the data contract):
@@ -47,7 +47,7 @@ from . import schema as S
 from .indicators import KEY_COLUMNS, indicator
 from .settings import DEFAULT_K, MIN_K
 
-__all__ = ["DEFAULT_K", "MIN_K", "Published", "publish", "protect", "secondary", "suppression_pattern", "filter_problem",
+__all__ = ["DEFAULT_K", "MIN_K", "Published", "publish", "secondary", "suppression_pattern", "filter_problem",
            "check_k", "note"]
 
 INTERNAL_MARK: Final = "Internt – får inte publiceras"
@@ -127,7 +127,7 @@ def filter_problem(filters: dict[str, list[str]], fixed: list[tuple[str, ...]] |
 
 @dataclass(frozen=True)
 class Published:
-    """A disclosure-controlled indicator table; made only by :func:`protect`."""
+    """A disclosure-controlled indicator table; made only by :func:`publish`."""
 
     frame: pd.DataFrame
     k: int
@@ -228,11 +228,6 @@ def publish(raw: pd.DataFrame, k: int = DEFAULT_K, by: str | None = None, filter
         table["denominator"] = den
     table = table.drop(columns=[c for c in KEY_COLUMNS if c in table])
     return _suppress(stats.annotate(table), k, by, perturbed)
-
-
-def protect(table: pd.DataFrame, k: int = DEFAULT_K, by: str | None = None) -> Published:
-    """Primary and secondary suppression of an annotated standard table (see :func:`publish`)."""
-    return _suppress(table.drop(columns=[c for c in KEY_COLUMNS if c in table]), k, by, perturbed=False)
 
 
 def _suppress(table: pd.DataFrame, k: int, by: str | None, perturbed: bool) -> Published:
