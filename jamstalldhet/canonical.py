@@ -54,8 +54,7 @@ def canonical(df: pd.DataFrame) -> pd.DataFrame:
         used = ins.array.remove_unused_categories()
         out[S.INSATS] = used.reorder_categories(sorted(used.categories))
     else:
-        ins = ins.astype("string")
-        out[S.INSATS] = pd.Categorical(ins, categories=sorted(ins.dropna().unique()))
+        out[S.INSATS] = pd.Categorical(ins.astype("string"))  # categories: the values, sorted
     for col in S.DATE_COLUMNS:
         raw = df[col] if col in df else pd.Series([pd.NaT] * n, dtype="datetime64[ms]")
         if not pd.api.types.is_datetime64_any_dtype(raw):

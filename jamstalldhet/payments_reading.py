@@ -108,9 +108,9 @@ def kind_of(columns: list[str] | tuple[str, ...]) -> str | None:
 
 
 def kind_of_file(path: Path) -> str | None:
-    """:func:`kind_of` of a file's headers; None when the file cannot be read."""
-    read = R.read_checked(path, path.name)
-    return None if isinstance(read, list) else kind_of(read[0])
+    """:func:`kind_of` of a file's headers (read without its rows); None when the file cannot be read."""
+    headers = R.read_headers(path)
+    return None if headers is None else kind_of(headers)
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -98,11 +98,39 @@ def read_raw(path: Path) -> tuple[list[str], pd.DataFrame]:
     if suffix not in (".csv", ".txt", ".tsv"):
         raise FileRefused(f"Filtypen {suffix or '(ingen)'} kan inte läsas. Använd CSV, Excel (.xlsx) eller Parquet.")
     data = path.read_bytes()
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():  # the whole file only when it starts blank
         raise FileRefused("Filen är tom.")
     if b"\x00" in data[:65536]:
         raise FileRefused("Filen är inte en textfil (CSV) fast namnet säger det.")
     return _read_csv(data)
+
+
+_HEADER_BYTES = 1 << 20
+
+
+def read_headers(path: Path) -> list[str] | None:
+    """The file's headers as :func:`read_raw` gives them, without reading the rows: the Parquet
+    schema, or the first record of a CSV's first megabyte (the whole file only when its first
+    record is longer; an Excel file is read whole). None when the file cannot be read."""
+    import csv
+
+    try:
+        suffix = path.suffix.lower()
+        if suffix == ".parquet":
+            return [str(c) for c in pq.read_schema(path).names]
+        if suffix in (".csv", ".txt", ".tsv") and path.stat().st_size > _HEADER_BYTES:
+            with path.open("rb") as fh:
+                data = fh.read(_HEADER_BYTES)
+            data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+            data = data[: data.rfind(b"\n") + 1]
+            if b"\x00" not in data:
+                text = data.decode(_encoding(data), errors="replace")
+                first = next(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_separator(text)), None)
+                if first is not None:
+                    return [h.strip() for h in first]
+        return read_raw(path)[0]
+    except bad_file_errors():  # FileRefused and BadRows are ValueErrors too
+        return None
 
 
 def _encoding(data: bytes) -> str:
@@ -132,8 +160,8 @@ def _read_csv(data: bytes) -> tuple[list[str], pd.DataFrame]:
 
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    enc = _encoding(data)
-    first = data.split(b"\n", 1)[0].decode(enc, errors="replace")
+    end = data.find(b"\n")
+    first = (data if end < 0 else data[:end]).decode("utf-8", errors="replace")  # separators are ASCII in any encoding
     sep = sniff_separator(first)
     n = len(next(csv.reader([first.rstrip("\r")], delimiter=sep), [])) or 1
     bad: list[tuple[int | None, int, int]] = []
@@ -142,13 +170,24 @@ def _read_csv(data: bytes) -> tuple[list[str], pd.DataFrame]:
         bad.append((row.number, row.actual_columns, row.expected_columns))
         return "skip"
 
-    table = pacsv.read_csv(
-        pa.py_buffer(data),
-        read_options=pacsv.ReadOptions(column_names=[f"f{i}" for i in range(n)], encoding="utf8" if enc == "utf-8" else enc),
-        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=invalid),
-        convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(n)},
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
-    )
+    def read(enc: str) -> pa.Table:
+        bad.clear()
+        return pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=[f"f{i}" for i in range(n)], encoding="utf8" if enc == "utf-8" else enc),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys((f"f{i}" for i in range(n)), pa.large_string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )  # large_string: the type pandas keeps, so the frame below is not a copy
+
+    enc = "utf-8"
+    try:
+        table = read(enc)  # Arrow checks the UTF-8 as it converts: the whole file is not decoded twice
+    except pa.ArrowInvalid:
+        enc = _encoding(data)
+        if enc == "utf-8":
+            raise  # valid UTF-8: the error is another one
+        table = read(enc)
     if bad:  # pyarrow does not number rows when values may hold newlines: count records here
         text = io.StringIO(data.decode(enc, errors="replace"), newline="")
         raise BadRows([(i, len(rec), n) for i, rec in enumerate(csv.reader(text, delimiter=sep), 1) if rec and len(rec) != n])
@@ -179,7 +218,12 @@ def check_cell_sizes(body: pd.DataFrame, headers: list[str], file: str) -> list[
         if col.dtype != object and not pd.api.types.is_string_dtype(col):
             continue
         if _is_text(col):
-            lengths = col.str.len().fillna(0).to_numpy(dtype=np.int64)
+            import pyarrow.compute as pc
+
+            arr = _arrow_text(col)
+            if (pc.max(pc.binary_length(arr)).as_py() or 0) <= V.MAX_CELL_CHARS:
+                continue  # no cell has more bytes than the limit has characters: none is too long
+            lengths = pc.fill_null(pc.utf8_length(arr), 0).to_numpy()
         else:
             lengths = _distinct(col, lambda u: len(u) if isinstance(u, str) else 0, 0, np.int64)
         problems += V.long_cells(file, h, lengths)
@@ -277,6 +321,17 @@ def _arrow_text(text: pd.Series) -> Any:
 def _strptime_arrow(arr: Any) -> Any:
     """:func:`_strptime` on an Arrow string array: a ``timestamp[ms]`` array, null where the
     cell has none of the accepted forms or names a day that does not exist."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:  # the usual column, every filled cell 2018-03-01: one strict cast (Arrow refuses 2018-02-30 here)
+        return pc.cast(pc.cast(pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr), pa.date32()), pa.timestamp("ms"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return _strptime_forms(arr)  # some cell has another form, or none: every form, cell by cell
+
+
+def _strptime_forms(arr: Any) -> Any:
+    """Every accepted form where the whole cell has its shape (see :func:`_strptime_arrow`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -517,11 +572,13 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
         if col in src and pd.api.types.is_bool_dtype(src[col]):  # typed Parquet: nothing to interpret
             df[col] = src[col].astype("boolean")
         elif col in src:
-            val = _map_values(src[col], "janej")
+            val = _map_values(src[col], "janej", ("true", "false"))
             problems += V.not_yes_no(at, col, _text(src[col]), val)
-            df[col] = val.map({"true": True, "false": False})
-    problems += V.two_genders(at, df[S.PERSON_ID], df[S.KON])
-    problems += V.duplicate_rows(at, body)
+            yes_no = val.cat.codes.to_numpy()
+            df[col] = pd.Series(pd.arrays.BooleanArray(yes_no == 0, yes_no < 0), index=body.index)
+    persons, _ = V.codes(df[S.PERSON_ID])  # once, for both rules: equal rows are rows of one person
+    problems += V.two_genders(at, persons, df[S.KON])
+    problems += V.duplicate_rows(at, body, groups=persons)
     if problems:
         return None, problems
     for col in S.COLUMNS:

@@ -104,7 +104,7 @@ class Prepared:
 def prepare(df: pd.DataFrame) -> Prepared:
     """Turn a canonical frame into integer arrays (one pass, no Python loop over rows)."""
     person_codes, uniques = pd.factorize(df[S.PERSON_ID], use_na_sentinel=True)
-    keys = person_keys_of(np.asarray(uniques, dtype=object))
+    keys = person_keys_of(pa.array(uniques))  # Arrow-backed ids stay in Arrow: no Python string per person
     person = person_codes.astype(np.int32)
     n_persons = len(uniques)
     gender = df[S.KON].cat.codes.to_numpy().astype(np.int8)

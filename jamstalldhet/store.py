@@ -252,12 +252,16 @@ def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) ->
     codes stored in the batches, loading never has to hash millions of ids again."""
     register = pq.read_table(store / current) if current else None
     known = register.column(0).combine_chunks() if register is not None else pa.array([], pa.large_string())
-    ids = ids.combine_chunks().cast(known.type)
-    codes = pc.index_in(ids, value_set=known)
-    new = pc.unique(pc.filter(ids, pc.is_null(codes)))
+    encoded = pc.dictionary_encode(ids.combine_chunks().cast(known.type))  # each distinct id once
+    distinct = encoded.dictionary
+    found = pc.index_in(distinct, value_set=known)  # looked up once per person, not once per row
+    is_new = pc.is_null(found).to_numpy(zero_copy_only=False)
+    new = pc.filter(distinct, pa.array(is_new))
     if len(new):
         known = pa.concat_arrays([known, new])
-        codes = pc.index_in(ids, value_set=known)
+    # a person's code: its row in the register, the new ones after the old in order of appearance
+    code_of = np.where(is_new, len(known) - len(new) + np.cumsum(is_new) - 1, pc.fill_null(found, -1).to_numpy())
+    codes = pa.array(code_of[encoded.indices.to_numpy(zero_copy_only=False)])
     if register is None:
         old_keys = np.zeros(0, dtype=np.int64)
     elif KEY_COLUMN in register.column_names:  # the register is read once: ids and keys from the same table

@@ -166,18 +166,19 @@ def not_yes_no(at: Rows, column: str, text: pd.Series, value: pd.Series) -> list
     return at.problems(((text != "") & value.isna()).to_numpy(), column, "Värdet ska vara ja eller nej.")
 
 
-def two_genders(at: Rows, person: pd.Series, gender: pd.Series) -> list[Problem]:
+def two_genders(at: Rows, person: pd.Series | npt.NDArray[np.int64], gender: pd.Series) -> list[Problem]:
     return at.problems(mixed_genders(person, gender), S.KON, "Samma person har olika kön på olika rader.")
 
 
-def duplicate_rows(at: Rows, body: pd.DataFrame) -> list[Problem]:
-    return at.problems(repeated_rows(body), None, "Raden är en dubblett av en tidigare rad. Ta bort den.")
+def duplicate_rows(at: Rows, body: pd.DataFrame, groups: npt.NDArray[np.int64] | None = None) -> list[Problem]:
+    return at.problems(repeated_rows(body, groups), None, "Raden är en dubblett av en tidigare rad. Ta bort den.")
 
 
-def mixed_genders(person: pd.Series, gender: pd.Series) -> npt.NDArray[np.bool_]:
+def mixed_genders(person: pd.Series | npt.NDArray[np.int64], gender: pd.Series) -> npt.NDArray[np.bool_]:
     """Rows of persons who have more than one gender (missing genders ignored), with integer
-    codes: the lowest and the highest gender code of each person differ."""
-    p, _ = codes(person)
+    codes: the lowest and the highest gender code of each person differ. ``person`` is the
+    column or its :func:`codes` (a caller that needs them for other rules computes them once)."""
+    p = person if isinstance(person, np.ndarray) else codes(person)[0]
     g, _ = codes(gender)
     known = (p >= 0) & (g >= 0)
     n = int(p.max()) + 1 if p.size else 0
@@ -200,20 +201,41 @@ def codes(col: pd.Series) -> tuple[npt.NDArray[np.int64], int]:
     return found.astype(np.int64), len(uniques)
 
 
-def repeated_rows(body: pd.DataFrame) -> npt.NDArray[np.bool_]:
-    """Rows equal to an earlier row (missing equals missing). Each column becomes integer codes
-    (see :func:`codes`), the codes are combined into one 64-bit key per row (re-numbered
-    whenever the next column could overflow it) and the key is checked once."""
-    key = np.zeros(len(body), dtype=np.int64)
-    span = 1
+def _shared(key: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """``key`` renumbered 0..m−1 in order of appearance, and which entries share their key with another."""
+    renumbered, uniques = pd.factorize(key)
+    return renumbered.astype(np.int64), np.bincount(renumbered, minlength=len(uniques))[renumbered] > 1
+
+
+def repeated_rows(body: pd.DataFrame, groups: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.bool_]:
+    """Rows equal to an earlier row (missing equals missing).
+
+    The rows are refined column by column: each column's integer codes (see :func:`codes`) are
+    combined with the key so far, renumbered, and a row whose key is unique is dropped, because
+    it cannot equal any other row; the next column is coded for the rows left only. ``groups``
+    (optional, :func:`codes` of a column) is a coarser partition the caller already has, such as the person of each row:
+    rows that are equal are in the same group, so most rows (persons with one row) are dropped
+    before any column is coded. What is left at the end are the rows equal to another row."""
+    n = len(body)
+    rows = np.arange(n)
+    key = np.zeros(n, dtype=np.int64)
+    if groups is not None and n:
+        key = np.where(groups < 0, int(groups.max()) + 1, groups)  # codes 0..m−1 (missing −1 → m): no hashing
+        keep = np.bincount(key)[key] > 1
+        rows, key = rows[keep], key[keep]
     for c in body.columns:
-        column_codes, n = codes(body[c])
-        if span * (n + 1) >= 2**62:
-            key, uniques = pd.factorize(key)
-            span = len(uniques)
-        key = key * (n + 1) + (column_codes + 1)
-        span *= n + 1
-    result: npt.NDArray[np.bool_] = pd.Series(key).duplicated(keep="first").to_numpy()
+        if rows.size == 0:
+            break
+        col = body[c] if rows.size == n else body[c].iloc[rows]
+        column_codes, m = codes(col)
+        key, keep = _shared(key * (m + 1) + (column_codes + 1))  # < rows · (m + 1): no overflow
+        rows, key = rows[keep], key[keep]
+    result = np.zeros(n, dtype=bool)
+    if rows.size:
+        first = np.zeros(rows.size, dtype=bool)
+        _, first_at = np.unique(key, return_index=True)
+        first[first_at] = True  # rows ascend, so a key's first entry is its first row
+        result[rows[~first]] = True
     return result
 
 

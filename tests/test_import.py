@@ -200,6 +200,10 @@ def test_person_codes_are_shared_across_batches(tmp_path: Path) -> None:
         store.commit(target, df, f"f{i}.csv", store.plan(target, df, str(i) * 64))
     fast = load_store(target)
     assert fast.n_persons == 4
+    import pyarrow.parquet as pq
+    stored = [pq.read_table(store.batch_path(target, b.id)).column(store.PERSON_CODE).to_pylist()
+              for b in store.read_manifest(target).batches]
+    assert stored == [[0, 1, 2], [2, 3]]  # c keeps its code, d comes after the register's persons
     plain = prepare(store.load(target))
     for year in (2017, 2018, 2019, 2020):
         assert compute(fast, year).equals(compute(plain, year))

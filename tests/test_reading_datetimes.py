@@ -88,3 +88,18 @@ def test_bad_time_of_day_names_row_and_column(tmp_path: Path) -> None:
     assert ins.frame is None
     assert [(p.row, p.column) for p in ins.problems] == [(3, "startdatum")]
     assert "Datumet kan inte läsas" in ins.problems[0].message
+
+
+def test_the_one_cast_for_plain_iso_columns_agrees_with_the_forms() -> None:
+    """A column whose filled cells are all plain ISO dates is read by one strict cast; it gives
+    what the form-by-form reading gives, and any other cell sends the column to that reading."""
+    import random
+
+    rng = random.Random(16)
+    days = [f"{rng.randint(1900, 2099):04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" for _ in range(2000)]
+    days += ["2020-02-29", "2018-12-31", "2018-01-01", ""]
+    arr = pa.array(days)
+    assert reading._strptime_arrow(arr).equals(reading._strptime_forms(arr))
+    for odd in ["2018-02-30", "2019-02-29", "2018-04-31", "20180301", "2018/03/01", "2018-03-01 00:00:00", "2018-3-1", "x"]:
+        mixed = pa.array(days[:50] + [odd])
+        assert reading._strptime_arrow(mixed).equals(reading._strptime_forms(mixed)), odd

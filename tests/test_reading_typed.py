@@ -47,6 +47,11 @@ def test_duplicate_rows_random_equal_pandas() -> None:
     wide = pd.concat([wide, wide.sample(300, random_state=1)], ignore_index=True)
     got = validation.repeated_rows(wide)
     assert got.sum() >= 300 and (got == wide.duplicated(keep="first").to_numpy()).all()
+    # with the rows' groups known (equal rows share a group), the answer is the same
+    groups, _ = validation.codes(df[0])
+    assert (validation.repeated_rows(df, groups) == df.duplicated(keep="first").to_numpy()).all()
+    wide_groups, _ = validation.codes(wide[3])
+    assert (validation.repeated_rows(wide, wide_groups) == wide.duplicated(keep="first").to_numpy()).all()
 
 
 def test_categorical_text_is_stripped_and_merged() -> None:
@@ -130,3 +135,36 @@ def test_numbers_equal_pandas(cells: list[str]) -> None:
     got = reading._numbers(text)
     want = pd.to_numeric(text, errors="coerce").astype("float64")
     assert got.equals(want)
+
+
+@pytest.mark.parametrize("encoding,sep", [("utf-8-sig", ","), ("cp1252", ";"), ("utf-8", "\t")])
+def test_headers_of_a_large_csv_are_read_without_its_rows(tmp_path: Path, encoding: str, sep: str) -> None:
+    """The headers the import recognises a file's kind by are those of the whole read, from the
+    first megabyte only (a quoted header with the separator in it, Swedish letters, spaces)."""
+    header = sep.join(['"Person, id"', " Kön ", "Födelseår", "Insats", "Startdatum"])
+    row = sep.join(["JB000001", "Kvinna", "1980", "Jobbcenter", "2018-01-01"])
+    path = tmp_path / "stor.csv"
+    path.write_bytes(("\n".join([header] + [row] * 60_000) + "\n").encode(encoding))
+    assert path.stat().st_size > reading._HEADER_BYTES
+    headers = reading.read_headers(path)
+    assert headers == reading.read_raw(path)[0] == ["Person, id", "Kön", "Födelseår", "Insats", "Startdatum"]
+
+
+def test_headers_of_parquet_and_unreadable_files(tmp_path: Path) -> None:
+    path = tmp_path / "d.parquet"
+    pd.DataFrame({"personnummer": ["x"], "insats": ["y"]}).to_parquet(path)
+    assert reading.read_headers(path) == ["personnummer", "insats"]
+    broken = tmp_path / "trasig.parquet"
+    broken.write_bytes(b"PAR1 inte parquet")
+    assert reading.read_headers(broken) is None
+    small = tmp_path / "liten.csv"
+    small.write_text("a;b\n1;2;3\n", encoding="utf-8")
+    assert reading.read_headers(small) is None  # a bad row: the whole (small) file is read and refused
+
+
+def test_cell_length_is_counted_in_characters_not_bytes() -> None:
+    """The byte lengths only rule a column out quickly; a cell of 6 000 ö (12 000 bytes) is not
+    too long, one of 10 001 characters is."""
+    body = pd.DataFrame({0: pd.Series(["ö" * 6000, "kort"], dtype="str"), 1: pd.Series(["a" * 10_001, "b"], dtype="str")})
+    problems = reading.check_cell_sizes(body, ["Anteckning", "Insats"], "f.csv")
+    assert [(p.row, p.column) for p in problems] == [(2, "Insats")]
