@@ -170,12 +170,14 @@ def _read_csv(data: bytes) -> tuple[list[str], pd.DataFrame]:
         bad.append((row.number, row.actual_columns, row.expected_columns))
         return "skip"
 
+    quoted = b'"' in data  # without a quote no value can hold a newline: Arrow splits the rows faster
+
     def read(enc: str) -> pa.Table:
         bad.clear()
         return pacsv.read_csv(
             pa.py_buffer(data),
             read_options=pacsv.ReadOptions(column_names=[f"f{i}" for i in range(n)], encoding="utf8" if enc == "utf-8" else enc),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=invalid),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=quoted, invalid_row_handler=invalid),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys((f"f{i}" for i in range(n)), pa.large_string()),
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )  # large_string: the type pandas keeps, so the frame below is not a copy
@@ -217,7 +219,10 @@ def check_cell_sizes(body: pd.DataFrame, headers: list[str], file: str) -> list[
         col = body[i]
         if col.dtype != object and not pd.api.types.is_string_dtype(col):
             continue
-        if _is_text(col):
+        if isinstance(col.dtype, pd.CategoricalDtype):  # a Parquet dictionary: the categories' lengths
+            per_category = np.array([len(str(c)) for c in col.cat.categories] + [0], dtype=np.int64)
+            lengths = per_category[col.cat.codes.to_numpy()]
+        elif _is_text(col):
             import pyarrow.compute as pc
 
             arr = _arrow_text(col)
@@ -250,7 +255,8 @@ def map_headers(headers: list[str], file: str, overrides: dict[str, str | None] 
 
 
 def _is_text(col: pd.Series) -> bool:
-    return pd.api.types.is_string_dtype(col) and col.dtype != object
+    """A column of strings (Arrow-backed), not objects and not a categorical (which pandas also calls string)."""
+    return pd.api.types.is_string_dtype(col) and col.dtype != object and not isinstance(col.dtype, pd.CategoricalDtype)
 
 
 def _text(col: pd.Series) -> pd.Series:
@@ -514,14 +520,25 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     at = V.Rows.below_header(file, len(body), {canon: headers[i] for i, canon in mapping.items()})
     problems: list[Problem] = []
     df = pd.DataFrame(index=body.index)
+    texts: dict[str, pd.Series] = {}
 
-    pid = _text(src[S.PERSON_ID]) if S.PERSON_ID in src else pd.Series("", index=body.index, dtype="string")
+    def text_of(column: str) -> pd.Series:  # a column's stripped text, made once however many rules read it
+        if column not in texts:
+            texts[column] = _text(src[column])
+        return texts[column]
+
+    def blank_of(column: str) -> npt.NDArray[np.bool_]:
+        col = src[column]
+        return (text_of(column) == "").to_numpy() if _is_text(col) or col.dtype == object else _blank(col)
+
+
+    pid = text_of(S.PERSON_ID) if S.PERSON_ID in src else pd.Series("", index=body.index, dtype="string")
     derived_gender = pd.Series(None, index=body.index, dtype=object)
     derived_year = pd.Series(np.nan, index=body.index)
     if S.PERSONNUMMER in src:
         info = _personnummer(src[S.PERSONNUMMER])
         valid = info.notna()
-        problems += V.invalid_personnummer(at, ~_blank(src[S.PERSONNUMMER]) & ~valid.to_numpy())
+        problems += V.invalid_personnummer(at, ~blank_of(S.PERSONNUMMER) & ~valid.to_numpy())
         pid = pid.astype(object).where(~valid, info.map(lambda t: t[0] if t else None))
         derived_gender = info.map(lambda t: t[1] if t else None)
         derived_year = info.map(lambda t: float(t[2]) if t else np.nan).astype(float)
@@ -529,7 +546,7 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     df[S.PERSON_ID] = pid
     if S.KON in src:
         kon = _map_values(src[S.KON], "kon", S.GENDER_VALUES)
-        kon = kon.where(kon.notna() | _blank(src[S.KON]), S.ANNAT)  # other non-empty codes
+        kon = kon.where(kon.notna() | blank_of(S.KON), S.ANNAT)  # other non-empty codes
         if S.PERSONNUMMER in src:
             kon = kon.astype(object).where(kon.notna(), derived_gender)
         problems += V.unknown_gender(at, kon)
@@ -550,11 +567,11 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
         df[S.FODELSEAR] = derived_year
     if S.BAKGRUND in src:
         bg = _map_values(src[S.BAKGRUND], "bakgrund", S.BAKGRUND_VALUES)
-        df[S.BAKGRUND] = bg.where(bg.notna() | _blank(src[S.BAKGRUND]), S.UTRIKES).fillna(S.OKAND)
+        df[S.BAKGRUND] = bg.where(bg.notna() | blank_of(S.BAKGRUND), S.UTRIKES).fillna(S.OKAND)
     if S.UTBILDNINGSNIVA in src:
         df[S.UTBILDNINGSNIVA] = _map_values(src[S.UTBILDNINGSNIVA], "utbildningsniva", S.UTBILDNING_VALUES).fillna(S.OKAND)
-    ins = _stripped_categorical(src[S.INSATS]) if isinstance(src[S.INSATS].dtype, pd.CategoricalDtype) else _text(src[S.INSATS])
-    problems += V.missing_insats(at, _blank(src[S.INSATS]))
+    ins = _stripped_categorical(src[S.INSATS]) if isinstance(src[S.INSATS].dtype, pd.CategoricalDtype) else text_of(S.INSATS)
+    problems += V.missing_insats(at, blank_of(S.INSATS))
     df[S.INSATS] = ins
     for col in S.DATE_COLUMNS:
         if col in src:
@@ -562,18 +579,18 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
             problems += V.unreadable_dates(at, col, bad)
             df[col] = dates
     if S.STARTDATUM in df:
-        problems += V.missing_start(at, df[S.STARTDATUM], _blank(src[S.STARTDATUM]), df.get(S.ANVISNINGSDATUM))
+        problems += V.missing_start(at, df[S.STARTDATUM], blank_of(S.STARTDATUM), df.get(S.ANVISNINGSDATUM))
     if S.SLUTDATUM in df and S.STARTDATUM in df:
         problems += V.end_before_start(at, df[S.STARTDATUM], df[S.SLUTDATUM])
     if S.AVSLUTSORSAK in src:
         out = _map_values(src[S.AVSLUTSORSAK], "avslutsorsak", S.OUTCOMES)
-        df[S.AVSLUTSORSAK] = out.where(out.notna() | _blank(src[S.AVSLUTSORSAK]), S.ANNAT_UTFALL)
+        df[S.AVSLUTSORSAK] = out.where(out.notna() | blank_of(S.AVSLUTSORSAK), S.ANNAT_UTFALL)
     for col in S.BOOL_COLUMNS:
         if col in src and pd.api.types.is_bool_dtype(src[col]):  # typed Parquet: nothing to interpret
             df[col] = src[col].astype("boolean")
         elif col in src:
             val = _map_values(src[col], "janej", ("true", "false"))
-            problems += V.not_yes_no(at, col, _text(src[col]), val)
+            problems += V.not_yes_no(at, col, text_of(col), val)
             yes_no = val.cat.codes.to_numpy()
             df[col] = pd.Series(pd.arrays.BooleanArray(yes_no == 0, yes_no < 0), index=body.index)
     persons, _ = V.codes(df[S.PERSON_ID])  # once, for both rules: equal rows are rows of one person

@@ -165,6 +165,20 @@ def test_headers_of_parquet_and_unreadable_files(tmp_path: Path) -> None:
 def test_cell_length_is_counted_in_characters_not_bytes() -> None:
     """The byte lengths only rule a column out quickly; a cell of 6 000 ö (12 000 bytes) is not
     too long, one of 10 001 characters is."""
-    body = pd.DataFrame({0: pd.Series(["ö" * 6000, "kort"], dtype="str"), 1: pd.Series(["a" * 10_001, "b"], dtype="str")})
-    problems = reading.check_cell_sizes(body, ["Anteckning", "Insats"], "f.csv")
-    assert [(p.row, p.column) for p in problems] == [(2, "Insats")]
+    body = pd.DataFrame({0: pd.Series(["ö" * 6000, "kort"], dtype="str"), 1: pd.Series(["a" * 10_001, "b"], dtype="str"),
+                         2: pd.Categorical(["x", "y" * 10_001])})  # a Parquet dictionary: measured per category
+    problems = reading.check_cell_sizes(body, ["Anteckning", "Insats", "Avslutsorsak"], "f.csv")
+    assert [(p.row, p.column) for p in problems] == [(2, "Insats"), (3, "Avslutsorsak")]
+
+
+def test_a_quoted_value_may_hold_a_newline(tmp_path: Path) -> None:
+    """A file with quotes is split into rows quote-aware (a value may hold a newline); a file
+    without any quote cannot have such values and is split the fast way: both read the same rows."""
+    quoted = tmp_path / "citat.csv"
+    quoted.write_bytes(b'person_id;insats;startdatum\np1;"Jobb\ncenter";2018-01-01\np2;Studier;2018-02-01\n')
+    headers, body = reading.read_raw(quoted)
+    assert headers == ["person_id", "insats", "startdatum"]
+    assert body[1].tolist() == ["Jobb\ncenter", "Studier"]
+    plain = tmp_path / "utan_citat.csv"
+    plain.write_bytes(b"person_id;insats;startdatum\np1;Jobbcenter;2018-01-01\np2;Studier;2018-02-01\n")
+    assert reading.read_raw(plain)[1][1].tolist() == ["Jobbcenter", "Studier"]
