@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import reading as R
 from . import schema as S
+from . import validation as V
 from .validation import Problem, rows_problems
 
 SYNONYMS_FILE: Final = Path(__file__).resolve().parent.parent / "data" / "synonymer_utbetalningar.toml"
@@ -296,7 +297,7 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     report((mot == MEDSOKANDE_R) & ~has_med, MOTTAGARE, "Utbetalningen går till medsökande men raden har ingen medsökande.")
     report(has_med & typ.isin([ENSAM_UTAN, ENSAM_MED]), HUSHALLSTYP, "Hushållstypen är ensamstående men raden har en medsökande.")
     report(_two_genders(df), None, "Samma person har olika kön på olika rader.")
-    report(body.duplicated(keep="first").to_numpy(), None,
+    report(V.repeated_rows(body), None,
            "Raden är en dubblett av en tidigare rad. Ta bort den, eller lägg till en kolumn som skiljer två utbetalningar åt "
            "(t.ex. utbetalnings-id).")
     if problems:
@@ -306,16 +307,13 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
 
 
 def _two_genders(df: pd.DataFrame) -> npt.NDArray[np.bool_]:
-    """Rows where a person (as sökande or medsökande) has a gender that differs from another row's."""
+    """Rows where a person (as sökande or medsökande) has a gender that differs from another row's
+    (:func:`validation.mixed_genders` over both roles' columns, one after the other)."""
     n = len(df)
     persons = pd.concat([df[SOKANDE], df[MEDSOKANDE]], ignore_index=True)
     genders = pd.concat([df[KON_SOKANDE], df[KON_MEDSOKANDE]], ignore_index=True)
-    known = persons.notna() & genders.notna()
-    pairs = pd.DataFrame({"p": persons[known], "g": genders[known]})
-    mixed = pairs.groupby("p")["g"].nunique()
-    bad = persons.isin(mixed.index[mixed > 1]) & known
-    arr = bad.to_numpy(dtype=bool)
-    result: npt.NDArray[np.bool_] = arr[:n] | arr[n:]
+    both = V.mixed_genders(persons, genders)
+    result: npt.NDArray[np.bool_] = both[:n] | both[n:]
     return result
 
 
