@@ -118,12 +118,31 @@ print(E.polars_frame(pl.scan_parquet(sys.argv[1]), int(sys.argv[2]), None).write
 """  # polars only: bench.engines imports pandas and DuckDB only where they are used
 
 
+def stages(command: str, *args: str, runs: int = 3) -> dict[str, float]:
+    """Where the time of a whole command goes (bench/stages.py in a fresh process), the run with
+    the median total of ``runs``."""
+    found = []
+    for _ in range(runs):
+        done = subprocess.run([sys.executable, "-m", "bench.stages", command, *args], cwd=ROOT, env=ENV,
+                              capture_output=True, text=True, check=True)
+        found.append(json.loads(done.stdout))
+        if command == "import":
+            shutil.rmtree(args[1], ignore_errors=True)
+    return sorted(found, key=lambda x: x["total"])[len(found) // 2]
+
+
+def stages_line(spent: dict[str, float]) -> str:
+    parts = [f"{name} {seconds:.2f} s" for name, seconds in spent.items() if name != "total"]
+    return f"{'; '.join(parts)} (total {spent['total']:.2f} s)"
+
+
 def whole_process(path: Path, runs: int) -> dict[str, Any]:
     ours = [child([sys.executable, "-m", "jamstalldhet", "indicators", "--year", str(YEAR), "--data", str(path), "--k", "0"])
             for _ in range(runs)]
     theirs = [child([sys.executable, "-c", POLARS_SCRIPT, str(path), str(YEAR)]) for _ in range(runs)]
     return {"ours_s": statistics.median(w for w, _ in ours), "polars_s": statistics.median(w for w, _ in theirs),
-            "ours_mb": max(m for _, m in ours), "polars_mb": max(m for _, m in theirs)}
+            "ours_mb": max(m for _, m in ours), "polars_mb": max(m for _, m in theirs),
+            "stages": stages("indicators", str(path), runs=runs)}
 
 
 # --- 3. pages ---------------------------------------------------------------------------------
@@ -198,7 +217,7 @@ def import_bench(n: int, folder: Path, runs: int) -> dict[str, Any]:
         shutil.rmtree(target, ignore_errors=True)
     return {"rows": n, "csv_mb": csv.stat().st_size / 1e6, "ours_s": statistics.median(w for w, _ in ours),
             "pyarrow_s": statistics.median(w for w, _ in base), "ours_mb": max(m for _, m in ours),
-            "pyarrow_mb": max(m for _, m in base)}
+            "pyarrow_mb": max(m for _, m in base), "stages": stages("import", str(csv), str(folder / "stages_store"), runs=runs)}
 
 
 # --- 5. dashboard memory --------------------------------------------------------------------------
@@ -426,6 +445,8 @@ def markdown(r: dict[str, Any]) -> str:
                 lines += [f"- {w['records']:,} records: ours {w['ours_s']:.2f} s ({w['ours_mb']:.0f} MB peak), polars script "
                           f"{w['polars_s']:.2f} s ({w['polars_mb']:.0f} MB); ratio {w['ours_s'] / w['polars_s']:.2f} "
                           f"(target ≤ {target} {ok(w['ours_s'] <= target * w['polars_s'])})."]
+                if "stages" in w:
+                    lines += [f"  Stages (`python -m bench.stages`): {stages_line(w['stages'])}."]
         if any(r[k]["ours_s"] > t * r[k]["polars_s"] for k, t in (("process_demo", 2.0), ("process", 1.5)) if k in r):
             lines += ["", NOT_MET_PROCESS]
         lines += [""]
@@ -446,6 +467,8 @@ def markdown(r: dict[str, Any]) -> str:
                   f"{i['ours_s']:.2f} s, {i['ours_mb']:.0f} MB peak; pyarrow read_csv + write_table {i['pyarrow_s']:.2f} s, "
                   f"{i['pyarrow_mb']:.0f} MB; ratio {i['ours_s'] / i['pyarrow_s']:.2f} (target ≤ 3 "
                   f"{ok(i['ours_s'] <= 3 * i['pyarrow_s'])}).", ""]
+        if "stages" in i:
+            lines += [f"Stages (`python -m bench.stages`): {stages_line(i['stages'])}.", ""]
         if i["ours_s"] > 3 * i["pyarrow_s"]:
             lines += [NOT_MET_IMPORT, ""]
     if "memory" in r:

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bench import engines as E
-from bench import run
+from bench import run, stages
 from jamstalldhet import schema as S
 from jamstalldhet.canonical import canonical
 
@@ -93,3 +93,21 @@ def test_three_engines_agree_on_100k(tmp_path: Path) -> None:
     x = run.indicators_in_process(run.demo_file(100_000, tmp_path), runs=1)
     assert x["records"] == 100_000
     assert x["agree"]
+
+
+def test_stages_reach_every_stage_of_both_commands(tiny: Path, tmp_path: Path) -> None:
+    """bench/stages.py times the package's own stages: each one the table names is reached by the
+    command (a renamed or bypassed stage would be missing, not silently counted as "other")."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    csv = tmp_path / "deltagare.csv"
+    csv.write_text("person_id;kön;insats;startdatum\np1;K;Jobb;2018-01-01\np2;M;Jobb;2018-02-01\n", encoding="utf-8")
+    for command, args in (("indicators", [str(tiny)]), ("import", [str(csv), str(tmp_path / "lager")])):
+        out = subprocess.run([sys.executable, "-m", "bench.stages", command, *args], cwd=root, capture_output=True, text=True, check=True)
+        spent = json.loads(out.stdout)
+        expected = {stage for _, _, stage in stages.STAGES[command]}
+        assert expected | {"imports", "other", "total"} == set(spent), command
+        assert all(spent[stage] > 0 for stage in expected), spent

@@ -1,0 +1,98 @@
+"""Where a whole command's time goes: the command run in this (fresh) process, with timers around
+the package's own stages, printed as JSON. Used by ``bench/run.py`` for the "why" of a target.
+
+    python -m bench.stages indicators FILE.parquet
+    python -m bench.stages import FILE.csv STORE_DIR
+
+The timers wrap module functions (a few microseconds each); the command itself is the package's
+`main`, so nothing here repeats what the command does. "imports" is the time before the command
+starts; "other" is what no timer covers (output, the statistics, the tables).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+T0 = time.perf_counter()
+
+#: (module, function, stage): the stages of each command, outermost first. A stage's time is its
+#: own, without the stages nested in it.
+STAGES: dict[str, list[tuple[str, str, str]]] = {
+    "indicators": [
+        ("jamstalldhet.reading", "read_raw", "read the file"),
+        ("jamstalldhet.reading", "check_cell_sizes", "validate and convert"),
+        ("jamstalldhet.reading", "_convert", "validate and convert"),
+        ("jamstalldhet.records", "prepare", "frame to count arrays"),
+    ],
+    "import": [
+        ("jamstalldhet.payments_reading", "kind_of_file", "kind of file (headers)"),
+        ("jamstalldhet.reading", "read_raw", "read the file"),
+        ("jamstalldhet.reading", "check_cell_sizes", "validate and convert"),
+        ("jamstalldhet.reading", "_convert", "validate and convert"),
+        ("jamstalldhet.store", "file_hash", "file hash (duplicate imports)"),
+        ("jamstalldhet.store", "plan", "plan (persons, years)"),
+        ("jamstalldhet.store", "_register_persons", "person register"),
+        ("jamstalldhet.store", "_write_arrow", "write Parquet"),
+    ],
+}
+
+
+def _wrap(module: Any, name: str, stage: str, spent: dict[str, float], stack: list[float]) -> None:
+    fn: Callable[..., Any] = getattr(module, name)
+
+    @functools.wraps(fn)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        stack.append(0.0)
+        t = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            total = time.perf_counter() - t
+            nested = stack.pop()
+            spent[stage] = spent.get(stage, 0.0) + total - nested
+            if stack:
+                stack[-1] += total
+
+    setattr(module, name, timed)
+
+
+#: What each command imports lazily, imported before the command so that "imports" holds it all.
+PRELOAD = {"indicators": ["jamstalldhet.sources", "jamstalldhet.tables", "jamstalldhet.resources", "jamstalldhet.export"],
+           "import": ["jamstalldhet.importing", "jamstalldhet.payment_store"]}
+
+
+def run(command: str, args: list[str]) -> dict[str, float]:
+    import importlib
+
+    from jamstalldhet import cli
+
+    for mod in PRELOAD[command]:
+        importlib.import_module(mod)
+    started = time.perf_counter()
+    spent: dict[str, float] = {"imports": started - T0}
+    stack: list[float] = []
+    for mod, name, stage in STAGES[command]:
+        _wrap(importlib.import_module(mod), name, stage, spent, stack)
+    # the command's own module-level imports count as imports, as they would without the timers
+    spent["imports"] += time.perf_counter() - started
+    started = time.perf_counter()
+    argv = ["indicators", "--year", "2018", "--data", args[0], "--k", "0"] if command == "indicators" else ["import", args[0], "--store", args[1]]
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = cli.main(argv)
+    if code != 0:
+        raise SystemExit(f"{command} failed with status {code}")
+    total = time.perf_counter() - T0
+    spent["other"] = total - sum(spent.values())
+    spent["total"] = total
+    return spent
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(sys.argv[1], sys.argv[2:])))
