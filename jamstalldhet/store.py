@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -252,8 +253,7 @@ def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) ->
     codes stored in the batches, loading never has to hash millions of ids again."""
     register = pq.read_table(store / current) if current else None
     known = register.column(0).combine_chunks() if register is not None else pa.array([], pa.large_string())
-    encoded = pc.dictionary_encode(ids.combine_chunks().cast(known.type))  # each distinct id once
-    distinct = encoded.dictionary
+    distinct, rows = _distinct_ids(ids, known.type)
     found = pc.index_in(distinct, value_set=known)  # looked up once per person, not once per row
     is_new = pc.is_null(found).to_numpy(zero_copy_only=False)
     new = pc.filter(distinct, pa.array(is_new))
@@ -261,7 +261,7 @@ def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) ->
         known = pa.concat_arrays([known, new])
     # a person's code: its row in the register, the new ones after the old in order of appearance
     code_of = np.where(is_new, len(known) - len(new) + np.cumsum(is_new) - 1, pc.fill_null(found, -1).to_numpy())
-    codes = pa.array(code_of[encoded.indices.to_numpy(zero_copy_only=False)])
+    codes = pa.array(code_of[rows])
     if register is None:
         old_keys = np.zeros(0, dtype=np.int64)
     elif KEY_COLUMN in register.column_names:  # the register is read once: ids and keys from the same table
@@ -272,6 +272,23 @@ def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) ->
     name = f"persons/{uuid.uuid4().hex[:16]}.parquet"
     _write_arrow(store / name, pa.table({S.PERSON_ID: known, KEY_COLUMN: pa.array(keys, pa.int64())}))
     return pc.cast(codes, pa.int32()), name
+
+
+def _distinct_ids(ids: pa.ChunkedArray, type_: pa.DataType) -> tuple[pa.Array, npt.NDArray[np.int64]]:
+    """Each distinct id once (as ``type_``) and each row's place among them. A dictionary column
+    (the frame's person ids as a categorical) already is that: its used entries are taken as they
+    are, without hashing the ids again; text is dictionary-encoded."""
+    if pa.types.is_dictionary(ids.type) and ids.num_chunks == 1:
+        col = ids.chunk(0)
+        rows = np.asarray(col.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        used = np.flatnonzero(np.bincount(rows, minlength=len(col.dictionary)))
+        if len(used) < len(col.dictionary):  # entries no row uses are no persons
+            place = np.full(len(col.dictionary), -1, dtype=np.int64)
+            place[used] = np.arange(len(used))
+            rows = place[rows]
+        return col.dictionary.take(pa.array(used)).cast(type_), rows
+    encoded = pc.dictionary_encode(ids.combine_chunks().cast(type_))
+    return encoded.dictionary, np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _collect_garbage(store: Path, m: Manifest) -> None:

@@ -213,6 +213,35 @@ def test_person_codes_are_shared_across_batches(tmp_path: Path) -> None:
     assert len(list((target / "persons").glob("*.parquet"))) == 1
 
 
+def test_person_ids_as_a_categorical_are_registered_like_text(tmp_path: Path) -> None:
+    """A frame whose person ids are a categorical (codes made once while reading) gives the same
+    register and codes as text ids; categories no row uses are not registered as persons."""
+    import pyarrow.parquet as pq
+
+    from jamstalldhet import schema as S
+    from jamstalldhet.canonical import canonical
+
+    def frame(ids: list[str], categorical: bool) -> pd.DataFrame:
+        pid = pd.Categorical(ids, categories=["zz", *dict.fromkeys(ids)]) if categorical else ids  # "zz": unused
+        return canonical(pd.DataFrame({S.PERSON_ID: pid, S.KON: ["Kvinna"] * len(ids), S.INSATS: "X",
+                                       S.STARTDATUM: "2018-03-01", S.SLUTDATUM: "2018-09-01"}))
+
+    stored = []
+    for categorical in (False, True):
+        target = tmp_path / f"store_{categorical}"
+        for i, ids in enumerate((["a", "b", "a", "c"], ["c", "d", "d"])):
+            df = frame(ids, categorical)
+            if i:
+                df[S.STARTDATUM] = df[S.STARTDATUM] + pd.DateOffset(years=2)
+                df[S.SLUTDATUM] = df[S.SLUTDATUM] + pd.DateOffset(years=2)
+            store.commit(target, df, f"f{i}.csv", store.plan(target, df, f"{i}{categorical}" * 32))
+        m = store.read_manifest(target)
+        codes = [pq.read_table(store.batch_path(target, b.id)).column(store.PERSON_CODE).to_pylist() for b in m.batches]
+        register = pq.read_table(target / m.persons).column(0).to_pylist()
+        stored.append((codes, register, [b.persons for b in m.batches]))
+    assert stored[0] == stored[1] == ([[0, 1, 0, 2], [2, 3, 3]], ["a", "b", "c", "d"], [3, 2])
+
+
 def test_birth_year_must_be_a_whole_year(tmp_path: Path) -> None:
     from jamstalldhet.reading import inspect
 
