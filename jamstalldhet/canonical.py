@@ -51,8 +51,12 @@ def canonical(df: pd.DataFrame) -> pd.DataFrame:
         out[col] = cat.fillna(S.OKAND) if cat.isna().any() else cat
     ins = df[S.INSATS]
     if isinstance(ins.dtype, pd.CategoricalDtype):
-        used = ins.array.remove_unused_categories()
-        out[S.INSATS] = used.reorder_categories(sorted(used.categories))
+        cat = ins.array
+        assert isinstance(cat, pd.Categorical)
+        codes = cat.codes
+        if not np.bincount(codes[codes >= 0], minlength=len(cat.categories)).all():  # counted, not sorted
+            cat = cat.remove_unused_categories()
+        out[S.INSATS] = cat.reorder_categories(sorted(cat.categories))
     else:
         out[S.INSATS] = pd.Categorical(ins.astype("string"))  # categories: the values, sorted
     for col in S.DATE_COLUMNS:
@@ -64,7 +68,7 @@ def canonical(df: pd.DataFrame) -> pd.DataFrame:
     for col in S.BOOL_COLUMNS:
         raw = df[col] if col in df else pd.Series([pd.NA] * n)
         out[col] = raw.astype("boolean").array
-    return pd.DataFrame(out, index=pd.RangeIndex(n))
+    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)  # the columns as made above (copy-on-write keeps them safe)
 
 
 def year_span(first_day: int | None, last_day: int | None) -> list[int]:
