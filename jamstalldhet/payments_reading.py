@@ -153,20 +153,26 @@ def _text(col: pd.Series) -> pd.Series:
 _PNR_SHAPE: Final = re.compile(r"^(\d{2})?\d{6}[-+]?\d{4}$")
 
 
-def _person(text: str) -> tuple[str, str | None] | str | None:
-    """A personnummer → (pseudonym, gender); a pseudonymous id → itself; a number-shaped text that
-    is not a valid personnummer → ``"bad"`` marker (None for empty)."""
+def _persons(txt: pd.Series) -> pd.Series:
+    """Per cell of a text column: a personnummer → (pseudonym, gender); a pseudonymous id →
+    itself; a number-shaped text that is not a valid personnummer → the ``"\\x00bad"`` marker;
+    missing and empty cells → None. Each distinct cell once, the personnummer in bulk
+    (:func:`~jamstalldhet.personnummer.parse_many`); the number goes no further than here."""
     from . import personnummer as P
 
-    if not text:
-        return None
-    compact = text.replace(" ", "")
-    parsed = P.parse(compact)
-    if parsed is not None:
-        return (P.pseudonym(parsed, P.secret_key()), parsed.gender)
-    if _PNR_SHAPE.match(compact):
-        return "\x00bad"
-    return text
+    codes, uniques = pd.factorize(txt, use_na_sentinel=True)
+    texts = [str(u) for u in uniques]
+    compact = [t.replace(" ", "") for t in texts]
+    bulk = P.parse_many(compact)
+    values = np.full(len(texts) + 1, None, dtype=object)  # the last entry is the missing cell's
+    at = np.flatnonzero(bulk.valid)
+    pairs = zip(P.pseudonyms(bulk.canonical[at], P.secret_key()), bulk.genders()[at].tolist(), strict=True)
+    for i, pair in zip(at.tolist(), pairs, strict=True):
+        values[i] = pair
+    for i in np.flatnonzero(~bulk.valid).tolist():
+        if texts[i]:
+            values[i] = "\x00bad" if _PNR_SHAPE.match(compact[i]) else texts[i]
+    return pd.Series(values[codes], index=txt.index, dtype=object)
 
 
 def _amount(text: str) -> float | None:
@@ -253,7 +259,7 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
 
     for id_col, kon_col, role in ((SOKANDE, KON_SOKANDE, "sökande"), (MEDSOKANDE, KON_MEDSOKANDE, "medsökande")):
         txt = _text(src[id_col]) if id_col in src else empty
-        info = _distinct(txt, lambda v: _person(str(v)) if v else None)
+        info = _persons(txt)
         bad = info.map(lambda t: t == "\x00bad").astype(bool)
         report(bad, id_col, f"Personnumret för {role} är inte giltigt (fel form, datum eller kontrollsiffra). Rätta det i "
                             "källsystemet; numret visas inte här av sekretesskäl.")

@@ -484,18 +484,35 @@ def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None,
     return ins.frame, ins.problems
 
 
-def _personnummer(col: pd.Series) -> pd.Series:
-    """Per cell: (pseudonym, gender, birth year) for a valid number, None otherwise. The number
-    itself goes no further than this function."""
+def _personnummer(col: pd.Series) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.float64]]:
+    """Per cell: valid, pseudonym, gender and birth year (None/NaN where the cell is not a valid
+    number; missing cells are not). Each distinct stripped cell is checked once, in bulk
+    (:func:`~jamstalldhet.personnummer.parse_many`), and spread over the rows by its code. The
+    number itself goes no further than this function."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     from . import personnummer as P
 
-    key = P.secret_key()
-
-    def one(text: str) -> tuple[str, str, int] | None:
-        parsed = P.parse(text)
-        return None if parsed is None else (P.pseudonym(parsed, key), parsed.gender, parsed.birth_year)
-
-    return _per_value(col, one)
+    if _is_text(col):  # Arrow strings: their dictionary, no Python object per cell
+        text = _arrow_text(col)
+        encoded = pc.dictionary_encode(text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text)
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        distinct = encoded.dictionary
+    else:  # objects, numbers, categoricals: the text of each distinct cell, as before
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        distinct = pa.array([str(u) for u in uniques], type=pa.string())
+    bulk = P.parse_many(distinct)
+    n = len(distinct)
+    valid = np.zeros(n + 1, dtype=bool)  # the last entry is the missing cell's
+    valid[:n] = bulk.valid
+    pseudonym = np.full(n + 1, None, dtype=object)
+    pseudonym[:n][bulk.valid] = P.pseudonyms(bulk.canonical[bulk.valid], P.secret_key())
+    gender = np.full(n + 1, None, dtype=object)
+    gender[:n] = bulk.genders()
+    year = np.full(n + 1, np.nan)
+    year[:n][bulk.valid] = bulk.birth_year[bulk.valid]
+    return valid[codes], pseudonym[codes], gender[codes], year[codes]
 
 
 def _numbers(text: pd.Series) -> pd.Series:
@@ -536,12 +553,11 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     derived_gender = pd.Series(None, index=body.index, dtype=object)
     derived_year = pd.Series(np.nan, index=body.index)
     if S.PERSONNUMMER in src:
-        info = _personnummer(src[S.PERSONNUMMER])
-        valid = info.notna()
-        problems += V.invalid_personnummer(at, ~blank_of(S.PERSONNUMMER) & ~valid.to_numpy())
-        pid = pid.astype(object).where(~valid, info.map(lambda t: t[0] if t else None))
-        derived_gender = info.map(lambda t: t[1] if t else None)
-        derived_year = info.map(lambda t: float(t[2]) if t else np.nan).astype(float)
+        valid, pseudonyms, genders, years = _personnummer(src[S.PERSONNUMMER])
+        problems += V.invalid_personnummer(at, ~blank_of(S.PERSONNUMMER) & ~valid)
+        pid = pid.astype(object).where(~valid, pd.Series(pseudonyms, index=body.index, dtype=object))
+        derived_gender = pd.Series(genders, index=body.index, dtype=object)
+        derived_year = pd.Series(years, index=body.index, dtype=float)
     problems += V.missing_person(at, pid, S.PERSON_ID if S.PERSON_ID in src else S.PERSONNUMMER)
     df[S.PERSON_ID] = pid
     if S.KON in src:
