@@ -215,7 +215,10 @@ def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = Fa
         batch = Batch(uuid.uuid4().hex[:16], file, p.sha256, now, p.rows, p.persons, p.years)
         m = read_manifest(store)
         table = pa.Table.from_pandas(canonical(df), preserve_index=False)
-        codes, m.persons = _register_persons(store, m.persons, table.column(S.PERSON_ID))
+        ids = table.column(S.PERSON_ID)
+        codes, m.persons = _register_persons(store, m.persons, ids)
+        if pa.types.is_dictionary(ids.type):  # stored as text: a dictionary of ~one entry per row writes slower and larger
+            table = table.set_column(table.schema.get_field_index(S.PERSON_ID), S.PERSON_ID, ids.cast(pa.large_string()))
         _write_arrow(batch_path(store, batch.id), table.append_column(PERSON_CODE, codes))
         gone = {b.id for b in current.replaces}
         m.batches = [b for b in m.batches if b.id not in gone] + [batch]

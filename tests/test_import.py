@@ -238,6 +238,7 @@ def test_person_ids_as_a_categorical_are_registered_like_text(tmp_path: Path) ->
         m = store.read_manifest(target)
         codes = [pq.read_table(store.batch_path(target, b.id)).column(store.PERSON_CODE).to_pylist() for b in m.batches]
         register = pq.read_table(target / m.persons).column(0).to_pylist()
+        assert {str(pq.read_schema(store.batch_path(target, b.id)).field(S.PERSON_ID).type) for b in m.batches} == {"large_string"}
         stored.append((codes, register, [b.persons for b in m.batches]))
     assert stored[0] == stored[1] == ([[0, 1, 0, 2], [2, 3, 3]], ["a", "b", "c", "d"], [3, 2])
 

@@ -22,3 +22,21 @@ def test_years_agree_for_a_record_ending_before_its_referral() -> None:
 def test_no_dates_no_years() -> None:
     df = canonical(pd.DataFrame({S.PERSON_ID: ["a"], S.KON: [S.KVINNA], S.INSATS: ["X"]}))
     assert years_of(df) == prepare(df).years() == []
+
+
+def test_person_ids_as_a_categorical_prepare_the_same_arrays() -> None:
+    """Reading keeps the person ids as a categorical (coded once); prepared from it or from the
+    same ids as text, every array is the same, the cell-key record keys included."""
+    import numpy as np
+
+    from jamstalldhet import demo
+
+    text = demo.demo_frame().head(5000)
+    coded = text.copy()
+    coded[S.PERSON_ID] = pd.Categorical(text[S.PERSON_ID])
+    coded = canonical(coded)
+    assert isinstance(coded[S.PERSON_ID].dtype, pd.CategoricalDtype)
+    a, b = prepare(text), prepare(coded)
+    assert a.n_persons == b.n_persons == person_count(text) == person_count(coded)
+    for name in ("person", "person_gender", "person_key", "start", "end", "outcome", "birth_year"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
