@@ -609,16 +609,11 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
             problems += V.not_yes_no(at, col, text_of(col), val)
             yes_no = val.cat.codes.to_numpy()
             df[col] = pd.Series(pd.arrays.BooleanArray(yes_no == 0, yes_no < 0), index=body.index)
-    # the persons are coded once: both rules use the codes (equal rows are rows of one person), and
-    # the frame keeps them as a categorical, so that counting, registering and preparing the
-    # persons later need not hash millions of ids again
-    person_codes, person_ids = pd.factorize(df[S.PERSON_ID], use_na_sentinel=True)
-    persons = person_codes.astype(np.int64)
+    persons, _ = V.codes(df[S.PERSON_ID])  # once, for both rules: equal rows are rows of one person
     problems += V.two_genders(at, persons, df[S.KON])
     problems += V.duplicate_rows(at, body, groups=persons)
     if problems:
         return None, problems
-    df[S.PERSON_ID] = pd.Categorical.from_codes(person_codes, categories=pd.Index(person_ids, dtype="str"))
     for col in S.COLUMNS:
         if col not in df:
             df[col] = None
