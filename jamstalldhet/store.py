@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -217,7 +216,7 @@ def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = Fa
         table = pa.Table.from_pandas(canonical(df), preserve_index=False)
         ids = table.column(S.PERSON_ID)
         codes, m.persons = _register_persons(store, m.persons, ids)
-        if pa.types.is_dictionary(ids.type):  # stored as text: a dictionary of ~one entry per row writes slower and larger
+        if pa.types.is_dictionary(ids.type):  # a categorical is stored as text, as every batch is
             table = table.set_column(table.schema.get_field_index(S.PERSON_ID), S.PERSON_ID, ids.cast(pa.large_string()))
         _write_arrow(batch_path(store, batch.id), table.append_column(PERSON_CODE, codes))
         gone = {b.id for b in current.replaces}
@@ -256,7 +255,8 @@ def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) ->
     codes stored in the batches, loading never has to hash millions of ids again."""
     register = pq.read_table(store / current) if current else None
     known = register.column(0).combine_chunks() if register is not None else pa.array([], pa.large_string())
-    distinct, rows = _distinct_ids(ids, known.type)
+    encoded = pc.dictionary_encode(ids.combine_chunks().cast(known.type))  # each distinct id once
+    distinct, rows = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
     found = pc.index_in(distinct, value_set=known)  # looked up once per person, not once per row
     is_new = pc.is_null(found).to_numpy(zero_copy_only=False)
     new = pc.filter(distinct, pa.array(is_new))
@@ -275,23 +275,6 @@ def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) ->
     name = f"persons/{uuid.uuid4().hex[:16]}.parquet"
     _write_arrow(store / name, pa.table({S.PERSON_ID: known, KEY_COLUMN: pa.array(keys, pa.int64())}))
     return pc.cast(codes, pa.int32()), name
-
-
-def _distinct_ids(ids: pa.ChunkedArray, type_: pa.DataType) -> tuple[pa.Array, npt.NDArray[np.int64]]:
-    """Each distinct id once (as ``type_``) and each row's place among them. A dictionary column
-    (the frame's person ids as a categorical) already is that: its used entries are taken as they
-    are, without hashing the ids again; text is dictionary-encoded."""
-    if pa.types.is_dictionary(ids.type) and ids.num_chunks == 1:
-        col = ids.chunk(0)
-        rows = np.asarray(col.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-        used = np.flatnonzero(np.bincount(rows, minlength=len(col.dictionary)))
-        if len(used) < len(col.dictionary):  # entries no row uses are no persons
-            place = np.full(len(col.dictionary), -1, dtype=np.int64)
-            place[used] = np.arange(len(used))
-            rows = place[rows]
-        return col.dictionary.take(pa.array(used)).cast(type_), rows
-    encoded = pc.dictionary_encode(ids.combine_chunks().cast(type_))
-    return encoded.dictionary, np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _collect_garbage(store: Path, m: Manifest) -> None:

@@ -214,8 +214,8 @@ def test_person_codes_are_shared_across_batches(tmp_path: Path) -> None:
 
 
 def test_person_ids_as_a_categorical_are_registered_like_text(tmp_path: Path) -> None:
-    """A frame whose person ids are a categorical (codes made once while reading) gives the same
-    register and codes as text ids; categories no row uses are not registered as persons."""
+    """A frame whose person ids are a categorical gives the same register, codes and stored batches
+    as text ids; categories no row uses are not registered as persons."""
     import pyarrow.parquet as pq
 
     from jamstalldhet import schema as S
