@@ -176,17 +176,18 @@ def duplicate_rows(at: Rows, body: pd.DataFrame, groups: npt.NDArray[np.int64] |
 
 def mixed_genders(person: pd.Series | npt.NDArray[np.int64], gender: pd.Series) -> npt.NDArray[np.bool_]:
     """Rows of persons who have more than one gender (missing genders ignored), with integer
-    codes: the lowest and the highest gender code of each person differ. ``person`` is the
-    column or its :func:`codes` (a caller that needs them for other rules computes them once)."""
+    codes: each person's first known gender is written to a table (the first row wins because the
+    rows are written in reverse), and a person with a row of another gender is mixed. ``person``
+    is the column or its :func:`codes` (a caller that needs them for other rules computes them once)."""
     p = person if isinstance(person, np.ndarray) else codes(person)[0]
     g, _ = codes(gender)
     known = (p >= 0) & (g >= 0)
+    pk, gk = p[known], g[known]
     n = int(p.max()) + 1 if p.size else 0
-    low = np.full(n, np.iinfo(np.int64).max)
-    high = np.full(n, -1)
-    np.minimum.at(low, p[known], g[known])
-    np.maximum.at(high, p[known], g[known])
-    mixed = (low != high) & (high >= 0)
+    first = np.full(n, -1, dtype=np.int64)
+    first[pk[::-1]] = gk[::-1]
+    mixed = np.zeros(n, dtype=bool)
+    mixed[pk[gk != first[pk]]] = True
     result: npt.NDArray[np.bool_] = known & mixed[np.where(p >= 0, p, 0)]
     return result
 

@@ -108,3 +108,18 @@ def test_two_genders() -> None:
 def test_duplicate_rows() -> None:
     body = pd.DataFrame({0: ["p1", "p2", "p1", "p1"], 1: ["Jobb", "Jobb", "Jobb", None], 2: [None, None, None, None]})
     assert [(p.row, p.column) for p in V.duplicate_rows(at(4), body)] == [(4, None)]  # missing equals missing
+
+
+def test_mixed_genders_equal_a_groupby_on_random_columns() -> None:
+    """The first-gender table gives what counting distinct genders per person gives (missing
+    persons and genders ignored), on 300 random small columns."""
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        n = int(rng.integers(1, 60))
+        person = pd.Series(rng.choice(np.array(["a", "b", "c", "d", None], dtype=object), n), dtype="str")
+        gender = pd.Series(rng.choice(np.array(["K", "M", "X", None], dtype=object), n, p=[0.45, 0.45, 0.02, 0.08]), dtype="str")
+        frame = pd.DataFrame({"p": person, "g": gender})
+        known = frame.p.notna() & frame.g.notna()
+        distinct = frame[known].groupby("p")["g"].nunique()
+        want = (known & frame.p.isin(distinct[distinct > 1].index)).to_numpy()
+        assert (V.mixed_genders(person, gender) == want).all(), (person.tolist(), gender.tolist())
