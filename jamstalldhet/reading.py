@@ -87,7 +87,7 @@ def read_raw(path: Path) -> tuple[list[str], pd.DataFrame]:
         raise FileRefused(f"Filen är {size / 1e6:.0f} MB, mer än gränsen {max_file_bytes() / 1e6:.0f} MB.")
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        table = pq.read_table(path)
+        table = pq.ParquetFile(path).read()  # one file: not read_table, whose dataset layer costs a start-up import
         table.validate(full=True)  # the reader trusts the bytes: invalid UTF-8 or indices would fail later, or worse
         frame = table.to_pandas(date_as_object=False)  # date32 as datetime64: dates stay typed, no per-cell objects
         frame.columns = pd.RangeIndex(len(table.column_names))
@@ -160,8 +160,9 @@ def _read_csv(data: bytes) -> tuple[list[str], pd.DataFrame]:
 
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    enc = _encoding(data)  # before Arrow reads: a row it cannot split would be decoded as UTF-8 to report it
     end = data.find(b"\n")
-    first = (data if end < 0 else data[:end]).decode("utf-8", errors="replace")  # separators are ASCII in any encoding
+    first = (data if end < 0 else data[:end]).decode(enc, errors="replace")
     sep = sniff_separator(first)
     n = len(next(csv.reader([first.rstrip("\r")], delimiter=sep), [])) or 1
     bad: list[tuple[int | None, int, int]] = []
@@ -171,25 +172,13 @@ def _read_csv(data: bytes) -> tuple[list[str], pd.DataFrame]:
         return "skip"
 
     quoted = b'"' in data  # without a quote no value can hold a newline: Arrow splits the rows faster
-
-    def read(enc: str) -> pa.Table:
-        bad.clear()
-        return pacsv.read_csv(
-            pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(column_names=[f"f{i}" for i in range(n)], encoding="utf8" if enc == "utf-8" else enc),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=quoted, invalid_row_handler=invalid),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys((f"f{i}" for i in range(n)), pa.large_string()),
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )  # large_string: the type pandas keeps, so the frame below is not a copy
-
-    enc = "utf-8"
-    try:
-        table = read(enc)  # Arrow checks the UTF-8 as it converts: the whole file is not decoded twice
-    except pa.ArrowInvalid:
-        enc = _encoding(data)
-        if enc == "utf-8":
-            raise  # valid UTF-8: the error is another one
-        table = read(enc)
+    table = pacsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pacsv.ReadOptions(column_names=[f"f{i}" for i in range(n)], encoding="utf8" if enc == "utf-8" else enc),
+        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=quoted, invalid_row_handler=invalid),
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys((f"f{i}" for i in range(n)), pa.large_string()),
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )  # large_string: the type pandas keeps, so the frame below is not a copy
     if bad:  # pyarrow does not number rows when values may hold newlines: count records here
         text = io.StringIO(data.decode(enc, errors="replace"), newline="")
         raise BadRows([(i, len(rec), n) for i, rec in enumerate(csv.reader(text, delimiter=sep), 1) if rec and len(rec) != n])

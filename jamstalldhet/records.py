@@ -193,7 +193,7 @@ def subset(prep: Prepared, year: int, filters: dict[str, list[str]]) -> Prepared
 # it) in memory: the peak is the arrays plus one column.
 
 def _column(files: list[Path], name: str) -> pa.ChunkedArray:
-    chunks = [pq.read_table(f, columns=[name]).column(0) for f in files]
+    chunks = [pq.ParquetFile(f).read(columns=[name]).column(0) for f in files]
     return pa.chunked_array([c for ch in chunks for c in ch.chunks], type=chunks[0].type) if chunks else pa.chunked_array([], pa.null())
 
 

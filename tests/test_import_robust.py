@@ -89,7 +89,7 @@ def _bug(*_args: object, **_kwargs: object) -> NoReturn:
 
 
 @pytest.mark.parametrize(("name", "target"), [("utf8_komma.csv", "_read_csv"), ("scb_koder_exceldatum.xlsx", "_split_header"),
-                                              ("deltagare.parquet", "pq.read_table")])
+                                              ("deltagare.parquet", "pq.ParquetFile")])
 @pytest.mark.parametrize("inspect", [reading.inspect, payments_reading.inspect])
 def test_a_reader_bug_is_not_a_message(monkeypatch: pytest.MonkeyPatch, name: str, target: str,
                                        inspect: Callable[[Path], reading.Inspection]) -> None:
