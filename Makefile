@@ -22,6 +22,7 @@ $(DEVSTAMP): requirements.txt requirements-dev.txt $(STAMP)
 # Listens on 127.0.0.1 only, unless sign-in ([auth] in .streamlit/secrets.toml) is configured
 # (README, Inloggning, roller och drift); the address comes from jamstalldhet/access.py.
 run: $(STAMP)
+	$(BIN)/python -m compileall -q jamstalldhet pages dashboard.py >/dev/null  # as an installed package has: no compiling at every start
 	address="$$($(BIN)/python -m jamstalldhet.access)" && exec $(BIN)/streamlit run dashboard.py --server.address "$$address"
 
 # Debian's chromium for the browser tests (CI runs as root); playwright cannot download one here.
