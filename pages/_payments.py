@@ -3,19 +3,24 @@ the import of a payment file. Only UI here; every number comes from the jamstall
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from pathlib import Path
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from jamstalldhet import formatting as F
 from jamstalldhet import payment_store, payments, payments_reading, payments_view, sources
 from jamstalldhet.settings import store_dir
 from pages._import_ui import ask_replace, log_stored, saved_upload, show_problems, store_clicked, stored_row
-from pages._shared import downloads, k, report_mode, show_chart, show_table, year
+from pages._shared import downloads, k, report_mode, shared, show_chart, show_table, year
 
 
-@st.cache_data(max_entries=8, show_spinner="Beräknar utbetalningarna …")
+# cache_resource: one table for every session (nothing changes it in place), not a copy per rerun
+@st.cache_resource(max_entries=8, show_spinner="Beräknar utbetalningarna …")
 def _table(kind: str, path: str | None, version: str, k_: int) -> payments.PaymentTable | None:
     df = sources.payments_for(kind, None if path is None else Path(path))
     return None if df is None or df.empty else payments.table(df, k_)
@@ -32,6 +37,26 @@ def _current() -> payments.PaymentTable | None:
     return _table(*payments_key(), k())
 
 
+@dataclass(frozen=True)
+class _Section:
+    """What the section shows for a year, made once per (payments, k, year, decision date) for the
+    whole server: its figures and tables were most of a rerun of målområde 1 (issue 16)."""
+
+    sentence: str
+    trend: go.Figure
+    annual: pd.DataFrame
+    annual_export: pd.DataFrame
+    types: go.Figure
+    type_table: pd.DataFrame
+    monthly_export: pd.DataFrame
+
+
+def _section(t: payments.PaymentTable, y: int, decision: date) -> _Section:
+    return _Section(payments_view.sentence(t, y, decision), payments_view.trend_figure(t, decision),
+                    payments_view.annual_table(t), payments_view.export_table(t), payments_view.by_type_figure(t, decision),
+                    payments_view.type_table(t, y), payments_view.export_table(t, monthly=True))
+
+
 def render_section() -> None:
     """Målområde 1: are couple households paid half each? Monthly, with the decision date marked."""
     st.header("Jämställda utbetalningar av ekonomiskt bistånd")
@@ -44,21 +69,22 @@ def render_section() -> None:
         st.info(f"Det finns inga utbetalningar för {y} (utbetalningar finns för {t.years()[0]}–{t.years()[-1]}).")
         return
     decision = payments_reading.decision_date()
-    st.markdown(payments_view.sentence(t, y, decision))
+    sec = shared(("utbetalningar", *payments_key(), k(), y, decision), lambda: _section(t, y, decision))
+    st.markdown(sec.sentence)
     kind, path = sources.default_payments()
     source = f"Lagrade utbetalningar ({path})" if kind == "store" else "Demodata (syntetiska utbetalningar 2016–2024)"
     st.caption(f"Par = hushåll vars sökande och medsökande är en kvinna och en man. Delad utbetalning = kvinnan fick "
                f"40–60 % av årets (månadens) kronor till de två vuxna. Negativa belopp (korrigeringar) räknas med. "
                f"{t.note}. Källa: {source}.")
-    show_chart(payments_view.trend_figure(t, decision), f"utbetalningar_par_{y}", key="pay_trend")
-    show_table(payments_view.annual_table(t))
+    show_chart(sec.trend, f"utbetalningar_par_{y}", key="pay_trend")
+    show_table(sec.annual)
     if not report_mode():
-        downloads(payments_view.export_table(t), f"utbetalningar_per_ar_{y}", t, key="dl_pay_year")
+        downloads(sec.annual_export, f"utbetalningar_per_ar_{y}", t, key="dl_pay_year")
     st.subheader(f"Efter hushållstyp {y}")
-    show_chart(payments_view.by_type_figure(t, decision), f"utbetalningar_hushallstyp_{y}", key="pay_types")
-    show_table(payments_view.type_table(t, y))
+    show_chart(sec.types, f"utbetalningar_hushallstyp_{y}", key="pay_types")
+    show_table(sec.type_table)
     if not report_mode():
-        downloads(payments_view.export_table(t, monthly=True), f"utbetalningar_per_manad_{y}", t, key="dl_pay_month")
+        downloads(sec.monthly_export, f"utbetalningar_per_manad_{y}", t, key="dl_pay_month")
 
 
 KIND_LABELS = {"deltagare": "Deltagarposter", "utbetalningar": "Utbetalningar av ekonomiskt bistånd"}

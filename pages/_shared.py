@@ -9,8 +9,9 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 import pandas as pd
 import streamlit as st
@@ -39,6 +40,23 @@ def _load(kind: str, path: str | None, version: str) -> tuple[Prepared | None, s
             _LOADED.clear()  # one dataset in memory: a new version replaces the old one
             _LOADED[key] = (prep, "") if prep is not None else (None, "\n".join(str(p) for p in problems))
         return _LOADED[key]
+
+
+T = TypeVar("T")
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _shared(key: tuple[object, ...], _make: Callable[[], Any]) -> Any:
+    return _make()
+
+
+def shared(key: tuple[object, ...], make: Callable[[], T]) -> T:
+    """``make()``, made once per ``key`` for the whole server and handed to every session as it is
+    (not copied): the figures, display tables and files a page shows, which a rerun would otherwise
+    build again for every session and every visit (measured: most of a rerun's time, issue 16).
+    ``key`` must name everything the result depends on (data version, year, filters, k, …), and
+    nobody may change the result in place."""
+    return cast(T, _shared(key, make))
 
 
 @dataclass(frozen=True)
@@ -273,7 +291,9 @@ def group_filters(d: Data, defaults: Mapping[str, Sequence[str]] | None = None) 
     return chosen
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+# cache_resource: every session gets the same table (nothing changes a Published in place), not a
+# copy unpickled on each call as cache_data would give
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _filtered_table(_prep: Prepared, version: str, year: int, by: str | None, k: int, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> Published:
     return indicator_table(_prep, year, by=by, k=k, filters={dim: list(v) for dim, v in filters})
 
@@ -294,18 +314,27 @@ class Marked(Protocol):
 
 
 def downloads(df: pd.DataFrame, stem: str, pub: Marked, key: str) -> None:
-    from jamstalldhet import export
     from jamstalldhet.disclosure import file_name
 
     name = file_name(stem, pub.internal)
     cols = st.columns([1, 1, 1, 3])
     # An internal file (small counts shown) is logged when downloaded; a published one is not.
     logged = download_logging(stem, pub.internal)
-    cols[0].download_button("CSV för Excel", export.csv_excel(df), f"{name}.csv", "text/csv", key=f"{key}_xl", **logged)
-    cols[1].download_button("CSV", export.csv_plain(df), f"{name}_punkt.csv", "text/csv", key=f"{key}_csv", **logged)
-    cols[2].download_button("Excel (.xlsx)", export.xlsx({stem: df}, pub.note), f"{name}.xlsx",
+    excel, plain, workbook = _files(df, stem, pub.note)
+    cols[0].download_button("CSV för Excel", excel, f"{name}.csv", "text/csv", key=f"{key}_xl", **logged)
+    cols[1].download_button("CSV", plain, f"{name}_punkt.csv", "text/csv", key=f"{key}_csv", **logged)
+    cols[2].download_button("Excel (.xlsx)", workbook, f"{name}.xlsx",
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                             **logged)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _files(df: pd.DataFrame, sheet: str, note: str) -> tuple[bytes, bytes, bytes]:
+    """A table's three files (CSV för Excel, CSV, xlsx), made once per table content: an xlsx is
+    ~10–70 ms of openpyxl, and a page has up to 8 of them on every rerun (issue 16)."""
+    from jamstalldhet import export
+
+    return export.csv_excel(df), export.csv_plain(df), export.xlsx({sheet: df}, note)
 
 
 def download_logging(stem: str, internal: bool) -> dict[str, Any]:
@@ -393,7 +422,7 @@ def render_malomrade(mid: str) -> None:
     """One målområde: every indicator of the catalogue with chart, table, breakdown, trend, then its
     extra sections (catalogue ``avsnitt``) and its follow-up text. What is shown comes from
     ``jamstalldhet.views``; this function only draws it."""
-    from jamstalldhet import charts, presentation, views
+    from jamstalldhet import presentation, views
 
     d = setup()
     c = cat()
@@ -403,7 +432,10 @@ def render_malomrade(mid: str) -> None:
     if not report:
         report_link()
     y = year()
-    mv = views.malomrade_from(filtered(d, filters), c, area, y, filters)
+    # one view per (data, catalogue, målområde, year, filters, k) for the whole server: figures and
+    # tables are built once, not on every rerun of every session
+    key = ("malomrade", d.version, c, mid, y, k(), tuple((dim, tuple(v)) for dim, v in sorted(filters.items())))
+    mv = shared(key, lambda: views.malomrade_from(filtered(d, filters), c, area, y, filters))
     pub = mv.pub
     st.title(area.title)
     internal_banner()
@@ -423,18 +455,22 @@ def render_malomrade(mid: str) -> None:
         if report:
             continue
         downloads(view.export, stem, pub, key=f"dl_{iid}")
-        with st.expander(f"Dela upp {view.title.lower()} och se trend"):
+        # Made and drawn only when opened (the expander reruns the page when it opens or closes):
+        # a closed one costs neither the server nor the browser a trend chart (issue 16).
+        more = st.expander(f"Dela upp {view.title.lower()} och se trend", key=f"mer_{iid}", on_change="rerun")
+        with more:
+            if not more.open:
+                continue
             by = st.selectbox("Dela upp på", [None, *area.breakdowns], key=f"by_{iid}",
                               format_func=lambda v: "Ingen uppdelning" if v is None else FILTER_LABELS[v])
             if by:
                 bpub = filtered(d, filters, by=by)
                 show_table(presentation.breakdown_table(bpub, c, iid))
                 downloads(presentation.export_table(bpub, c, [iid]), f"{stem}_{by}", bpub, key=f"dlb_{iid}")
-            trend = views.trend(lambda yy: filtered(d, filters, year_=yy), d.years, iid)
-            show_chart(charts.trend_chart(trend, f"{view.title} över tid", view.rate, pub.note), f"{iid}_{mv.slug}_trend",
-                       key=f"trend_{iid}")
+            figure = shared((*key, "trend", iid), partial(_trend_figure, d, filters, iid, view.title, view.rate, pub.note))
+            show_chart(figure, f"{iid}_{mv.slug}_trend", key=f"trend_{iid}")
     if not report:
-        name, data_ = mv.workbook()
+        name, data_ = shared((*key, "workbook"), mv.workbook)
         all_tables.download_button(
             "Alla tabeller på sidan (.xlsx)", data_, name,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_alla", icon=":material/download:",
@@ -445,6 +481,13 @@ def render_malomrade(mid: str) -> None:
     narrative_section(mid, y, pub)
     if report:
         st.caption(f"{pub.note}. Källa: {d.source.label}.")
+
+
+def _trend_figure(d: Data, filters: dict[str, list[str]], iid: str, title: str, rate: bool, note: str) -> go.Figure:
+    from jamstalldhet import charts, views
+
+    trend = views.trend(lambda yy: filtered(d, filters, year_=yy), d.years, iid)
+    return charts.trend_chart(trend, f"{title} över tid", rate, note)
 
 
 def plan_stamp() -> str:
@@ -490,13 +533,20 @@ def _resources_section() -> None:
 
     d = data()
     st.header("Resurser: får kvinnor och män lika stor del?")
+    y, k_ = year(), k()
     try:
-        tab = resources.table(d.prep, year(), costs.load(), by="insats", k=k())
+        prices = costs.load()
+        # the sentence and the table once per (data, prices, year, k) for the whole server
+        def make() -> tuple[str, pd.DataFrame]:
+            tab = resources.table(d.prep, y, prices, by="insats", k=k_)
+            return resources_view.sentence(tab), resources_view.share_table(tab)
+
+        sentence, table = shared(("resurser", d.version, prices, y, k_), make)
     except costs.CostError as exc:
         st.error(str(exc))
         return
-    st.markdown(resources_view.sentence(tab))
-    show_table(resources_view.share_table(tab))
+    st.markdown(sentence)
+    show_table(table)
     if not report_mode():
         st.markdown("[Hela resursanalysen: dagar, kronor, resurskvot och trend →](resurser)")
 
