@@ -373,47 +373,71 @@ Before issue 16 every `indicators` process imported scipy.stats: on the demo fil
 five runs, before and after interleaved on the same loaded machine; the polars script: 0.34 s).
 """
 
-USERS_NOTE = """**Why not met (p95).** This machine has 2 cores shared with six other agents' work, and
-Chromium's 10–20 renderers run on the same cores as the server, so the browser competes with the
-server: 9.5 × is what this machine shows, not a server-only figure. What the run shows regardless:
-(1) **The dataset is loaded once per session, not once**: the loader `pages/_shared.py::_load`
-(`st.cache_resource`) had as many misses as there were sessions (10 of 10, 20 of 20), because
-sessions that arrive together all miss before the first load has finished and Streamlit computes
-every miss; at 10,000,000 records that would be ten loads of ~0.5 GB at once. Fix (in pages/,
-outside this change): hold a process-wide `threading.Lock` inside `_load` so that later arrivals
-wait for the first load and then find it in the cache. (2) Memory: 20 sessions peak at 1.17 × one
-session on the demo data; the cached tables are shared, not copied per session. (3) Time: each
-session's rerun runs in the one server process, and a page switch reruns the whole page (figures and
-tables for every indicator): 4.6 s median with one session here. Next step: time the phases of a
-rerun on the server (figures, formatting, tables) under many sessions before changing anything.
-Also seen: choosing a page in the menu resets the year to the latest (the menu's links do not carry `?ar=`).
+USERS_NOTE = """**Why not met (p95).** The browsers run on the server's two cores. In the 10-session run the
+server used 18.6 CPU-seconds and Chromium 101.7 in 66.6 s: 1.8 of the 2 cores were busy, three
+quarters of it drawing pages. Profiled over the Chrome DevTools Protocol, one action on Makt och
+hälsa costs Chromium about 1.5 CPU-seconds (layout and paint a third, plotly and React a fifth
+each) and even a nearly empty Streamlit rerun costs it 0.45 s; ten people each acting every 4–9 s
+ask for more than two cores, so the actions queue behind each other's drawing, whatever the server
+does. The target needs the browsers on machines of their own (as real users have); the columns
+`server_cpu_s` and `browser_cpu_s` in bench/data/results.json show the split for every run.
+What changed on the server side (before → after, this machine): a page's view, its figures,
+tables and files are made once per data version, year, filters and k for the whole server and
+handed to every session as they are (`pages/_shared.py::shared`); a breakdown and its trend
+chart are made and drawn only when their expander is opened (7 of the 14 charts on Makt och
+hälsa were in closed expanders); the payments and resources sections and every table's three
+download files are cached. A repeated rerun went from 0.7–1.0 s to 0.07–0.09 s of server time; one
+session's median action from 4.6 s (1.8 s on a quiet machine) to 1.1 s; ten sessions' median from
+37 s (15 s quiet) to 7.2 s and their p95 from 44 s (36 s quiet) to 19 s, with 45 actions in
+60 s instead of 26. Because one session got faster by as much as ten, the ratio did not fall.
+The benchmark itself: waits poll every 50 ms instead of on every animation frame (a waiting
+session's renderer otherwise drew frames at 0.06 CPU-seconds per second), and the 60 s of actions
+start when every session has drawn its first page. The dataset is loaded once for all sessions:
+the cached loader's misses (the table's last column) wait on a lock for the first load and take
+its result (`pages/_shared.py::_load`). Memory: 20 sessions peak at 1.09 × one session.
 """
 
-NOT_MET_PROCESS = """**Why not met.** The 2,000,000-record process stage by stage in one process (same machine, the
-code before issue 16 → now): imports 1.00 → 0.36 s (scipy gone; pandas, numpy and pyarrow remain);
-reading and validating the Parquet file 7.12 → 2.83 s (typed columns are validated through their
-codes: dictionary columns through their categories, booleans and timestamps taken as typed,
-duplicate rows as one 64-bit key per row, no text per row); the frame to count arrays
-(`records.prepare`) 0.56 → 3.52 s, because the cell-key record keys being added to `prepare` in the
-same tree (in a profile, `cellkey.record_keys`: one hash per record in Python) take most of it; the
-statistics and tables 0.07 s. The polars script does no validation and imports polars only. On the
-demo data the floor is the start: Python with pandas, numpy and pyarrow costs 0.5–0.9 s here, more
-than the polars script's whole 0.28 s, so ≤ 2 × needs the `indicators` path without pandas
-(indicators, disclosure and export on numpy/Arrow), which this change did not touch.
+NOT_MET_PROCESS = """**Why not met.** The stages above are the command's own (bench/stages.py times the package's
+functions inside one `indicators` process). On the demo data the imports are 0.34 s of 0.42 s:
+Python with numpy, pyarrow and pandas takes longer to start than the polars script takes to run
+(pandas alone 0.25–0.35 s on this machine, the polars script 0.20–0.25 s in all), and the work on
+12,673 records is 0.07 s. ≤ 2 × therefore needs the `indicators` path without pandas: reading,
+validation, the indicators, the disclosure control and the output on Arrow and numpy instead of
+frames (about 1,500 lines in six modules), which this change did not do. Compiling the package's
+bytecode first (as an installed package has it; this machine sets PYTHONDONTWRITEBYTECODE) took
+0.04 s off, and reading one Parquet file without pyarrow's dataset layer another import.
+On 2,000,000 records the validation is most of the rest: the person ids are hashed once for the
+rules (one gender per person; duplicate rows, which are refined column by column among the rows of
+persons with more than one row, so most rows leave after the first step), and once more when the
+frame becomes count arrays, with the cell-key record keys computed from the distinct ids; each
+such pass over 2,000,000 ids is 0.2–0.4 s here, and polars does the comparable work in parallel in
+native code. Tried and taken back: keeping the coded ids as a categorical so that later steps
+need not hash them again; pandas checks a categorical's categories for uniqueness by hashing them
+(0.85 s on 2,000,000 records), more than it saved. The same stages before this change and now (three runs
+interleaved): validate and convert 1.9–2.3 s → 1.25–1.45 s (the duplicate check was 1.0 s, the
+canonical frame 0.5 s), frame to count arrays 0.67–0.73 s → 0.55–0.59 s, all 3.4–3.8 s → 2.5–2.7 s.
 """
 
-NOT_MET_IMPORT = """**Why not met.** The baseline reads and writes bytes; the import also interprets them: header and
-value synonyms, four date forms, personnummer checks and pseudonyms, every row checked (missing
-values, end before start, duplicates, one gender per person), a canonical typed table, and the
-store-wide person register. A CSV arrives as text, so the changes for typed input (codes instead of
-text per row) do not apply to it; for CSV, a date column stops trying forms once every filled cell
-has one, and a birth-year column of plain integers goes through Arrow's integer cast instead of
-`pd.to_numeric`. Reading and validating the 1,000,000 rows took 5.8–8.7 s after and 5.9–8.2 s before
-in interleaved runs on this loaded machine: no difference visible through the noise, and the
-same run's ratio was 8.16 at 14:46 (baseline 1.05 s) and 6.38 at 14:56 (baseline 2.05 s). In a
-profile, what is left is spread: the CSV read (1.5 s of 6.5 s), the date columns (1.3 s), pandas
-factorisation for the duplicate-row and one-gender checks (0.7 s), the birth years (0.8 s, before
-the integer cast), then the canonical frame, the pseudonyms and the store's writing."""
+NOT_MET_IMPORT = """**Why not met.** The baseline reads and writes bytes; the import also interprets them (header
+and value synonyms, four date forms, personnummer checks and pseudonyms, every row checked for
+missing values, end before start, duplicates and one gender per person), builds the canonical
+typed table and the store-wide person register, and hashes the file to refuse a second import of
+it. The stages above add up to that: the imports (0.32 s, pandas most of it) are half the
+baseline's whole run, and the validation of 12 text columns of 1,000,000 rows is about 1 s (the
+person ids coded once, 0.2–0.3 s; three date columns 0.25 s; the rest 0.02–0.08 s per column).
+What this change did, in one run before/after on this machine: the file's kind is recognised from
+its headers only (it was read twice: 1.2 s); a CSV without quotes is split into rows without
+quote-aware parsing; cells are read as `large_string`, which pandas keeps without a copy (0.4 s);
+each column's stripped text is made once; plain ISO date columns are one strict Arrow cast; cell
+lengths are ruled out by byte lengths; duplicate rows are refined among persons with more than one
+row; one gender per person is one table lookup instead of numpy's `minimum.at`; the register looks
+each person up once. Stages of a 1,000,000-row import, the code before this change and now, three runs
+interleaved: 5.5–7.3 s → 2.5–2.8 s in all; reading 1.2–2.0 s (twice) → 0.35 s; validating
+2.8–3.0 s → 1.0–1.2 s; the register 0.43–0.56 s → 0.20–0.24 s. Files with personnummer, the usual export,
+were slower still: 500,000 rows with 283,000 numbers spent 3.9 s validating (a regex, the Luhn
+check and a date per number in Python); the numbers are now checked in bulk with Arrow and numpy
+and pseudonymised with the key's HMAC states made once: 1.2 s.
+"""
 
 
 def indicators_section(r: dict[str, Any]) -> list[str]:
@@ -431,7 +455,11 @@ def indicators_section(r: dict[str, Any]) -> list[str]:
 
 
 def markdown(r: dict[str, Any]) -> str:
-    lines = ["# Benchmarks", "", f"Run {r['date']} with `make bench` on {r['machine']}.", "", r["versions"] + ".", "",
+    ran = r.get("ran", {})
+    when = "; ".join(f"{', '.join(parts)}: {date}" for date, parts in
+                     sorted({d: [p for p, x in ran.items() if x == d] for d in set(ran.values())}.items()))
+    lines = ["# Benchmarks", "", f"Written {r['date']} by `python -m bench.run` on {r['machine']}"
+             + (f" (the parts and when they ran: {when})" if when else "") + ".", "", r["versions"] + ".", "",
              "Times are medians of several runs in one session; targets are ratios measured side by side.", ""]
     lines += targets(r)
     if "indicators" in r:
@@ -537,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 10_000_000])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="only the engines (CI smoke test)")
-    ap.add_argument("--only", nargs="+", choices=["memory", "markdown", "process", "import", "users", "imports"],
+    ap.add_argument("--only", nargs="+", choices=["indicators", "pages", "memory", "markdown", "process", "import", "report", "users", "imports"],
                     help="run these parts again, keep the rest of results.json (a shared machine: only what changed)")
     ap.add_argument("--users-seconds", type=float, default=120, help="how long each many-users scenario runs")
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
@@ -551,6 +579,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         saved = args.work / "results.json"
         r = {**(json.loads(saved.read_text(encoding="utf-8")) if saved.exists() else {}), **r}
+        if "indicators" in args.only:
+            r["indicators"] = [indicators_in_process(demo_file(n, args.work), args.runs) for n in args.sizes]
+            print("indicators", r["indicators"], flush=True)
+        if "pages" in args.only:
+            small_store = make_store(demo_file(10_000, args.work), args.work)
+            large_store = make_store(demo_file(1_000_000, args.work), args.work)
+            r["pages"] = {"n_small": 10_000, "n_large": 1_000_000, "small": pages(small_store, 7), "large": pages(large_store, 7)}
+            print("pages", json.dumps(r["pages"]), flush=True)
+        if "report" in args.only:
+            r["report"] = report_bench(args.runs)
+            print("report", r["report"], flush=True)
         if "memory" in args.only:
             biggest = max(args.sizes)
             path = demo_file(biggest, args.work)
@@ -570,6 +609,7 @@ def main(argv: list[str] | None = None) -> int:
         if "users" in args.only:
             r["users"] = many_users(args.users_seconds)
             print("users", r["users"], flush=True)
+        r["ran"] = {**r.get("ran", {}), **{part: r["date"] for part in args.only if part != "markdown"}}
         (args.work / "results.json").write_text(json.dumps(r, indent=1, default=str), encoding="utf-8")
         args.out.write_text(markdown(r) + "\n", encoding="utf-8")
         print(markdown(r))
@@ -607,6 +647,7 @@ def main(argv: list[str] | None = None) -> int:
     print("report", r["report"], flush=True)
     r["users"] = many_users(args.users_seconds)
     print("users", r["users"], flush=True)
+    r["ran"] = dict.fromkeys(["indicators", "imports", "process", "pages", "import", "memory", "report", "users"], r["date"])
     text = markdown(r)
     args.out.write_text(text + "\n", encoding="utf-8")
     (args.work / "results.json").write_text(json.dumps(r, indent=1, default=str), encoding="utf-8")

@@ -58,7 +58,7 @@ def canonical(df: pd.DataFrame) -> pd.DataFrame:
             cat = cat.remove_unused_categories()
         out[S.INSATS] = cat.reorder_categories(sorted(cat.categories))
     else:
-        out[S.INSATS] = pd.Categorical(ins.astype("string"))  # categories: the values, sorted
+        out[S.INSATS] = pd.Categorical(ins.astype("str"))  # categories: the values, sorted (str, as from a Parquet dictionary)
     for col in S.DATE_COLUMNS:
         raw = df[col] if col in df else pd.Series([pd.NaT] * n, dtype="datetime64[ms]")
         if not pd.api.types.is_datetime64_any_dtype(raw):

@@ -79,9 +79,11 @@ def _check_xlsx(path: Path) -> None:
                           "Dela upp den eller spara den som CSV.")
 
 
-def read_raw(path: Path) -> tuple[list[str], pd.DataFrame]:
+def read_raw(path: Path, coded: frozenset[int] = frozenset()) -> tuple[list[str], pd.DataFrame]:
     """The file's headers as written and its cells as read (columns numbered by position, so that
-    a header written twice stays visible instead of being renamed by the reader)."""
+    a header written twice stays visible instead of being renamed by the reader). A CSV's columns
+    at the positions ``coded`` are read as categoricals (each distinct cell once, by Arrow's reader
+    in its threads): columns of few values, which the rules then read per value."""
     size = path.stat().st_size
     if size > max_file_bytes():
         raise FileRefused(f"Filen är {size / 1e6:.0f} MB, mer än gränsen {max_file_bytes() / 1e6:.0f} MB.")
@@ -102,7 +104,7 @@ def read_raw(path: Path) -> tuple[list[str], pd.DataFrame]:
         raise FileRefused("Filen är tom.")
     if b"\x00" in data[:65536]:
         raise FileRefused("Filen är inte en textfil (CSV) fast namnet säger det.")
-    return _read_csv(data)
+    return _read_csv(data, coded)
 
 
 _HEADER_BYTES = 1 << 20
@@ -150,7 +152,7 @@ class BadRows(ValueError):
         self.rows = rows  # (row as the user counts, fields found, fields expected)
 
 
-def _read_csv(data: bytes) -> tuple[list[str], pd.DataFrame]:
+def _read_csv(data: bytes, coded: frozenset[int] = frozenset()) -> tuple[list[str], pd.DataFrame]:
     """pyarrow's multi-threaded CSV reader, every cell as text; rows with the wrong number of
     fields are collected (not guessed at) and reported."""
     import csv
@@ -176,9 +178,11 @@ def _read_csv(data: bytes) -> tuple[list[str], pd.DataFrame]:
         pa.py_buffer(data),
         read_options=pacsv.ReadOptions(column_names=[f"f{i}" for i in range(n)], encoding="utf8" if enc == "utf-8" else enc),
         parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=quoted, invalid_row_handler=invalid),
-        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys((f"f{i}" for i in range(n)), pa.large_string()),
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types={f"f{i}": pa.dictionary(pa.int32(), pa.large_string()) if i in coded else pa.large_string() for i in range(n)},
+            strings_can_be_null=False, quoted_strings_can_be_null=False),
     )  # large_string: the type pandas keeps, so the frame below is not a copy
+    # (a coded column's categories keep the header's text, which no row of the body uses)
     if bad:  # pyarrow does not number rows when values may hold newlines: count records here
         text = io.StringIO(data.decode(enc, errors="replace"), newline="")
         raise BadRows([(i, len(rec), n) for i, rec in enumerate(csv.reader(text, delimiter=sep), 1) if rec and len(rec) != n])
@@ -359,6 +363,11 @@ def parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
         if isinstance(out.dtype, pd.DatetimeTZDtype):
             out = out.dt.tz_localize(None)
         return out.dt.normalize(), np.zeros(len(col), dtype=bool)
+    if isinstance(col.dtype, pd.CategoricalDtype):  # once per (stripped) category, spread by the codes
+        cells = _stripped_categorical(col)  # every row has a category ("" for missing)
+        dates, bad = parse_dates(pd.Series(cells.cat.categories, dtype="str"))
+        codes = cells.cat.codes.to_numpy()
+        return pd.Series(dates.to_numpy()[codes], index=col.index, dtype="datetime64[ms]"), bad[codes]
     if col.dtype == object:
         native = col.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
     else:
@@ -419,11 +428,11 @@ def _unreadable(path: Path, exc: BaseException) -> str:
     return f"Filen kunde inte läsas som {what} ({type(exc).__name__}). Kontrollera att den är sparad i det formatet."
 
 
-def read_checked(path: Path, file: str) -> tuple[list[str], pd.DataFrame] | list[Problem]:
+def read_checked(path: Path, file: str, coded: frozenset[int] = frozenset()) -> tuple[list[str], pd.DataFrame] | list[Problem]:
     """:func:`read_raw`, or the problems (naming ``file``) when the file cannot be read. Only the
     errors of :func:`bad_file_errors` become problems; any other exception propagates."""
     try:
-        return read_raw(path)
+        return read_raw(path, coded)
     except FileRefused as exc:
         return [Problem(file, None, None, str(exc))]
     except BadRows as exc:
@@ -441,12 +450,13 @@ Converter = Callable[[pd.DataFrame, list[str], dict[int, str], str], tuple[pd.Da
 
 
 def inspect_with(path: Path, name: str | None, overrides: dict[str, str | None] | None,
-                 headers_of: HeaderMapper, convert: Converter) -> Inspection:
+                 headers_of: HeaderMapper, convert: Converter, coded: frozenset[str] = frozenset()) -> Inspection:
     """Read one file and check what every kind of file must satisfy (readable, headers written
     once, rows present, cells not too long), then map its headers and convert its values with the
-    kind's own ``headers_of`` and ``convert``; the frame only when there is no problem at all."""
+    kind's own ``headers_of`` and ``convert``; the frame only when there is no problem at all.
+    The canonical columns ``coded`` (few distinct values) of a large CSV are read as categoricals."""
     file = name or path.name
-    read = read_checked(path, file)
+    read = read_checked(path, file, _coded_positions(path, file, overrides, headers_of, coded))
     if isinstance(read, list):
         return Inspection(file, [], {}, None, read)
     headers, body = read
@@ -462,9 +472,28 @@ def inspect_with(path: Path, name: str | None, overrides: dict[str, str | None] 
     return Inspection(file, headers, mapping, df, problems)
 
 
+def _coded_positions(path: Path, file: str, overrides: dict[str, str | None] | None, headers_of: HeaderMapper,
+                     coded: frozenset[str]) -> frozenset[int]:
+    """Where the columns ``coded`` stand in a CSV larger than the header sample (its headers read
+    and mapped first); none for other files, where coding would not pay."""
+    if not coded or path.suffix.lower() not in (".csv", ".txt", ".tsv") or not path.is_file() or path.stat().st_size <= _HEADER_BYTES:
+        return frozenset()
+    headers = read_headers(path)
+    if headers is None:
+        return frozenset()
+    mapping, _ = headers_of(headers, file, overrides)
+    return frozenset(i for i, canon in mapping.items() if canon in coded)
+
+
+#: Participant columns of few distinct values (codes, dates, years): read as categoricals from a
+#: large CSV, and interpreted once per value.
+CODED: Final = frozenset({S.KON, S.FODELSEAR, S.BAKGRUND, S.UTBILDNINGSNIVA, S.INSATS, *S.DATE_COLUMNS, S.AVSLUTSORSAK,
+                          *S.BOOL_COLUMNS})
+
+
 def inspect(path: Path, name: str | None = None, overrides: dict[str, str | None] | None = None) -> Inspection:
     """Read and validate one participant file; the canonical frame only when there is no problem at all."""
-    return inspect_with(path, name, overrides, map_headers, _convert)
+    return inspect_with(path, name, overrides, map_headers, _convert, CODED)
 
 
 def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -510,6 +539,9 @@ def _numbers(text: pd.Series) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if isinstance(text.dtype, pd.CategoricalDtype):  # once per category, spread by the codes (missing: NaN)
+        per_category = _numbers(pd.Series(text.cat.categories, dtype="str")).to_numpy(dtype=np.float64)
+        return pd.Series(np.append(per_category, np.nan)[text.cat.codes.to_numpy()], index=text.index)
     arr = _arrow_text(text)
     filled = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
     try:
@@ -529,8 +561,10 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     texts: dict[str, pd.Series] = {}
 
     def text_of(column: str) -> pd.Series:  # a column's stripped text, made once however many rules read it
-        if column not in texts:
-            texts[column] = _text(src[column])
+        if column not in texts:  # a coded column stays a categorical: its categories are stripped, not its rows
+            col = src[column]
+            coded = column in CODED and isinstance(col.dtype, pd.CategoricalDtype)
+            texts[column] = _stripped_categorical(col) if coded else _text(col)
         return texts[column]
 
     def blank_of(column: str) -> npt.NDArray[np.bool_]:
@@ -564,7 +598,7 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
             year = raw_year.astype("float64")
             problems += V.birth_years(at, year)
         else:
-            year_text = _text(raw_year)
+            year_text = text_of(S.FODELSEAR)
             year = _numbers(year_text)
             problems += V.birth_years(at, year, year_text)
         df[S.FODELSEAR] = year.where(year.notna(), derived_year)  # a year the rules refuse leaves no frame

@@ -182,3 +182,44 @@ def test_a_quoted_value_may_hold_a_newline(tmp_path: Path) -> None:
     plain = tmp_path / "utan_citat.csv"
     plain.write_bytes(b"person_id;insats;startdatum\np1;Jobbcenter;2018-01-01\np2;Studier;2018-02-01\n")
     assert reading.read_raw(plain)[1][1].tolist() == ["Jobbcenter", "Studier"]
+
+
+def _large_csv(path: Path, broken: bool) -> Path:
+    """A CSV over the header sample's size (so its code-like columns are read as categoricals),
+    with spaces around values, missing cells, Swedish letters, date-times and, when ``broken``,
+    cells the rules refuse."""
+    import random
+
+    rng = random.Random(16)
+    rows = ["person_id;kön;födelseår;bakgrund;utbildningsnivå;insats;anvisningsdatum;startdatum;slutdatum;avslutsorsak;"
+            "frågat om våld;uppgett våld"]
+    for i in range(16_000):
+        start = f"20{rng.randint(15, 23)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        rows.append(";".join([
+            f"P{i:06d}", rng.choice(["Kvinna", " Man", "K", "m "]), rng.choice(["1980", " 1990", "", "2001 "]),
+            rng.choice(["Utrikes född", "Inrikes född", ""]), rng.choice(["Gymnasial", "Eftergymnasial ", ""]),
+            rng.choice(["Jobbcenter", " Studier", "Praktik "]), rng.choice(["", start]),
+            rng.choice([start, f"{start} 00:00:00.000", f" {start}"]), rng.choice(["", "2024-12-31"]),
+            rng.choice(["", "Arbete", "Studier", "Annat"]), rng.choice(["", "ja", "Nej"]), rng.choice(["", "nej"])]))
+    if broken:
+        rows[100] = rows[100].replace("Jobbcenter", "").replace(" Studier", "").replace("Praktik ", "")
+        rows[200] = "P999999;Kvinna;19x0;;;Jobbcenter;;2018-02-30;;;kanske;"
+        rows[300] = "P999998;Kvinna;1066;;;Jobbcenter;;2018-01-01;2017-01-01;;;"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert path.stat().st_size > reading._HEADER_BYTES
+    return path
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_large_csv_read_with_coded_columns_gives_what_text_gives(tmp_path: Path, broken: bool) -> None:
+    """Read with its code-like columns as categoricals (interpreted once per value) or as text,
+    a large CSV gives the same canonical frame, or the same problems on the same rows."""
+    path = _large_csv(tmp_path / "stor.csv", broken)
+    coded = reading.inspect(path)
+    plain = reading.inspect_with(path, None, None, reading.map_headers, reading._convert)
+    assert reading._coded_positions(path, path.name, None, reading.map_headers, reading.CODED)  # the coded path is taken
+    assert [(p.row, p.column, p.message) for p in coded.problems] == [(p.row, p.column, p.message) for p in plain.problems]
+    assert bool(coded.problems) == broken
+    if not broken:
+        assert coded.frame is not None and plain.frame is not None
+        pd.testing.assert_frame_equal(coded.frame, plain.frame)
