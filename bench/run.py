@@ -165,7 +165,7 @@ page, runs = sys.argv[1], int(sys.argv[2])
 if page.endswith(".py"):
     at = AppTest.from_file(page, default_timeout=600)
 else:  # a målområde page, built from the catalogue
-    at = AppTest.from_string(f"from pages._shared import render_malomrade\nrender_malomrade({page!r})", default_timeout=600)
+    at = AppTest.from_string(f"from pages._shared import render_malomrade\\nrender_malomrade({page!r})", default_timeout=600)
 at.session_state["ar"] = 2018
 t = time.perf_counter(); at.run(); first = time.perf_counter() - t
 assert not at.exception, at.exception
@@ -188,7 +188,9 @@ def pages(store_dir: Path, runs: int) -> dict[str, dict[str, float]]:
         env = {**ENV, "JAMSTALLDHET_STORE": str(store_dir)}
         target = str(ROOT / "pages" / page) if page.endswith(".py") else page
         done = subprocess.run([sys.executable, "-c", PAGE_SCRIPT, target, str(runs)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, check=True)
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"page {page} failed: {done.stderr[-2000:]}")
         out[page] = json.loads(done.stdout.strip().splitlines()[-1])
     return out
 

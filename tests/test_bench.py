@@ -111,3 +111,18 @@ def test_stages_reach_every_stage_of_both_commands(tiny: Path, tmp_path: Path) -
         expected = {stage for _, _, stage in stages.STAGES[command]}
         assert expected | {"imports", "other", "total"} == set(spent), command
         assert all(spent[stage] > 0 for stage in expected), spent
+
+
+def test_the_page_script_runs_a_malomrade_page(tmp_path: Path) -> None:
+    """The pages part's child script (section 3) runs a målområde page built from the catalogue
+    and prints its timings (it once failed on its own quoting, unseen until a benchmark run)."""
+    import json
+    import subprocess
+    import sys
+
+    env = {**run.ENV, "JAMSTALLDHET_STORE": str(tmp_path / "tomt")}  # no store: the demo data
+    done = subprocess.run([sys.executable, "-c", run.PAGE_SCRIPT, "makt-och-halsa", "1"], cwd=run.ROOT, env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    timings = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(timings) == {"first_s", "rerun_ms"}
