@@ -82,10 +82,14 @@ def preview_table(df: pd.DataFrame, n: int = 20) -> pd.DataFrame:
 
 
 def preview(path: Path, store_dir: Path, name: str | None = None, overrides: dict[str, str | None] | None = None) -> Preview:
-    ins = inspect(path, name, overrides)
-    if ins.frame is None:
-        return Preview(ins, None)
-    return Preview(ins, store.plan(store_dir, ins.frame, store.file_hash(path)))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(store.file_hash, path)  # hashlib lets go of the interpreter: hashed while the file is checked
+        ins = inspect(path, name, overrides)
+        if ins.frame is None:
+            return Preview(ins, None)
+        return Preview(ins, store.plan(store_dir, ins.frame, digest.result(), ins.persons))
 
 
 def commit(p: Preview, store_dir: Path, replace: bool = False) -> store.Batch | None:

@@ -222,7 +222,7 @@ def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None,
     return ins.frame, ins.problems
 
 
-def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str) -> tuple[pd.DataFrame | None, list[Problem], None]:
     src = {canon: body[i] for i, canon in mapping.items()}
     header_of = {canon: headers[i] for i, canon in mapping.items()}
     problems: list[Problem] = []
@@ -308,8 +308,8 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
            "(t.ex. utbetalnings-id).")
     if problems:
         problems.sort(key=lambda p: (p.row is None, p.row or 0))
-        return None, problems
-    return canonical(df), []
+        return None, problems, None
+    return canonical(df), [], None
 
 
 def _two_genders(df: pd.DataFrame) -> npt.NDArray[np.bool_]:

@@ -162,9 +162,8 @@ def _read_csv(data: bytes, coded: frozenset[int] = frozenset()) -> tuple[list[st
 
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    enc = _encoding(data)  # before Arrow reads: a row it cannot split would be decoded as UTF-8 to report it
     end = data.find(b"\n")
-    first = (data if end < 0 else data[:end]).decode(enc, errors="replace")
+    first = (data if end < 0 else data[:end]).decode("utf-8", errors="replace")  # separators are ASCII in any encoding
     sep = sniff_separator(first)
     n = len(next(csv.reader([first.rstrip("\r")], delimiter=sep), [])) or 1
     bad: list[tuple[int | None, int, int]] = []
@@ -174,14 +173,23 @@ def _read_csv(data: bytes, coded: frozenset[int] = frozenset()) -> tuple[list[st
         return "skip"
 
     quoted = b'"' in data  # without a quote no value can hold a newline: Arrow splits the rows faster
-    table = pacsv.read_csv(
-        pa.py_buffer(data),
-        read_options=pacsv.ReadOptions(column_names=[f"f{i}" for i in range(n)], encoding="utf8" if enc == "utf-8" else enc),
-        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=quoted, invalid_row_handler=invalid),
-        convert_options=pacsv.ConvertOptions(
-            column_types={f"f{i}": pa.dictionary(pa.int32(), pa.large_string()) if i in coded else pa.large_string() for i in range(n)},
-            strings_can_be_null=False, quoted_strings_can_be_null=False),
-    )  # large_string: the type pandas keeps, so the frame below is not a copy
+
+    def read(enc: str, careful: bool) -> pa.Table:
+        return pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=[f"f{i}" for i in range(n)], encoding="utf8" if enc == "utf-8" else enc),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=quoted, invalid_row_handler=invalid if careful else None),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.dictionary(pa.int32(), pa.large_string()) if i in coded else pa.large_string() for i in range(n)},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )  # large_string: the type pandas keeps, so the frame below is not a copy
+
+    enc = "utf-8"
+    try:  # the usual file: UTF-8 (Arrow checks it as it converts) and every row whole, in one read
+        table = read(enc, careful=False)
+    except pa.ArrowInvalid:  # another encoding, or rows of the wrong length: found out and read again
+        enc = _encoding(data)  # before Arrow reads: a row it cannot split would be decoded as UTF-8 to report it
+        table = read(enc, careful=True)
     # (a coded column's categories keep the header's text, which no row of the body uses)
     if bad:  # pyarrow does not number rows when values may hold newlines: count records here
         text = io.StringIO(data.decode(enc, errors="replace"), newline="")
@@ -400,6 +408,7 @@ class Inspection:
     mapping: dict[int, str]
     frame: pd.DataFrame | None
     problems: list[Problem]
+    persons: int | None = None  # distinct persons in the frame, counted while reading (None: not counted)
 
     @property
     def understood(self) -> dict[str, str | None]:
@@ -446,7 +455,9 @@ def read_checked(path: Path, file: str, coded: frozenset[int] = frozenset()) -> 
 
 
 HeaderMapper = Callable[[list[str], str, dict[str, str | None] | None], tuple[dict[int, str], list[Problem]]]
-Converter = Callable[[pd.DataFrame, list[str], dict[int, str], str], tuple[pd.DataFrame | None, list[Problem]]]
+#: A kind's conversion of the rows: the canonical frame (None when a rule finds problems), the
+#: problems, and how many distinct persons the frame has when the conversion counted them.
+Converter = Callable[[pd.DataFrame, list[str], dict[int, str], str], tuple[pd.DataFrame | None, list[Problem], int | None]]
 
 
 def inspect_with(path: Path, name: str | None, overrides: dict[str, str | None] | None,
@@ -468,8 +479,8 @@ def inspect_with(path: Path, name: str | None, overrides: dict[str, str | None] 
     problems += header_problems
     if problems:
         return Inspection(file, headers, mapping, None, problems)
-    df, problems = convert(body, headers, mapping, file)
-    return Inspection(file, headers, mapping, df, problems)
+    df, problems, persons = convert(body, headers, mapping, file)
+    return Inspection(file, headers, mapping, df, problems, persons)
 
 
 def _coded_positions(path: Path, file: str, overrides: dict[str, str | None] | None, headers_of: HeaderMapper,
@@ -551,7 +562,7 @@ def _numbers(text: pd.Series) -> pd.Series:
     return pd.Series(pc.cast(ints, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
 
 
-def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str) -> tuple[pd.DataFrame | None, list[Problem], int | None]:
     """The canonical frame of a file's rows, converting each column and checking it with
     :mod:`jamstalldhet.validation`'s rules; None and the problems when a rule finds any."""
     src = {canon: body[i] for i, canon in mapping.items()}
@@ -632,12 +643,12 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
             problems += V.not_yes_no(at, col, text_of(col), val)
             yes_no = val.cat.codes.to_numpy()
             df[col] = pd.Series(pd.arrays.BooleanArray(yes_no == 0, yes_no < 0), index=body.index)
-    persons, _ = V.codes(df[S.PERSON_ID])  # once, for both rules: equal rows are rows of one person
+    persons, n_persons = V.codes(df[S.PERSON_ID])  # once, for both rules (equal rows are rows of one person) and the count
     problems += V.two_genders(at, persons, df[S.KON])
     problems += V.duplicate_rows(at, body, groups=persons)
     if problems:
-        return None, problems
+        return None, problems, None
     for col in S.COLUMNS:
         if col not in df:
             df[col] = None
-    return canonical(df), []
+    return canonical(df), [], n_persons

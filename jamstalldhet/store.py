@@ -22,6 +22,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -187,8 +188,9 @@ class Plan:
         return sorted(old - set(self.years))
 
 
-def plan(store: Path, df: pd.DataFrame, sha256: str) -> Plan:
-    return _against(store, Plan(sha256, len(df), person_count(df), years_of(df), None, []))
+def plan(store: Path, df: pd.DataFrame, sha256: str, persons: int | None = None) -> Plan:
+    """What storing ``df`` would do; ``persons`` when reading has counted them already."""
+    return _against(store, Plan(sha256, len(df), person_count(df) if persons is None else persons, years_of(df), None, []))
 
 
 def _against(store: Path, p: Plan) -> Plan:
@@ -215,10 +217,16 @@ def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = Fa
         m = read_manifest(store)
         table = pa.Table.from_pandas(canonical(df), preserve_index=False)
         ids = table.column(S.PERSON_ID)
-        codes, m.persons = _register_persons(store, m.persons, ids)
+        codes, register = _register_persons(store, m.persons, ids)
+        m.persons = f"persons/{uuid.uuid4().hex[:16]}.parquet"
         if pa.types.is_dictionary(ids.type):  # a categorical is stored as text, as every batch is
             table = table.set_column(table.schema.get_field_index(S.PERSON_ID), S.PERSON_ID, ids.cast(pa.large_string()))
-        _write_arrow(batch_path(store, batch.id), table.append_column(PERSON_CODE, codes))
+        # the register and the batch are written side by side (Arrow's writer lets go of the
+        # interpreter); only the manifest below makes either of them count
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            registered = pool.submit(_write_arrow, store / m.persons, register)
+            _write_arrow(batch_path(store, batch.id), table.append_column(PERSON_CODE, codes))
+            registered.result()
         gone = {b.id for b in current.replaces}
         m.batches = [b for b in m.batches if b.id not in gone] + [batch]
         m.log.append({"tid": now, "händelse": "import", "fil": file, "sha256": p.sha256, "batch": batch.id, "rader": batch.rows,
@@ -246,13 +254,13 @@ def remove(store: Path, batch_id: str) -> Batch:
         return batch
 
 
-def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) -> tuple[pa.Array, str]:
-    """Integer person codes for ``ids`` from the store's person register, new persons appended
-    with their record keys (cell-key method), which stay with the register for good.
+def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) -> tuple[pa.Array, pa.Table]:
+    """Integer person codes for ``ids`` from the store's person register, and the register with
+    the new persons appended with their record keys (cell-key method), which stay with it for good.
 
-    The register (one column of pseudonymous ids; a person's code is its row) is written as a
-    new file that only the next manifest names, so it commits atomically with the batch. With
-    codes stored in the batches, loading never has to hash millions of ids again."""
+    The register (one column of pseudonymous ids; a person's code is its row) is written by the
+    caller as a new file that only the next manifest names, so it commits atomically with the
+    batch. With codes stored in the batches, loading never has to hash millions of ids again."""
     register = pq.read_table(store / current) if current else None
     known = register.column(0).combine_chunks() if register is not None else pa.array([], pa.large_string())
     encoded = pc.dictionary_encode(ids.combine_chunks().cast(known.type))  # each distinct id once
@@ -272,9 +280,7 @@ def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) ->
     else:
         old_keys = person_keys_of(register.column(0).combine_chunks())
     keys = np.concatenate([old_keys, person_keys_of(new)]) if len(new) else old_keys
-    name = f"persons/{uuid.uuid4().hex[:16]}.parquet"
-    _write_arrow(store / name, pa.table({S.PERSON_ID: known, KEY_COLUMN: pa.array(keys, pa.int64())}))
-    return pc.cast(codes, pa.int32()), name
+    return pc.cast(codes, pa.int32()), pa.table({S.PERSON_ID: known, KEY_COLUMN: pa.array(keys, pa.int64())})
 
 
 def _collect_garbage(store: Path, m: Manifest) -> None:

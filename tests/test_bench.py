@@ -107,7 +107,9 @@ def test_stages_reach_every_stage_of_both_commands(tiny: Path, tmp_path: Path) -
     csv.write_text("person_id;kön;insats;startdatum\np1;K;Jobb;2018-01-01\np2;M;Jobb;2018-02-01\n", encoding="utf-8")
     for command, args in (("indicators", [str(tiny)]), ("import", [str(csv), str(tmp_path / "lager")])):
         out = subprocess.run([sys.executable, "-m", "bench.stages", command, *args], cwd=root, capture_output=True, text=True, check=True)
-        spent = json.loads(out.stdout)
+        spent: dict[str, float] = {}
+        for key, seconds in json.loads(out.stdout).items():  # a stage may also run in a thread, alongside
+            spent[key.removesuffix(stages.ALONGSIDE)] = spent.get(key.removesuffix(stages.ALONGSIDE), 0.0) + seconds
         expected = {stage for _, _, stage in stages.STAGES[command]}
         assert expected | {"imports", "other", "total"} == set(spent), command
         assert all(spent[stage] > 0 for stage in expected), spent

@@ -251,3 +251,21 @@ def test_birth_year_must_be_a_whole_year(tmp_path: Path) -> None:
                  "c;K;X;2018-01-01;1990\nd;M;X;2018-01-01;nittio\n", encoding="utf-8")
     problems = inspect(f).problems
     assert sorted((p.row, p.column) for p in problems) == [(2, "födelseår"), (3, "födelseår"), (5, "födelseår")]
+
+
+def test_persons_counted_while_reading_equal_the_frames_persons(tmp_path: Path) -> None:
+    """The preview's person count comes from the codes reading made for its rules; for every
+    good file of the corpus it is the frame's own count, and the plan shows it."""
+    from jamstalldhet import importing
+    from jamstalldhet.canonical import person_count
+    from jamstalldhet.reading import inspect
+
+    good = [p for p in sorted(CORPUS.iterdir()) if p.suffix in (".csv", ".xlsx", ".parquet") and not p.name.startswith("fel_")]
+    assert len(good) > 10
+    for path in good:
+        ins = inspect(path)
+        assert ins.frame is not None, path.name
+        assert ins.persons == person_count(ins.frame), path.name
+        preview = importing.preview(path, tmp_path / "lager")
+        assert preview.plan is not None and preview.plan.persons == ins.persons
+        assert preview.plan.sha256 == store.file_hash(path)
