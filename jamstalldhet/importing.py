@@ -89,11 +89,12 @@ def preview(path: Path, store_dir: Path, name: str | None = None, overrides: dic
         ins = inspect(path, name, overrides)
         if ins.frame is None:
             return Preview(ins, None)
-        return Preview(ins, store.plan(store_dir, ins.frame, digest.result(), ins.persons))
+        persons = None if ins.persons is None else len(ins.persons)
+        return Preview(ins, store.plan(store_dir, ins.frame, digest.result(), persons))
 
 
 def commit(p: Preview, store_dir: Path, replace: bool = False) -> store.Batch | None:
     """Store the previewed file (None when the very same file was imported before)."""
     if not p.ok or p.plan is None or p.inspection.frame is None:
         raise store.StoreError("Filen har fel och kan inte lagras.")
-    return store.commit(store_dir, p.inspection.frame, p.inspection.file, p.plan, replace=replace)
+    return store.commit(store_dir, p.inspection.frame, p.inspection.file, p.plan, replace=replace, persons=p.inspection.persons)

@@ -400,6 +400,18 @@ def _map_values(col: pd.Series, section: str, categories: tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
+class Persons:
+    """A frame's persons as reading coded them for its rules: each row's code, and the distinct ids
+    (code ``i`` is ``ids[i]``). The store's register takes them as they are, without coding again."""
+
+    codes: npt.NDArray[np.int64]
+    ids: pd.Index
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
 class Inspection:
     """What a file holds, before anything is stored: headers, how they were understood, problems."""
 
@@ -408,7 +420,7 @@ class Inspection:
     mapping: dict[int, str]
     frame: pd.DataFrame | None
     problems: list[Problem]
-    persons: int | None = None  # distinct persons in the frame, counted while reading (None: not counted)
+    persons: Persons | None = None  # the frame's persons, coded while reading (None: not coded)
 
     @property
     def understood(self) -> dict[str, str | None]:
@@ -456,8 +468,8 @@ def read_checked(path: Path, file: str, coded: frozenset[int] = frozenset()) -> 
 
 HeaderMapper = Callable[[list[str], str, dict[str, str | None] | None], tuple[dict[int, str], list[Problem]]]
 #: A kind's conversion of the rows: the canonical frame (None when a rule finds problems), the
-#: problems, and how many distinct persons the frame has when the conversion counted them.
-Converter = Callable[[pd.DataFrame, list[str], dict[int, str], str], tuple[pd.DataFrame | None, list[Problem], int | None]]
+#: problems, and the frame's persons when the conversion coded them.
+Converter = Callable[[pd.DataFrame, list[str], dict[int, str], str], tuple[pd.DataFrame | None, list[Problem], Persons | None]]
 
 
 def inspect_with(path: Path, name: str | None, overrides: dict[str, str | None] | None,
@@ -562,7 +574,7 @@ def _numbers(text: pd.Series) -> pd.Series:
     return pd.Series(pc.cast(ints, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
 
 
-def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str) -> tuple[pd.DataFrame | None, list[Problem], int | None]:
+def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str) -> tuple[pd.DataFrame | None, list[Problem], Persons | None]:
     """The canonical frame of a file's rows, converting each column and checking it with
     :mod:`jamstalldhet.validation`'s rules; None and the problems when a rule finds any."""
     src = {canon: body[i] for i, canon in mapping.items()}
@@ -643,7 +655,9 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
             problems += V.not_yes_no(at, col, text_of(col), val)
             yes_no = val.cat.codes.to_numpy()
             df[col] = pd.Series(pd.arrays.BooleanArray(yes_no == 0, yes_no < 0), index=body.index)
-    persons, n_persons = V.codes(df[S.PERSON_ID])  # once, for both rules (equal rows are rows of one person) and the count
+    # the persons coded once: both rules (equal rows are rows of one person), the count and the register
+    person_codes, person_ids = pd.factorize(df[S.PERSON_ID], use_na_sentinel=True)
+    persons = person_codes.astype(np.int64)
     problems += V.two_genders(at, persons, df[S.KON])
     problems += V.duplicate_rows(at, body, groups=persons)
     if problems:
@@ -651,4 +665,4 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     for col in S.COLUMNS:
         if col not in df:
             df[col] = None
-    return canonical(df), [], n_persons
+    return canonical(df), [], Persons(persons, person_ids)

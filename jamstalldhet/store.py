@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,9 @@ from . import atomic
 from . import schema as S
 from .canonical import canonical, person_count, years_of
 from .cellkey import person_keys_of
+
+if TYPE_CHECKING:
+    from .reading import Persons
 
 MANIFEST: Final = "manifest.json"
 KEY_COLUMN: Final = "_key"  # the person register's record keys
@@ -201,8 +204,9 @@ def _against(store: Path, p: Plan) -> Plan:
     return Plan(p.sha256, p.rows, p.persons, p.years, dup, overlap)
 
 
-def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = False) -> Batch | None:
+def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = False, persons: Persons | None = None) -> Batch | None:
     """Store ``df`` as a new batch. Overlapping batches are replaced only with ``replace=True``.
+    ``persons``: the frame's persons as reading coded them (the register then codes nothing again).
 
     Returns None (and stores nothing) when the same file was imported before."""
     with _locked(store):
@@ -217,7 +221,7 @@ def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = Fa
         m = read_manifest(store)
         table = pa.Table.from_pandas(canonical(df), preserve_index=False)
         ids = table.column(S.PERSON_ID)
-        codes, register = _register_persons(store, m.persons, ids)
+        codes, register = _register_persons(store, m.persons, ids, persons)
         m.persons = f"persons/{uuid.uuid4().hex[:16]}.parquet"
         if pa.types.is_dictionary(ids.type):  # a categorical is stored as text, as every batch is
             table = table.set_column(table.schema.get_field_index(S.PERSON_ID), S.PERSON_ID, ids.cast(pa.large_string()))
@@ -254,7 +258,7 @@ def remove(store: Path, batch_id: str) -> Batch:
         return batch
 
 
-def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) -> tuple[pa.Array, pa.Table]:
+def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray, persons: Persons | None = None) -> tuple[pa.Array, pa.Table]:
     """Integer person codes for ``ids`` from the store's person register, and the register with
     the new persons appended with their record keys (cell-key method), which stay with it for good.
 
@@ -263,8 +267,11 @@ def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray) ->
     batch. With codes stored in the batches, loading never has to hash millions of ids again."""
     register = pq.read_table(store / current) if current else None
     known = register.column(0).combine_chunks() if register is not None else pa.array([], pa.large_string())
-    encoded = pc.dictionary_encode(ids.combine_chunks().cast(known.type))  # each distinct id once
-    distinct, rows = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
+    if persons is not None and len(persons.codes) == len(ids):  # coded while reading: each distinct id once already
+        distinct, rows = pa.array(persons.ids).cast(known.type), persons.codes
+    else:
+        encoded = pc.dictionary_encode(ids.combine_chunks().cast(known.type))  # each distinct id once
+        distinct, rows = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
     found = pc.index_in(distinct, value_set=known)  # looked up once per person, not once per row
     is_new = pc.is_null(found).to_numpy(zero_copy_only=False)
     new = pc.filter(distinct, pa.array(is_new))

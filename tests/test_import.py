@@ -257,6 +257,7 @@ def test_persons_counted_while_reading_equal_the_frames_persons(tmp_path: Path) 
     """The preview's person count comes from the codes reading made for its rules; for every
     good file of the corpus it is the frame's own count, and the plan shows it."""
     from jamstalldhet import importing
+    from jamstalldhet import schema as S
     from jamstalldhet.canonical import person_count
     from jamstalldhet.reading import inspect
 
@@ -265,7 +266,36 @@ def test_persons_counted_while_reading_equal_the_frames_persons(tmp_path: Path) 
     for path in good:
         ins = inspect(path)
         assert ins.frame is not None, path.name
-        assert ins.persons == person_count(ins.frame), path.name
+        assert ins.persons is not None and len(ins.persons) == person_count(ins.frame), path.name
+        assert (ins.persons.ids[ins.persons.codes] == ins.frame[S.PERSON_ID].to_numpy()).all(), path.name
         preview = importing.preview(path, tmp_path / "lager")
-        assert preview.plan is not None and preview.plan.persons == ins.persons
+        assert preview.plan is not None and preview.plan.persons == len(ins.persons)
         assert preview.plan.sha256 == store.file_hash(path)
+
+
+def test_the_register_takes_readings_codes_or_codes_itself_alike(tmp_path: Path) -> None:
+    """Two imports (the second with known and new persons) give the same register and batch
+    codes whether the store takes the codes reading made or codes the ids itself."""
+    import pyarrow.parquet as pq
+
+    from jamstalldhet import importing
+
+    first = tmp_path / "a.csv"
+    first.write_text("person_id;kön;insats;startdatum\np1;K;X;2017-01-01\np2;M;X;2017-02-01\np1;K;Y;2017-03-01\n", encoding="utf-8")
+    second = tmp_path / "b.csv"
+    second.write_text("person_id;kön;insats;startdatum\np3;K;X;2019-01-01\np2;M;X;2019-02-01\np3;K;Y;2019-03-01\n", encoding="utf-8")
+    found = []
+    for via_reading in (True, False):
+        target = tmp_path / f"lager_{via_reading}"
+        for path in (first, second):
+            p = importing.preview(path, target)
+            assert p.ok and p.plan is not None and p.inspection.frame is not None
+            if via_reading:
+                importing.commit(p, target)
+            else:
+                store.commit(target, p.inspection.frame, p.inspection.file, p.plan)
+        m = store.read_manifest(target)
+        codes = [pq.read_table(store.batch_path(target, b.id)).column(store.PERSON_CODE).to_pylist() for b in m.batches]
+        found.append((codes, pq.read_table(target / m.persons).to_pydict()))
+    assert found[0] == found[1]
+    assert found[0][0] == [[0, 1, 0], [2, 1, 2]]
