@@ -453,14 +453,14 @@ dates, insats, …) of a large CSV are read as categoricals and interpreted once
 ISO dates are one strict Arrow cast; cell lengths are ruled out by byte lengths; duplicate rows
 are refined among persons with more than one row; one gender per person is one table lookup;
 the person count comes from the codes the rules made; the file is hashed in a thread while it
-is read; the register looks each person up once and is written alongside the batch. Stages of a
+is read; the register takes the person codes the rules made, looks each person up once and is
+written alongside the batch. Stages of a
 1,000,000-row import, the code before this change and now, three runs in turn: 5.5–7.3 s →
-1.9–2.4 s in all; reading 1.2–2.0 s (twice) → 0.4–0.6 s; validating 2.8–3.0 s → 0.5–0.8 s; the
-register 0.43–0.56 s → 0.20–0.24 s. Files with personnummer, the usual export, were slower still:
+2.0–2.3 s in all; reading 1.2–2.0 s (twice) → 0.4–0.7 s; validating 2.8–3.0 s → 0.5–0.85 s; the
+register 0.43–0.56 s → 0.07–0.08 s. Files with personnummer, the usual export, were slower still:
 500,000 rows with 283,000 numbers spent 3.9 s validating (a regex, the Luhn check and a date per
 number in Python); the numbers are now checked in bulk with Arrow and numpy and pseudonymised with
-the key's HMAC states made once: 1.2 s. Not done: handing the person codes from reading to the
-register (one more pass over the ids, 0.1 s).
+the key's HMAC states made once: 1.2 s.
 """
 
 
