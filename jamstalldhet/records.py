@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,9 @@ from . import store
 from .canonical import year_span
 from .cellkey import person_keys_of
 from .store import PERSON_CODE
+
+if TYPE_CHECKING:
+    from .reading import Persons
 
 IntArray = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -101,9 +104,14 @@ class Prepared:
         return year_span(*span) if span else []
 
 
-def prepare(df: pd.DataFrame) -> Prepared:
-    """Turn a canonical frame into integer arrays (one pass, no Python loop over rows)."""
-    person_codes, uniques = pd.factorize(df[S.PERSON_ID], use_na_sentinel=True)
+def prepare(df: pd.DataFrame, persons: Persons | None = None) -> Prepared:
+    """Turn a canonical frame into integer arrays (one pass, no Python loop over rows).
+    ``persons``: the frame's persons as reading coded them (in order of appearance, as here), so
+    that the ids are not coded again."""
+    if persons is not None and len(persons.codes) == len(df):
+        person_codes, uniques = persons.codes, persons.ids
+    else:
+        person_codes, uniques = pd.factorize(df[S.PERSON_ID], use_na_sentinel=True)
     keys = person_keys_of(pa.array(uniques))  # Arrow-backed ids stay in Arrow: no Python string per person
     person = person_codes.astype(np.int32)
     n_persons = len(uniques)

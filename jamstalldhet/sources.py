@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import demo, demo_payments, payment_store, store
-from .reading import read_file
+from .reading import inspect, read_file
 from .records import Prepared
 from .settings import store_dir
 from .validation import Problem
@@ -42,6 +42,9 @@ def load_prepared(source: Source) -> tuple[Prepared | None, list[Problem]]:
         return prepare_parquet([demo.DEMO_FILE]), []
     if source.kind == "store" and source.path is not None and store.has_data(source.path):
         return load_store(source.path), []
+    if source.kind == "file" and source.path is not None and source.path.exists():  # reading's person codes, not made again
+        ins = inspect(source.path)
+        return (None, ins.problems) if ins.frame is None else (prepare(ins.frame, ins.persons), [])
     df, problems = load(source)
     return (None, problems) if df is None else (prepare(df), [])
 

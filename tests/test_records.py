@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from jamstalldhet import schema as S
@@ -38,5 +40,23 @@ def test_person_ids_as_a_categorical_prepare_the_same_arrays() -> None:
     assert isinstance(coded[S.PERSON_ID].dtype, pd.CategoricalDtype)
     a, b = prepare(text), prepare(coded)
     assert a.n_persons == b.n_persons == person_count(text) == person_count(coded)
+    for name in ("person", "person_gender", "person_key", "start", "end", "outcome", "birth_year"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_readings_person_codes_prepare_the_same_arrays(tmp_path: Path) -> None:
+    """``indicators --data`` hands prepare the person codes reading made: every array is the same
+    as when prepare codes the ids itself."""
+    import numpy as np
+
+    from jamstalldhet import demo
+    from jamstalldhet.reading import inspect
+
+    path = tmp_path / "d.csv"
+    demo.demo_frame().head(3000).to_csv(path, index=False, date_format="%Y-%m-%d")
+    ins = inspect(path)
+    assert ins.frame is not None and ins.persons is not None
+    a, b = prepare(ins.frame), prepare(ins.frame, ins.persons)
+    assert a.n_persons == b.n_persons
     for name in ("person", "person_gender", "person_key", "start", "end", "outcome", "birth_year"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
