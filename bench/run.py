@@ -418,24 +418,24 @@ its result (`pages/_shared.py::_load`). Memory: 20 sessions peak at 1.09 × one 
 """
 
 NOT_MET_PROCESS = """**Why not met.** The stages above are the command's own (bench/stages.py times the package's
-functions inside one `indicators` process). On the demo data the imports are 0.34 s of 0.42 s:
-Python with numpy, pyarrow and pandas takes longer to start than the polars script takes to run
-(pandas alone 0.25–0.35 s on this machine, the polars script 0.20–0.25 s in all), and the work on
-12,673 records is 0.07 s. ≤ 2 × therefore needs the `indicators` path without pandas: reading,
-validation, the indicators, the disclosure control and the output on Arrow and numpy instead of
-frames (about 1,500 lines in six modules), which this change did not do. Compiling the package's
-bytecode first (as an installed package has it; this machine sets PYTHONDONTWRITEBYTECODE) took
-0.04 s off, and reading one Parquet file without pyarrow's dataset layer another import.
-On 2,000,000 records the validation is most of the rest: the person ids are hashed once for the
-rules (one gender per person; duplicate rows, which are refined column by column among the rows of
-persons with more than one row, so most rows leave after the first step), and once more when the
-frame becomes count arrays, with the cell-key record keys computed from the distinct ids; each
-such pass over 2,000,000 ids is 0.2–0.4 s here, and polars does the comparable work in parallel in
-native code. Tried and taken back: keeping the coded ids as a categorical so that later steps
-need not hash them again; pandas checks a categorical's categories for uniqueness by hashing them
-(0.85 s on 2,000,000 records), more than it saved. The same stages before this change and now (three runs
-interleaved): validate and convert 1.9–2.3 s → 1.25–1.45 s (the duplicate check was 1.0 s, the
-canonical frame 0.5 s), frame to count arrays 0.67–0.73 s → 0.55–0.59 s, all 3.4–3.8 s → 2.5–2.7 s.
+functions inside one `indicators` process). On the demo data the imports are 0.34 s of about
+0.41 s: Python with numpy, pyarrow and pandas takes longer to start than the polars script takes
+to run (pandas alone 0.25–0.35 s on this machine, the polars script 0.20–0.33 s in all), and the
+work on 12,673 records is 0.07 s, so even no work at all would leave the ratio near 2. ≤ 2 ×
+therefore needs the `indicators` path without pandas: reading, validation, the indicators, the
+disclosure control and the output on Arrow and numpy instead of frames (about 1,500 lines in six
+modules), which this change did not do. Compiling the package's bytecode first (as an installed
+package has it; this machine sets PYTHONDONTWRITEBYTECODE) took 0.04 s off, and reading one
+Parquet file without pyarrow's dataset layer another import.
+On 2,000,000 records the validation is most of the rest (1.3 s): coding the person ids once for
+the rules (0.3–0.4 s; prepare now takes those codes instead of coding them again), duplicate rows
+refined column by column among the persons with more than one row, one gender per person by a
+table lookup, and the canonical frame without copies. polars does comparable work in parallel in
+native code and the script validates nothing. Tried and taken back: keeping the coded ids as a
+categorical; pandas checks a categorical's categories for uniqueness by hashing them (0.85 s on
+2,000,000 records), more than it saved. The stages before this change and now (runs in turn):
+validate and convert 1.9–2.3 s → 1.25–1.45 s (the duplicate check was 1.0 s, the canonical frame
+0.5 s), frame to count arrays 0.67–0.73 s → 0.20 s, all 3.4–3.8 s → 2.2–2.6 s.
 """
 
 NOT_MET_IMPORT = """**Why not met.** The ratio is at the target's edge and its range straddles it. The baseline
