@@ -6,7 +6,6 @@ Only UI here; every number comes from the jamstalldhet package.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -23,23 +22,15 @@ from jamstalldhet.schema import DIMENSION_LABELS
 from jamstalldhet.settings import default_k
 from jamstalldhet.tables import indicator_table
 
-_LOAD_LOCK = threading.Lock()
-_LOADED: dict[tuple[str, str | None, str], tuple[Prepared | None, str]] = {}
 
-
-@st.cache_resource(show_spinner="Läser in data …", max_entries=4)
+@st.cache_resource(show_spinner="Läser in data …", max_entries=2)
 def _load(kind: str, path: str | None, version: str) -> tuple[Prepared | None, str]:
-    """The dataset, loaded once for the whole server. Sessions that arrive together all miss
-    Streamlit's cache before the first load is done, and Streamlit runs every miss: the lock makes
-    the others wait for the first one and take its result (measured: 20 sessions, 20 loads before)."""
-    key = (kind, path, version)
-    with _LOAD_LOCK:
-        if key not in _LOADED:
-            src = sources.Source(kind, None if path is None else Path(path))
-            prep, problems = sources.load_prepared(src)
-            _LOADED.clear()  # one dataset in memory: a new version replaces the old one
-            _LOADED[key] = (prep, "") if prep is not None else (None, "\n".join(str(p) for p in problems))
-        return _LOADED[key]
+    """The dataset, loaded once for the whole server: sessions that arrive together all count as
+    cache misses, but Streamlit computes a key once at a time and the others take its result
+    (tests/test_loader.py). Two entries: the current version and, while sessions move on after
+    an import, the one before it."""
+    prep, problems = sources.load_prepared(sources.Source(kind, None if path is None else Path(path)))
+    return (prep, "") if prep is not None else (None, "\n".join(str(p) for p in problems))
 
 
 T = TypeVar("T")
