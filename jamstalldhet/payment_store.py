@@ -125,9 +125,7 @@ class Plan:
 
 
 def _against(store: Path, p: Plan) -> Plan:
-    m = read_manifest(store)
-    dup = next((b for b in m.batches if b.sha256 == p.sha256), None)
-    overlap = [b for b in m.batches if dup is None and set(b.years) & set(p.years)]
+    dup, overlap = store_module.matching(read_manifest(store).batches, p.sha256, p.years)
     return Plan(p.sha256, p.rows, p.households, p.years, dup, overlap)
 
 
@@ -177,12 +175,7 @@ def remove(store: Path, batch_id: str) -> Batch:
 
 def _collect_garbage(store: Path, m: Manifest) -> None:
     """Batch and temporary files no manifest names (left by a replaced batch or an interrupted import)."""
-    live = {f"{b.id}.parquet" for b in m.batches}
-    for f in (folder(store) / "batches").glob("*"):
-        if f.name not in live:
-            f.unlink(missing_ok=True)
-    for f in folder(store).glob(".tmp-*"):
-        f.unlink(missing_ok=True)
+    store_module.sweep(folder(store), [b.id for b in m.batches])
 
 
 def import_file(path: Path, store: Path, replace: bool = False) -> tuple[int, list[str]]:

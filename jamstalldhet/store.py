@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -196,11 +196,29 @@ def plan(store: Path, df: pd.DataFrame, sha256: str, persons: int | None = None)
     return _against(store, Plan(sha256, len(df), person_count(df) if persons is None else persons, years_of(df), None, []))
 
 
+class Stored(Protocol):
+    """What both stores (participants, payments) know of a batch to plan an import against it."""
+
+    @property
+    def sha256(self) -> str: ...
+
+    @property
+    def years(self) -> list[int]: ...
+
+
+B = TypeVar("B", bound=Stored)
+
+
+def matching(batches: list[B], sha256: str, years: list[int]) -> tuple[B | None, list[B]]:
+    """The batch that is the very same file (same hash), and, when there is none, the batches
+    whose years the new file also covers (they are replaced only when the user confirms)."""
+    dup = next((b for b in batches if b.sha256 == sha256), None)
+    return dup, [b for b in batches if dup is None and set(b.years) & set(years)]
+
+
 def _against(store: Path, p: Plan) -> Plan:
     """The plan's duplicate and overlapping batches in the store as it is now."""
-    m = read_manifest(store)
-    dup = next((b for b in m.batches if b.sha256 == p.sha256), None)
-    overlap = [b for b in m.batches if dup is None and set(b.years) & set(p.years)]
+    dup, overlap = matching(read_manifest(store).batches, p.sha256, p.years)
     return Plan(p.sha256, p.rows, p.persons, p.years, dup, overlap)
 
 
@@ -236,9 +254,7 @@ def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = Fa
         m.log.append({"tid": now, "händelse": "import", "fil": file, "sha256": p.sha256, "batch": batch.id, "rader": batch.rows,
                       "personer": batch.persons, "år": batch.years, "ersatte": sorted(gone)})
         _write_manifest(store, m)  # the commit point
-        for bid in gone:
-            batch_path(store, bid).unlink(missing_ok=True)
-        _collect_garbage(store, m)
+        _collect_garbage(store, m)  # the replaced batches too: no manifest names them any more
         return batch
 
 
@@ -253,7 +269,6 @@ def remove(store: Path, batch_id: str) -> Batch:
         now = datetime.now().astimezone().isoformat(timespec="seconds")
         m.log.append({"tid": now, "händelse": "borttagen", "fil": batch.file, "batch": batch.id, "rader": batch.rows})
         _write_manifest(store, m)
-        batch_path(store, batch_id).unlink(missing_ok=True)
         _collect_garbage(store, m)
         return batch
 
@@ -291,13 +306,20 @@ def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray, pe
 
 
 def _collect_garbage(store: Path, m: Manifest) -> None:
-    """Batch, register and temporary files no manifest names (left by an interrupted import)."""
-    live = {f"{b.id}.parquet" for b in m.batches}
-    for f in (store / "batches").glob("*"):
-        if f.name not in live:
-            f.unlink(missing_ok=True)
+    """Batch, register and temporary files no manifest names (replaced or removed batches, an
+    interrupted import)."""
+    sweep(store, [b.id for b in m.batches])
     for f in (store / "persons").glob("*"):
         if f"persons/{f.name}" != m.persons:
             f.unlink(missing_ok=True)
-    for f in store.glob(".tmp-*"):
+
+
+def sweep(folder: Path, live: list[str]) -> None:
+    """In one store folder: the batch files whose ids are not ``live`` (the manifest's), and
+    temporary files; both stores call it after writing their manifest."""
+    names = {f"{i}.parquet" for i in live}
+    for f in (folder / "batches").glob("*"):
+        if f.name not in names:
+            f.unlink(missing_ok=True)
+    for f in folder.glob(".tmp-*"):
         f.unlink(missing_ok=True)
