@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
 
+import numpy as np
 import pandas as pd
 
 from . import schema as S
 from . import store
 from .canonical import person_count, years_of
-from .reading import Inspection, inspect
+from .reading import Inspection, Persons, inspect
 from .validation import Problem
 
 
@@ -38,12 +39,18 @@ Summary = TypedDict("Summary", {"rader": int, "personer": int, "kvinnor": int, "
                                 "år": list[int], "insatser": list[str]})
 
 
-def summary(df: pd.DataFrame) -> Summary:
-    """Rows, persons, years and insatser of a canonical frame, women and men among the persons."""
-    genders = df.drop_duplicates(S.PERSON_ID)[S.KON].value_counts()
+def summary(df: pd.DataFrame, persons: Persons | None = None) -> Summary:
+    """Rows, persons, years and insatser of a canonical frame, women and men among the persons
+    (each person's first row). ``persons``: the frame's persons as reading coded them, so that the
+    ids are not coded again."""
+    if persons is not None and len(persons.codes) == len(df):
+        _, first = np.unique(persons.codes, return_index=True)  # each person's first row
+        genders, n_persons = df[S.KON].iloc[first].value_counts(), len(persons)
+    else:
+        genders, n_persons = df.drop_duplicates(S.PERSON_ID)[S.KON].value_counts(), person_count(df)
     return {
         "rader": len(df),
-        "personer": person_count(df),
+        "personer": n_persons,
         "kvinnor": int(genders.get(S.KVINNA, 0)),
         "män": int(genders.get(S.MAN, 0)),
         "annat/okänt": int(genders.get(S.ANNAT, 0)),

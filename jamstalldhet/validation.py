@@ -176,16 +176,17 @@ def duplicate_rows(at: Rows, body: pd.DataFrame, groups: npt.NDArray[np.int64] |
 
 def mixed_genders(person: pd.Series | npt.NDArray[np.int64], gender: pd.Series) -> npt.NDArray[np.bool_]:
     """Rows of persons who have more than one gender (missing genders ignored), with integer
-    codes: each person's first known gender is written to a table (the first row wins because the
-    rows are written in reverse), and a person with a row of another gender is mixed. ``person``
-    is the column or its :func:`codes` (a caller that needs them for other rules computes them once)."""
+    codes: each person's first known gender in a table, and a person with a row of another gender
+    is mixed. ``person`` is the column or its :func:`codes` (a caller that needs them for other
+    rules computes them once)."""
     p = person if isinstance(person, np.ndarray) else codes(person)[0]
     g, _ = codes(gender)
     known = (p >= 0) & (g >= 0)
     pk, gk = p[known], g[known]
     n = int(p.max()) + 1 if p.size else 0
     first = np.full(n, -1, dtype=np.int64)
-    first[pk[::-1]] = gk[::-1]
+    persons, at = np.unique(pk, return_index=True)  # each person's first known row
+    first[persons] = gk[at]
     mixed = np.zeros(n, dtype=bool)
     mixed[pk[gk != first[pk]]] = True
     result: npt.NDArray[np.bool_] = known & mixed[np.where(p >= 0, p, 0)]

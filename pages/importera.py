@@ -65,7 +65,7 @@ def preview_participants(data: bytes, name: str) -> None:
         return
 
     assert ins.frame is not None and p.plan is not None
-    s = importing.summary(ins.frame)
+    s = importing.summary(ins.frame, ins.persons)
     years = s["år"]
     m = st.columns(5)
     m[0].metric("Rader", F.number(s["rader"]))

@@ -268,6 +268,7 @@ def test_persons_counted_while_reading_equal_the_frames_persons(tmp_path: Path) 
         assert ins.frame is not None, path.name
         assert ins.persons is not None and len(ins.persons) == person_count(ins.frame), path.name
         assert (ins.persons.ids[ins.persons.codes] == ins.frame[S.PERSON_ID].to_numpy()).all(), path.name
+        assert importing.summary(ins.frame, ins.persons) == importing.summary(ins.frame), path.name
         preview = importing.preview(path, tmp_path / "lager")
         assert preview.plan is not None and preview.plan.persons == len(ins.persons)
         assert preview.plan.sha256 == store.file_hash(path)
