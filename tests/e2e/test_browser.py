@@ -52,6 +52,8 @@ def test_malomrade_pages_download_and_url_filters(server: str, browser) -> None:
     page.wait_for_selector("h2:has-text('Uppföljning 2018')", timeout=60_000)  # the page's last section
     assert "arbetat med 1 814 deltagare, 993 kvinnor och 821 män" in page.inner_text("body")
     buttons = page.get_by_role("button", name="CSV för Excel")
+    buttons.first.wait_for(timeout=60_000)  # drawn with the page, but a rerun may still be drawing them
+    wait_for_app(page)
     names = []
     raw = b""
     for i in range(buttons.count()):
