@@ -172,10 +172,13 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{exc}\n")
         return EXIT_INVALID
     if args.by is None and not filters:  # payments (section 7) have no participant breakdowns or filters
-        from . import payments
         from .sources import payments_for
 
-        rows += payments.indicator_records(payments_for(source.kind, source.path), args.year, k)
+        paid = payments_for(source.kind, source.path)
+        if paid is not None:  # a single file has none: the payments module (and pandas) is not needed
+            from . import payments
+
+            rows += payments.indicator_records(paid, args.year, k)
     if pub.internal:  # the contract fixes stdout's fields, so the mark goes to stderr
         sys.stderr.write(f"{pub.note}: röjandekontrollen är avstängd (--k {k}).\n")
     if args.format == "json":

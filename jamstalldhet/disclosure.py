@@ -35,17 +35,19 @@ Method (section 4 of the data contract):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from . import cellkey
 from . import schema as S
+from .columnar import Columns, columns_of, frame_of, length, masked
 from .indicators import KEY_COLUMNS, indicator
 from .settings import DEFAULT_K, MIN_K
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["DEFAULT_K", "MIN_K", "Published", "publish", "secondary", "suppression_pattern", "filter_problem",
            "check_k", "note"]
@@ -125,15 +127,33 @@ def filter_problem(filters: dict[str, list[str]], fixed: list[tuple[str, ...]] |
     return None
 
 
-@dataclass(frozen=True)
 class Published:
-    """A disclosure-controlled indicator table; made only by :func:`publish`."""
+    """A disclosure-controlled indicator table; made only by :func:`publish`.
 
-    frame: pd.DataFrame
-    k: int
-    by: str | None = None
-    #: a filtered table whose counts carry cell-key noise (section 4 of the data contract)
-    perturbed: bool = False
+    Its values are numpy columns (:attr:`columns`, :mod:`jamstalldhet.columnar`); :attr:`frame`
+    is the same table as a pandas frame, made the first time a page or a file asks for it."""
+
+    def __init__(self, data: Columns | pd.DataFrame, k: int, by: str | None = None, perturbed: bool = False) -> None:
+        self._columns: Columns | None = data if isinstance(data, dict) else None
+        self._frame: pd.DataFrame | None = None if isinstance(data, dict) else data
+        self.k = k
+        self.by = by
+        #: a filtered table whose counts carry cell-key noise (section 4 of the data contract)
+        self.perturbed = perturbed
+
+    @property
+    def columns(self) -> Columns:
+        if self._columns is None:
+            assert self._frame is not None
+            self._columns = columns_of(self._frame)
+        return self._columns
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            assert self._columns is not None
+            self._frame = frame_of(self._columns)
+        return self._frame
 
     @property
     def internal(self) -> bool:
@@ -143,20 +163,24 @@ class Published:
     def note(self) -> str:
         return note(self.k, self.perturbed)
 
+    def __repr__(self) -> str:
+        return f"Published(k={self.k}, by={self.by!r}, perturbed={self.perturbed}, rows={length(self.columns)})"
 
-def _relations(cells: pd.DataFrame, partitioning: bool) -> list[list[int]]:
-    """Index lists of cells that form one additive relation (the total last)."""
+
+def _relations(group: npt.NDArray[np.object_], gender: npt.NDArray[np.object_], partitioning: bool) -> list[list[int]]:
+    """Position lists of cells that form one additive relation (the total last): within each group
+    (in order of appearance) its genders and its Totalt; for partitioning dimensions, each gender
+    over the groups and the gender's Totalt row."""
     rels: list[list[int]] = []
-    for _, grp in cells.groupby("group", sort=False):
-        total = grp.index[grp["gender"] == S.TOTALT]
-        parts = grp.index[grp["gender"] != S.TOTALT]
-        rels.append([*parts, *total])
+    is_total = gender == S.TOTALT
+    for g in dict.fromkeys(group.tolist()):
+        in_group = group == g
+        rels.append([*np.flatnonzero(in_group & ~is_total).tolist(), *np.flatnonzero(in_group & is_total).tolist()])
     if partitioning:
-        groups = cells[cells["group"] != S.TOTALT]
-        totals = cells[cells["group"] == S.TOTALT]
-        pos_of = dict(zip(totals["gender"], totals["_pos"], strict=True))
-        for gender, grp in groups.groupby("gender", sort=False):
-            rels.append([*grp.index, int(pos_of[gender])])
+        in_groups = group != S.TOTALT
+        pos_of = {str(gender[i]): int(i) for i in np.flatnonzero(~in_groups)}
+        for gen in dict.fromkeys(gender[in_groups].tolist()):
+            rels.append([*np.flatnonzero(in_groups & (gender == gen)).tolist(), pos_of[gen]])
     return rels
 
 
@@ -188,23 +212,24 @@ def secondary(values: npt.NDArray[np.int64], hidden: npt.NDArray[np.bool_],
     return out
 
 
-def suppression_pattern(values: pd.Series, cells: pd.DataFrame, k: int, partitioning: bool) -> np.ndarray:
+def suppression_pattern(values: npt.ArrayLike, cells: Any, k: int, partitioning: bool) -> npt.NDArray[np.bool_]:
     """Which cells to hide: primary (1..k−1) then secondary until every relation is safe.
 
-    ``cells`` has ``group`` and ``gender`` columns aligned with ``values``.
+    ``cells`` has ``group`` and ``gender`` columns (a frame or :data:`~jamstalldhet.columnar.Columns`)
+    aligned with ``values``.
     """
-    v = values.to_numpy(dtype=np.int64)
-    hidden = (v >= 1) & (v < k)
+    v = np.asarray(values, dtype=np.int64)
+    hidden: npt.NDArray[np.bool_] = (v >= 1) & (v < k)
     if not hidden.any():
         return hidden
-    c = cells[["group", "gender"]].reset_index(drop=True)
-    c["_pos"] = np.arange(len(c))
-    rels = [(np.asarray(rel, dtype=np.int64), 2) for rel in _relations(c, partitioning)]
+    group = np.asarray(cells["group"], dtype=object)
+    gender = np.asarray(cells["gender"], dtype=object)
+    rels = [(np.asarray(rel, dtype=np.int64), 2) for rel in _relations(group, gender, partitioning)]
     return secondary(v, hidden, rels)
 
 
-def publish(raw: pd.DataFrame, k: int = DEFAULT_K, by: str | None = None, filtered: bool = False) -> Published:
-    """The one way from :func:`indicators.compute`'s counts to a publishable table.
+def publish(raw: Columns | pd.DataFrame, k: int = DEFAULT_K, by: str | None = None, filtered: bool = False) -> Published:
+    """The one way from :func:`indicators.counts`'s counts to a publishable table.
 
     Standard tables (``filtered=False``): exact counts, statistics, then primary and secondary
     suppression. Filtered tables: cell-key noise on every count first, statistics from the
@@ -216,67 +241,76 @@ def publish(raw: pd.DataFrame, k: int = DEFAULT_K, by: str | None = None, filter
     problem = check_k(k) if k > 1 else None
     if problem:
         raise ValueError(problem)
-    table = raw.reset_index(drop=True)
+    table = dict(raw) if isinstance(raw, dict) else columns_of(raw)
     perturbed = filtered and not is_internal(k)
     if perturbed:
-        table = table.copy()
         count = cellkey.perturb(table["count"], table["count_keysum"], k)
         den = cellkey.perturb(table["denominator"], table["denominator_keysum"], k)
-        is_rate = table["indicator"].map(lambda i: indicator(str(i)).kind == "rate").to_numpy(dtype=bool)
+        is_rate = np.array([indicator(str(i)).kind == "rate" for i in table["indicator"]], dtype=bool)
         # a rate's numerator is a subset of its denominator: never publish more than all
         table["count"] = np.where(is_rate, np.minimum(count, den), count)
         table["denominator"] = den
-    table = table.drop(columns=[c for c in KEY_COLUMNS if c in table])
-    return _suppress(stats.annotate(table), k, by, perturbed)
+    for col in KEY_COLUMNS:
+        table.pop(col, None)
+    return _suppress(stats.annotate_columns(table), k, by, perturbed)
 
 
-def _suppress(table: pd.DataFrame, k: int, by: str | None, perturbed: bool) -> Published:
+def _any_in_pair(table: Columns, flags: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """For every row: whether any row of its (indicator, group) has ``flags``."""
+    pair_of: dict[tuple[str, str], int] = {}
+    pair = np.array([pair_of.setdefault((i, g), len(pair_of)) for i, g in zip(table["indicator"], table["group"], strict=True)],
+                    dtype=np.int64)
+    if pair.size == 0:
+        return flags.copy()
+    hit = np.bincount(pair, weights=flags.astype(np.float64), minlength=len(pair_of)) > 0
+    out: npt.NDArray[np.bool_] = hit[pair]
+    return out
+
+
+def _suppress(table: Columns, k: int, by: str | None, perturbed: bool) -> Published:
     """Suppressed values become missing (shown as ``..``); ``suppressed`` marks hidden
     counts and ``share_suppressed`` hidden shares. A perturbed table hides its perturbed
     counts of 1..k−1 (no secondary suppression: its totals carry noise of their own).
     """
-    out = table.copy().reset_index(drop=True)
+    out = dict(table)
     partitioning = by in S.PARTITIONING_DIMENSIONS
-    n = len(out)
+    n = length(out)
+    count = np.asarray(out["count"], dtype=np.int64)
+    den = np.asarray(out["denominator"], dtype=np.int64)
     count_hidden = np.zeros(n, dtype=bool)
     den_hidden = np.zeros(n, dtype=bool)
     if perturbed:
-        small = (out["count"] >= 1) & (out["count"] < k)
-        count_hidden = small.to_numpy(dtype=bool)
-        den = out["denominator"]
-        den_hidden = ((den >= 1) & (den < k)).to_numpy(dtype=bool)
+        count_hidden = (count >= 1) & (count < k)
+        den_hidden = (den >= 1) & (den < k)
     elif k > 1:
-        for ind_id, rows in out.groupby("indicator", sort=False):
-            pos = rows.index.to_numpy()
-            count_hidden[pos] = suppression_pattern(rows["count"], rows, k, partitioning)
+        ids = out["indicator"]
+        for ind_id in dict.fromkeys(ids.tolist()):
+            pos = np.flatnonzero(ids == ind_id)
+            cells = {"group": out["group"][pos], "gender": out["gender"][pos]}
+            count_hidden[pos] = suppression_pattern(count[pos], cells, k, partitioning)
             if indicator(str(ind_id)).kind == "count":
                 # the denominator of a gender distribution is the group's Totalt
-                is_total = (rows["gender"] == S.TOTALT).to_numpy()
-                total_hidden = dict(zip(rows["group"][is_total], count_hidden[pos][is_total], strict=True))
-                den_hidden[pos] = rows["group"].map(total_hidden).to_numpy(dtype=bool)
+                is_total = cells["gender"] == S.TOTALT
+                total_hidden = dict(zip(cells["group"][is_total].tolist(), count_hidden[pos][is_total].tolist(), strict=True))
+                den_hidden[pos] = [total_hidden[g] for g in cells["group"].tolist()]
             else:
-                den_hidden[pos] = suppression_pattern(rows["denominator"], rows, k, partitioning)
+                den_hidden[pos] = suppression_pattern(den[pos], cells, k, partitioning)
     share_hidden = count_hidden | den_hidden
-    out["suppressed"] = count_hidden
-    out["share_suppressed"] = share_hidden
-    out["count"] = out["count"].astype("Int64").mask(count_hidden)
-    out["denominator"] = out["denominator"].astype("Int64").mask(den_hidden)
+    out["count"] = masked(count, count_hidden)
+    out["denominator"] = masked(den, den_hidden)
     for col in ("share", "ci_low", "ci_high"):
         if col in out:
-            out[col] = out[col].mask(share_hidden)
+            out[col] = np.where(share_hidden, np.nan, out[col])
     if "gap_pp" in out:
         # a comparison is hidden when the share of women or of men is
-        pair_hidden = (
-            out.assign(_h=share_hidden & out["gender"].isin([S.KVINNOR, S.MAN_PLURAL]))
-            .groupby(["indicator", "group"], sort=False)["_h"].transform("any").to_numpy(dtype=bool)
-        )
+        pair_hidden = _any_in_pair(out, share_hidden & np.isin(out["gender"], [S.KVINNOR, S.MAN_PLURAL]))
         for col in ("gap_pp", "ratio", "p_value"):
-            out[col] = out[col].mask(pair_hidden)
-        out["test"] = out["test"].mask(pair_hidden, "")
-        out["significant"] = out["significant"].mask(pair_hidden)
-        count_pair_hidden = (
-            out.assign(_h=count_hidden)
-            .groupby(["indicator", "group"], sort=False)["_h"].transform("any").to_numpy(dtype=bool)
-        )
-        out["even"] = out["even"].mask(count_pair_hidden)
+            out[col] = np.where(pair_hidden, np.nan, out[col])
+        out["test"] = np.where(pair_hidden, "", out["test"]).astype(object)
+        sig = out["significant"]
+        out["significant"] = masked(sig.data, np.ma.getmaskarray(sig) | pair_hidden)
+        even = out["even"]
+        out["even"] = masked(even.data, np.ma.getmaskarray(even) | _any_in_pair(out, count_hidden))
+    out["suppressed"] = count_hidden
+    out["share_suppressed"] = share_hidden
     return Published(out, k, by, perturbed)

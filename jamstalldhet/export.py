@@ -7,12 +7,15 @@ CSV injection).
 
 from __future__ import annotations
 
+import csv
 import io
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import pandas as pd
-
+from .columnar import length, value
 from .disclosure import Published
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 CLI_COLUMNS: Final = ("indicator", "year", "gender", "count", "denominator", "share", "suppressed", "perturbed")
@@ -24,6 +27,8 @@ def neutralise(text: str) -> str:
 
 
 def _neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
@@ -32,36 +37,38 @@ def _neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def records(pub: Published) -> list[dict[str, Any]]:
-    """Rows as in the command line's JSON (data contract, section 5)."""
-    cols = list(CLI_COLUMNS[:-1]) + (["group"] if pub.by else [])
+    """Rows as in the command line's JSON (data contract, section 5), read from the table's
+    columns (no pandas)."""
+    cols = pub.columns
     out: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = pub.frame[cols].to_dict("records")  # type: ignore[assignment]
-    for d in rows:
+    for i in range(length(cols)):
+        count, den, share = value(cols["count"], i), value(cols["denominator"], i), value(cols["share"], i)
         rec: dict[str, Any] = {
-            "indicator": d["indicator"],
-            "year": int(d["year"]),
-            "gender": d["gender"],
-            "count": None if pd.isna(d["count"]) else int(d["count"]),
-            "denominator": None if pd.isna(d["denominator"]) else int(d["denominator"]),
-            "share": None if pd.isna(d["share"]) else float(d["share"]),
-            "suppressed": bool(d["suppressed"]),
+            "indicator": str(cols["indicator"][i]),
+            "year": int(cols["year"][i]),
+            "gender": str(cols["gender"][i]),
+            "count": None if count is None else int(count),
+            "denominator": None if den is None else int(den),
+            "share": None if share is None else float(share),
+            "suppressed": bool(cols["suppressed"][i]),
             "perturbed": pub.perturbed,
         }
         if pub.by:
-            rec["group"] = str(d["group"])
+            rec["group"] = str(cols["group"][i])
         out.append(rec)
     return out
 
 
 def cli_csv(rows: list[dict[str, Any]], by: str | None) -> str:
-    """The command line's CSV: comma, decimal point, UTF-8, CRLF (RFC 4180), the JSON's fields as columns."""
+    """The command line's CSV: comma, decimal point, UTF-8, CRLF (RFC 4180), the JSON's fields as
+    columns; missing values empty, text that a spreadsheet would run neutralised."""
     grouped = by is not None or any("group" in r for r in rows)
     cols = ["indicator", "year", *(["group"] if grouped else []), *CLI_COLUMNS[2:]]
-    df = pd.DataFrame(rows, columns=cols)
-    for col in ("count", "denominator"):
-        df[col] = df[col].astype("Int64")
     buf = io.StringIO()
-    _neutralise_frame(df).to_csv(buf, index=False, lineterminator="\r\n")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(cols)
+    for r in rows:
+        writer.writerow([neutralise(v) if isinstance(v, str) else ("" if v is None else v) for v in (r.get(c) for c in cols)])
     return buf.getvalue()
 
 
@@ -82,6 +89,7 @@ def csv_plain(df: pd.DataFrame) -> bytes:
 
 def xlsx(sheets: dict[str, pd.DataFrame], note: str) -> bytes:
     """One formatted sheet per table (bold header, widths, frozen header row, note below)."""
+    import pandas as pd
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 

@@ -9,21 +9,27 @@ indicator is a scatter and a ``numpy.bincount``, never a Python loop over rows.
 >>> table = compute(prepare(demo.demo_frame()), 2018)
 >>> int(table.query("indicator == 'deltagare' and gender == 'Kvinnor'")["count"].iloc[0])
 993
+
+:func:`counts` gives the same table as numpy columns (:mod:`jamstalldhet.columnar`), which is
+what the disclosure control and the command line work on; :func:`compute` is its pandas frame.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from . import schema as S
+from .columnar import Columns, text
 from .records import Prepared, group_codes, prepare, year_bounds
 
-__all__ = ["INDICATORS", "Indicator", "compute", "prepare", "indicator"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["INDICATORS", "Indicator", "compute", "counts", "prepare", "indicator"]
 
 Kind = Literal["count", "rate"]
 
@@ -147,9 +153,16 @@ KEY_COLUMNS: Final = ("count_keysum", "denominator_keysum")
 
 
 def compute(prep: Prepared, year: int, by: str | None = None) -> pd.DataFrame:
+    """:func:`counts` as a pandas frame (for the pages, the tests and anyone reading a frame)."""
+    from .columnar import frame_of
+
+    return frame_of(counts(prep, year, by))
+
+
+def counts(prep: Prepared, year: int, by: str | None = None) -> Columns:
     """Every indicator for ``year``, by gender (and by the groups of ``by`` plus ``Totalt``).
 
-    Returns a long frame with the columns :data:`COLUMNS`: one row per indicator,
+    Returns a long table with the columns :data:`COLUMNS`: one row per indicator,
     group and gender group (women first, ``Annat/okänt`` only where such persons exist,
     then ``Totalt``). ``denominator`` is, for counts, the group's Totalt (so that the
     share is the gender distribution) and, for rates, the base population of the same
@@ -170,20 +183,22 @@ def compute(prep: Prepared, year: int, by: str | None = None) -> pd.DataFrame:
 
     base_sum = sum(total[i][0][0][:, 0] for i in ("deltagare", "anvisade", "avslutade"))
     genders = [0, 1] + ([2] if base_sum[2] > 0 else [])
-    rows: list[tuple[str, int, str, str, int, int, int, int]] = []
-    for group_label, counts in parts:
+    rows: list[tuple[str, str, str, int, int, int, int]] = []
+    for group_label, counted in parts:
         for ind in INDICATORS:
-            num, den = counts[ind.id]
+            num, den = counted[ind.id]
             n = num[0]
             d = n.sum(axis=0) if den is None else den[0]  # a count's denominator: the group's Totalt
             tot_n = n.sum(axis=0)
             tot_d = tot_n if den is None else d.sum(axis=0)
             for gcode in genders:
                 dd = d if den is None else d[gcode]
-                rows.append((ind.id, year, group_label, S.GENDER_GROUPS[gcode], int(n[gcode][0]), int(dd[0]),
+                rows.append((ind.id, group_label, S.GENDER_GROUPS[gcode], int(n[gcode][0]), int(dd[0]),
                              int(n[gcode][1]), int(dd[1])))
-            rows.append((ind.id, year, group_label, S.TOTALT, int(tot_n[0]), int(tot_d[0]), int(tot_n[1]), int(tot_d[1])))
-    frame = pd.DataFrame(rows, columns=[*COLUMNS, *KEY_COLUMNS])
-    for col in ("count", "denominator", *KEY_COLUMNS):
-        frame[col] = frame[col].astype("int64")
-    return frame
+            rows.append((ind.id, group_label, S.TOTALT, int(tot_n[0]), int(tot_d[0]), int(tot_n[1]), int(tot_d[1])))
+    ids, groups, gender_labels, *numbers = zip(*rows, strict=True) if rows else ((),) * 7
+    cols: Columns = {"indicator": text(ids), "year": np.full(len(rows), year, dtype=np.int64),
+                     "group": text(groups), "gender": text(gender_labels)}
+    for name, values in zip(("count", "denominator", *KEY_COLUMNS), numbers, strict=True):
+        cols[name] = np.array(values, dtype=np.int64)
+    return cols

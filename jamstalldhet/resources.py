@@ -55,17 +55,20 @@ sample of those the programme could have had, as the Wilson intervals of the oth
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from . import cellkey, disclosure
 from . import schema as S
 from .costs import CostCatalogue
 from .records import NEVER, Prepared, group_codes, subset, year_bounds
 from .stats import Z_975
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["INDICATORS", "Cells", "ResourceTable", "compute", "table", "cli_rows"]
 
@@ -269,10 +272,10 @@ def _magnitude_relations(c: Cells) -> list[tuple[I64, int]]:
 def _person_pattern(c: Cells, k: int) -> Bool:
     """The persons' suppression, as :mod:`disclosure` hides the ``deltagare`` counts."""
     genders = _shown_genders(c)
-    rows = [(label, GENDER_COLS[j], int(c.persons[g, j])) for g, label in enumerate(c.groups) for j in genders]
-    cells = pd.DataFrame(rows, columns=["group", "gender", "count"])
+    cells = [(label, GENDER_COLS[j], int(c.persons[g, j])) for g, label in enumerate(c.groups) for j in genders]
     part = c.by in S.PARTITIONING_DIMENSIONS
-    pattern = disclosure.suppression_pattern(cells["count"], cells, k, part)
+    pattern = disclosure.suppression_pattern([n for _, _, n in cells], {"group": [g for g, _, _ in cells],
+                                                                        "gender": [j for _, j, _ in cells]}, k, part)
     hidden = np.zeros(c.persons.shape, dtype=bool)
     pos = 0
     for g in range(len(c.groups)):
@@ -297,20 +300,37 @@ def _magnitude_noise(c: Cells) -> F64:
     return np.asarray(sign * (0.5 + 0.5 * low) * MAGNITUDE_NOISE, dtype=np.float64)
 
 
+ROW_FIELDS: Final = ("indicator", "year", "group", "gender", "value", "count", "denominator", "ci_low", "ci_high",
+                     "suppressed", "missing")
+
+
 @dataclass(frozen=True)
 class ResourceTable:
-    """A disclosure-controlled resource table: a long frame, one row per indicator, group and gender.
+    """A disclosure-controlled resource table: one row per indicator, group and gender.
 
-    Columns: ``indicator, year, group, gender, value, count, denominator, ci_low, ci_high,
-    suppressed, missing``. ``value`` is the figure (days, kronor, per participant, kvot);
-    ``count`` the sum for magnitudes and ``denominator`` the persons behind it; ``missing`` marks
-    kronor that cannot be given because an insats has no price."""
+    Fields of a row (:data:`ROW_FIELDS`): ``indicator, year, group, gender, value, count,
+    denominator, ci_low, ci_high, suppressed, missing``. ``value`` is the figure (days, kronor,
+    per participant, kvot); ``count`` the sum for magnitudes and ``denominator`` the persons behind
+    it; ``missing`` marks kronor that cannot be given because an insats has no price. ``rows`` are
+    plain Python values (the command line reads them); :attr:`frame` is the same table as a
+    pandas frame, made the first time a page asks for it."""
 
-    frame: pd.DataFrame
+    rows: tuple[dict[str, Any], ...]
     k: int
     by: str | None = None
     perturbed: bool = False
     missing_prices: tuple[str, ...] = ()
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        frame = pd.DataFrame(list(self.rows), columns=list(ROW_FIELDS))
+        for col in ("count", "denominator"):
+            frame[col] = frame[col].astype("float64").round().astype("Int64")
+        for col in ("value", "ci_low", "ci_high"):
+            frame[col] = frame[col].astype("float64")
+        return frame
 
     @property
     def internal(self) -> bool:
@@ -385,12 +405,7 @@ def protect(c: Cells, k: int) -> ResourceTable:
                 rows.append({"indicator": iid, "year": c.year, "group": label, "gender": GENDER_COLS[j], "value": value,
                              "count": count, "denominator": den, "ci_low": lo, "ci_high": hi,
                              "suppressed": bool(hidden), "missing": miss})
-    frame = pd.DataFrame(rows)
-    for col in ("count", "denominator"):
-        frame[col] = frame[col].round().astype("Int64")
-    for col in ("value", "ci_low", "ci_high"):
-        frame[col] = frame[col].astype("float64")
-    return ResourceTable(frame, k, c.by, perturbed, c.missing_prices)
+    return ResourceTable(tuple(rows), k, c.by, perturbed, c.missing_prices)
 
 
 def table(prep: Prepared, year: int, costs: CostCatalogue, by: str | None = None,
@@ -411,16 +426,16 @@ def cli_rows(prep: Prepared, year: int, costs: CostCatalogue | None = None, by: 
 
     tab = table(prep, year, costs if costs is not None else costs_module.load(), by, filters, k)
     out: list[dict[str, Any]] = []
-    for d in tab.frame.to_dict("records"):
+    for d in tab.rows:
         iid = str(d["indicator"])
         magnitude = iid in MAGNITUDES
         rec: dict[str, Any] = {
             "indicator": iid,
             "year": int(d["year"]),
             "gender": str(d["gender"]),
-            "count": None if not magnitude or pd.isna(d["count"]) else int(d["count"]),
-            "denominator": None if pd.isna(d["denominator"]) else int(d["denominator"]),
-            "share": None if magnitude or pd.isna(d["value"]) else float(d["value"]),
+            "count": None if not magnitude or d["count"] is None else int(round(float(d["count"]))),
+            "denominator": None if d["denominator"] is None else int(round(float(d["denominator"]))),
+            "share": None if magnitude or d["value"] is None else float(d["value"]),
             "suppressed": bool(d["suppressed"]),
             "perturbed": tab.perturbed,
         }

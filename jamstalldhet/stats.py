@@ -15,13 +15,16 @@ of every command's start, issue 16); ``tests/test_stats.py`` checks them against
 from __future__ import annotations
 
 import math
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
-import pandas as pd
 
 from . import schema as S
+from .columnar import Columns, columns_of, frame_of, length, masked, text
 from .indicators import indicator
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CONFIDENCE: Final = 0.95
 ALPHA: Final = 0.05
@@ -130,69 +133,84 @@ def compare(x_w: int, n_w: int, x_m: int, n_m: int) -> tuple[float, str]:
 
 def is_even(women: int, men: int) -> bool | None:
     """True when women and men each make up 40–60 % of the two (None if there is nobody)."""
-    value = even_arrays(np.array([women]), np.array([men]))[0]
-    return None if value is pd.NA else bool(value)
+    value = even_arrays(np.array([women]), np.array([men]))
+    return None if bool(np.ma.getmaskarray(value)[0]) else bool(value.data[0])
 
 
-def even_arrays(women: np.ndarray, men: np.ndarray) -> Any:
-    """:func:`is_even` of every pair at once (missing where there is nobody)."""
+def even_arrays(women: np.ndarray, men: np.ndarray) -> np.ma.MaskedArray[Any, Any]:
+    """:func:`is_even` of every pair at once (masked where there is nobody)."""
     w, m = np.asarray(women, dtype=float), np.asarray(men, dtype=float)
     both = w + m
     with np.errstate(divide="ignore", invalid="ignore"):
         share = w / both
-    out = pd.array((share >= EVEN_LOW) & (share <= EVEN_HIGH), dtype="boolean")
-    out[both <= 0] = pd.NA
-    return out  # a pandas BooleanArray
+    return masked((share >= EVEN_LOW) & (share <= EVEN_HIGH), ~(both > 0))
 
 
 def annotate(table: pd.DataFrame) -> pd.DataFrame:
-    """Add the statistics of :data:`COLUMNS` to a frame from :func:`indicators.compute`.
+    """:func:`annotate_columns` of a frame from :func:`indicators.compute`, as a frame."""
+    return frame_of(annotate_columns(columns_of(table)))
+
+
+def annotate_columns(table: Columns) -> Columns:
+    """Add the statistics of :data:`COLUMNS` to a table from :func:`indicators.counts`.
 
     ``share`` is ``count / denominator``: the gender distribution for counts, the share of
     each gender for rates. Gap (women − men, percentage points), ratio (women/men) and
     significance are given for rates, on every row of the indicator and group;
     ``even`` (40/60) for counts.
     """
-    out = table.copy()
-    cnt = out["count"].to_numpy(dtype=float)
-    den = out["denominator"].to_numpy(dtype=float)
+    out = dict(table)
+    n = length(table)
+    cnt = np.asarray(table["count"], dtype=float)
+    den = np.asarray(table["denominator"], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["share"] = np.where(den > 0, cnt / np.where(den > 0, den, 1), np.nan)
     out["ci_low"], out["ci_high"] = wilson_arrays(cnt, den)
-    for col in ("gap_pp", "ratio", "p_value"):
-        out[col] = np.nan
-    out["test"] = ""
-    out["significant"] = pd.array([pd.NA] * len(out), dtype="boolean")
-    out["even"] = pd.array([pd.NA] * len(out), dtype="boolean")
-    # one row per (indicator, group): women's and men's values side by side, computed at once
-    # (a loop over pairs with .loc took most of a page's time)
-    pair_cols = ["indicator", "group"]
-    women = out.loc[out["gender"] == S.KVINNOR, [*pair_cols, "count", "denominator", "share"]]
-    men = out.loc[out["gender"] == S.MAN_PLURAL, [*pair_cols, "count", "denominator", "share"]]
-    pairs = women.merge(men, on=pair_cols, suffixes=("_w", "_m"), how="inner")
-    if len(pairs):
-        is_count = pairs["indicator"].map(lambda i: indicator(str(i)).kind == "count").to_numpy(dtype=bool)
-        cw, cm = pairs["count_w"].to_numpy(dtype=float), pairs["count_m"].to_numpy(dtype=float)
+    gap, ratio, p_value = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    tests = [""] * n
+    significant = masked(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+    even = masked(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+    # one entry per (indicator, group): the rows of women and of men, paired in one pass
+    ids, groups, genders = table["indicator"], table["group"], table["gender"]
+    pair_of: dict[tuple[str, str], int] = {}
+    pair = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        pair[i] = pair_of.setdefault((ids[i], groups[i]), len(pair_of))
+    n_pairs = len(pair_of)
+    women_row = np.full(n_pairs, -1, dtype=np.int64)
+    men_row = np.full(n_pairs, -1, dtype=np.int64)
+    is_w, is_m = genders == S.KVINNOR, genders == S.MAN_PLURAL
+    women_row[pair[is_w]] = np.flatnonzero(is_w)
+    men_row[pair[is_m]] = np.flatnonzero(is_m)
+    both = (women_row >= 0) & (men_row >= 0)
+    if both.any():
+        wr, mr = women_row[both], men_row[both]
+        is_count = np.array([indicator(str(i)).kind == "count" for i in ids[wr]], dtype=bool)
+        sw, sm = out["share"][wr], out["share"][mr]
         with np.errstate(divide="ignore", invalid="ignore"):
-            sw, sm = pairs["share_w"].to_numpy(dtype=float), pairs["share_m"].to_numpy(dtype=float)
-            ratio = np.where(sm > 0, sw / np.where(sm > 0, sm, 1), np.nan)
-        even = even_arrays(cw, cm)
-        even[~is_count] = pd.NA  # 40/60 is for counts
-        tests = [compare(int(a), int(b), int(c), int(d)) if not cnt else (math.nan, "")
-                 for cnt, a, b, c, d in zip(is_count, pairs["count_w"], pairs["denominator_w"], pairs["count_m"],
-                                            pairs["denominator_m"], strict=True)]
-        p_values = np.array([t[0] for t in tests], dtype=float)
-        stats_of_pair = pd.DataFrame({
-            "indicator": pairs["indicator"], "group": pairs["group"],
-            "gap_pp": np.where(is_count, np.nan, (sw - sm) * 100),
-            "ratio": np.where(is_count, np.nan, ratio),
-            "p_value": p_values,
-            "test": [t[1] for t in tests],
-            "significant": pd.array([None if math.isnan(p) else bool(p < ALPHA) for p in p_values], dtype="boolean"),
-            "even": even,
-        })
-        merged = out[pair_cols].merge(stats_of_pair, on=pair_cols, how="left")
-        for col in ("gap_pp", "ratio", "p_value", "test", "significant", "even"):
-            out[col] = merged[col].to_numpy() if col in ("gap_pp", "ratio", "p_value") else merged[col].array
-        out["test"] = out["test"].fillna("")
+            pair_ratio = np.where(sm > 0, sw / np.where(sm > 0, sm, 1), np.nan)
+        pair_even = even_arrays(cnt[wr], cnt[mr])
+        tested = [compare(int(cnt[a]), int(den[a]), int(cnt[b]), int(den[b])) if not c else (math.nan, "")
+                  for c, a, b in zip(is_count, wr, mr, strict=True)]
+        pair_p = np.array([t[0] for t in tested], dtype=float)
+        # spread each pair's statistics over every row of its indicator and group
+        at = np.full(n_pairs, -1, dtype=np.int64)
+        at[np.flatnonzero(both)] = np.arange(wr.size)
+        row_at = at[pair]
+        has = row_at >= 0
+        j = row_at[has]
+        gap[has] = np.where(is_count, np.nan, (sw - sm) * 100)[j]
+        ratio[has] = np.where(is_count, np.nan, pair_ratio)[j]
+        p_value[has] = pair_p[j]
+        for row, jj in zip(np.flatnonzero(has).tolist(), j.tolist(), strict=True):
+            tests[row] = tested[jj][1]
+        significant = masked(np.where(has, np.nan_to_num(p_value, nan=1.0) < ALPHA, False), ~has | np.isnan(p_value))
+        even_mask = np.ones(n, dtype=bool)
+        even_mask[has] = (np.ma.getmaskarray(pair_even) | ~is_count)[j]
+        even_values = np.zeros(n, dtype=bool)
+        even_values[has] = pair_even.data[j]
+        even = masked(even_values, even_mask)
+    out["gap_pp"], out["ratio"], out["p_value"] = gap, ratio, p_value
+    out["test"] = text(tests)
+    out["significant"], out["even"] = significant, even
     return out

@@ -1,0 +1,99 @@
+"""Tables as numpy columns, and the pandas frame made from them only where one is wanted.
+
+The indicators, their statistics and their disclosure control work on a :data:`Columns` table:
+one numpy array per column, all of one length. A value that may be missing (a suppressed count,
+a significance that was not tested) is a ``numpy.ma.MaskedArray``, whose mask says which entries
+are missing; text is an object array of ``str``. The command line reads these arrays directly,
+so ``indicators`` never imports pandas (about a third of a second of every run, issue 16); the
+pages, the report and the files ask for :func:`frame_of`, which gives the frame they have always
+had: masked integers as ``Int64``, masked booleans as ``boolean``, masked floats as NaN, text as
+pandas' ``str``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Columns = dict[str, Any]  # name -> numpy array or numpy.ma.MaskedArray
+
+
+def length(cols: Columns) -> int:
+    """The number of rows (0 for a table without columns)."""
+    return len(next(iter(cols.values()))) if cols else 0
+
+
+def text(values: list[str] | tuple[str, ...]) -> npt.NDArray[np.object_]:
+    """A text column (object array of ``str``; ``np.array`` would make fixed-width unicode)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def masked(values: npt.ArrayLike, missing: npt.ArrayLike) -> np.ma.MaskedArray[Any, Any]:
+    """``values`` with the entries of ``missing`` marked missing (the mask is always a full array)."""
+    arr = np.asarray(values)
+    return np.ma.MaskedArray(arr, mask=np.broadcast_to(np.asarray(missing, dtype=bool), arr.shape).copy())
+
+
+def take(cols: Columns, rows: npt.NDArray[np.int64]) -> Columns:
+    """The rows ``rows`` of every column (masks kept)."""
+    return {name: col[rows] for name, col in cols.items()}
+
+
+def frame_of(cols: Columns) -> pd.DataFrame:
+    """The pandas frame of a :data:`Columns` table (pandas is imported here, not before)."""
+    import pandas as pd
+
+    data: dict[str, Any] = {}
+    for name, col in cols.items():
+        if isinstance(col, np.ma.MaskedArray):
+            mask = np.ma.getmaskarray(col)
+            values = np.asarray(col.data)
+            if values.dtype.kind in "iu":
+                data[name] = pd.arrays.IntegerArray(values.astype(np.int64), mask.copy())
+            elif values.dtype.kind == "b":
+                data[name] = pd.arrays.BooleanArray(values.astype(bool), mask.copy())
+            else:
+                data[name] = np.where(mask, np.nan, values.astype(np.float64))
+        elif col.dtype == object:
+            data[name] = pd.array(col, dtype="str")
+        else:
+            data[name] = col
+    return pd.DataFrame(data, index=pd.RangeIndex(length(cols)))
+
+
+def columns_of(frame: pd.DataFrame) -> Columns:
+    """The :data:`Columns` of a frame (the inverse of :func:`frame_of`): nullable integer and
+    boolean columns become masked arrays, text becomes ``str`` objects."""
+    import pandas as pd
+
+    out: Columns = {}
+    for name in frame.columns:
+        col = frame[name]
+        if isinstance(col.dtype, (pd.Int64Dtype, pd.BooleanDtype)) or pd.api.types.is_extension_array_dtype(col.dtype) and \
+                col.dtype.kind in "iub":
+            missing = col.isna().to_numpy()
+            fill: Any = False if col.dtype.kind == "b" else 0
+            out[str(name)] = masked(col.fillna(fill).to_numpy(dtype=bool if col.dtype.kind == "b" else np.int64), missing)
+        elif pd.api.types.is_string_dtype(col.dtype) or col.dtype == object:
+            out[str(name)] = text(["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+                                   for v in col.tolist()])
+        else:
+            out[str(name)] = col.to_numpy()
+    return out
+
+
+def value(col: Any, i: int) -> Any:
+    """Entry ``i`` of a column as a Python value (None where it is missing)."""
+    if isinstance(col, np.ma.MaskedArray):
+        return None if bool(np.ma.getmaskarray(col)[i]) else col.data[i].item()
+    v = col[i]
+    if isinstance(v, float) and v != v:
+        return None
+    return v.item() if isinstance(v, np.generic) else v
