@@ -2,20 +2,26 @@
 
 A canonical frame has the columns of :data:`schema.COLUMNS` with fixed dtypes. Reading and
 validation interpret raw values and report problems; :func:`canonical` only fixes the types.
+pandas is imported by the functions that take or make frames: :func:`year_span`, which the
+Parquet paths use, needs none.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from . import schema as S
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _categorical(values: object, categories: tuple[str, ...] | list[str], n: int) -> pd.Categorical:
     """Values as a categorical with exactly ``categories`` (others become missing)."""
+    import pandas as pd
+
     if values is None:
         return pd.Categorical([None] * n, categories=list(categories))
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
@@ -36,6 +42,8 @@ def canonical(df: pd.DataFrame) -> pd.DataFrame:
     raw values are interpreted and reported, this only fixes the types. Columns that
     already have the canonical dtype are taken as they are (no copy of the values).
     """
+    import pandas as pd
+
     n = len(df)
     out: dict[str, object] = {}
     pid = df[S.PERSON_ID]
@@ -88,6 +96,8 @@ def year_span(first_day: int | None, last_day: int | None) -> list[int]:
 
 def years_of(df: pd.DataFrame) -> list[int]:
     """The years a canonical frame's records touch (see :func:`year_span`)."""
+    import pandas as pd
+
     lo: int | None = None
     hi: int | None = None
     for col in S.DATE_COLUMNS:

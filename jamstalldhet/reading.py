@@ -1,7 +1,8 @@
 """Files -> canonical frame: headers, values and dates as section 1 of the data contract says.
 
 Headers and values are matched through ``data/synonymer.toml`` (case, spaces, ``_``, ``-``
-and Swedish diacritics ignored). The rules a file must satisfy are
+and Swedish diacritics ignored; read by :mod:`jamstalldhet.typed`, which reads Parquet files that
+are canonical already without this module). The rules a file must satisfy are
 :mod:`jamstalldhet.validation`'s; this module reads, maps and converts, and calls them in order.
 Every problem is collected as a :class:`~jamstalldhet.validation.Problem`; a bad file never
 raises to the user (a bug does).
@@ -10,12 +11,8 @@ raises to the user (a bug does).
 from __future__ import annotations
 
 import io
-import re
-import tomllib
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -28,28 +25,14 @@ from . import schema as S
 from . import validation as V
 from .canonical import canonical
 from .settings import max_file_bytes, max_xlsx_unpacked_bytes
+from .typed import normalise as normalise  # re-exported: the payment reader matches its words the same way
+from .typed import synonyms as synonyms
 from .validation import MAX_LISTED, Problem
-
-SYNONYMS_FILE: Final = Path(__file__).resolve().parent.parent / "data" / "synonymer.toml"
 
 
 def read_parquet_canonical(path: Path) -> pd.DataFrame:
     """A Parquet file written by this package (canonical columns)."""
     return canonical(pq.read_table(path).to_pandas())
-
-
-def normalise(text: object) -> str:
-    """Lower case, no diacritics, no spaces, ``_`` or ``-``: ``"Juridiskt kön"`` → ``"juridisktkon"``."""
-    s = unicodedata.normalize("NFKD", str(text).strip().lower())
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    return re.sub(r"[\s_\-]+", "", s)
-
-
-@cache
-def synonyms() -> dict[str, dict[str, str]]:
-    """``{section: {normalised synonym: canonical value}}`` from the synonym file."""
-    raw: dict[str, Any] = tomllib.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
-    return {sec: {normalise(w): canon for canon, words in table.items() for w in words} for sec, table in raw.items()}
 
 
 def sniff_separator(text: str) -> str:
@@ -574,6 +557,11 @@ def _numbers(text: pd.Series) -> pd.Series:
     return pd.Series(pc.cast(ints, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
 
 
+def _datetimes(col: pd.Series) -> npt.NDArray[np.datetime64]:
+    """A converted date column as the rules take it: numpy datetimes, NaT for missing."""
+    return col.to_numpy(dtype="datetime64[ms]")
+
+
 def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str) -> tuple[pd.DataFrame | None, list[Problem], Persons | None]:
     """The canonical frame of a file's rows, converting each column and checking it with
     :mod:`jamstalldhet.validation`'s rules; None and the problems when a rule finds any."""
@@ -604,14 +592,16 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
         pid = pid.astype(object).where(~valid, pd.Series(pseudonyms, index=body.index, dtype=object))
         derived_gender = pd.Series(genders, index=body.index, dtype=object)
         derived_year = pd.Series(years, index=body.index, dtype=float)
-    problems += V.missing_person(at, pid, S.PERSON_ID if S.PERSON_ID in src else S.PERSONNUMMER)
+    problems += V.missing_person(at, (pid.fillna("") == "").to_numpy(dtype=bool), S.PERSON_ID if S.PERSON_ID in src else S.PERSONNUMMER)
     df[S.PERSON_ID] = pid
+    gender: npt.NDArray[np.int64] | None = None  # the genders' codes, for both rules of gender
     if S.KON in src:
         kon = _map_values(src[S.KON], "kon", S.GENDER_VALUES)
         kon = kon.where(kon.notna() | blank_of(S.KON), S.ANNAT)  # other non-empty codes
         if S.PERSONNUMMER in src:
             kon = kon.astype(object).where(kon.notna(), derived_gender)
-        problems += V.unknown_gender(at, kon)
+        gender, _ = V.codes(kon)
+        problems += V.unknown_gender(at, gender)
         df[S.KON] = kon
     else:
         df[S.KON] = derived_gender
@@ -619,11 +609,11 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
         raw_year = src[S.FODELSEAR]
         if pd.api.types.is_numeric_dtype(raw_year):  # typed Parquet or Excel numbers: no text round trip
             year = raw_year.astype("float64")
-            problems += V.birth_years(at, year)
+            problems += V.birth_years(at, year.to_numpy(dtype=np.float64, na_value=np.nan))
         else:
             year_text = text_of(S.FODELSEAR)
             year = _numbers(year_text)
-            problems += V.birth_years(at, year, year_text)
+            problems += V.birth_years(at, year.to_numpy(dtype=np.float64, na_value=np.nan), (year_text != "").to_numpy(dtype=bool))
         df[S.FODELSEAR] = year.where(year.notna(), derived_year)  # a year the rules refuse leaves no frame
     elif S.PERSONNUMMER in src:
         df[S.FODELSEAR] = derived_year
@@ -641,9 +631,10 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
             problems += V.unreadable_dates(at, col, bad)
             df[col] = dates
     if S.STARTDATUM in df:
-        problems += V.missing_start(at, df[S.STARTDATUM], blank_of(S.STARTDATUM), df.get(S.ANVISNINGSDATUM))
+        referral = _datetimes(df[S.ANVISNINGSDATUM]) if S.ANVISNINGSDATUM in df else None
+        problems += V.missing_start(at, _datetimes(df[S.STARTDATUM]), blank_of(S.STARTDATUM), referral)
     if S.SLUTDATUM in df and S.STARTDATUM in df:
-        problems += V.end_before_start(at, df[S.STARTDATUM], df[S.SLUTDATUM])
+        problems += V.end_before_start(at, _datetimes(df[S.STARTDATUM]), _datetimes(df[S.SLUTDATUM]))
     if S.AVSLUTSORSAK in src:
         out = _map_values(src[S.AVSLUTSORSAK], "avslutsorsak", S.OUTCOMES)
         df[S.AVSLUTSORSAK] = out.where(out.notna() | blank_of(S.AVSLUTSORSAK), S.ANNAT_UTFALL)
@@ -652,13 +643,13 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
             df[col] = src[col].astype("boolean")
         elif col in src:
             val = _map_values(src[col], "janej", ("true", "false"))
-            problems += V.not_yes_no(at, col, text_of(col), val)
+            problems += V.not_yes_no(at, col, (text_of(col) != "").to_numpy(dtype=bool), val.notna().to_numpy(dtype=bool))
             yes_no = val.cat.codes.to_numpy()
             df[col] = pd.Series(pd.arrays.BooleanArray(yes_no == 0, yes_no < 0), index=body.index)
     # the persons coded once: both rules (equal rows are rows of one person), the count and the register
     person_codes, person_ids = pd.factorize(df[S.PERSON_ID], use_na_sentinel=True)
     persons = person_codes.astype(np.int64)
-    problems += V.two_genders(at, persons, df[S.KON])
+    problems += V.two_genders(at, persons, df[S.KON] if gender is None else gender)
     problems += V.duplicate_rows(at, body, groups=persons)
     if problems:
         return None, problems, None

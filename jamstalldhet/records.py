@@ -8,13 +8,13 @@ handful of vectorised numpy operations, whatever the number of records.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -24,8 +24,11 @@ from . import store
 from .canonical import year_span
 from .cellkey import person_keys_of
 from .store import PERSON_CODE
+from .validation import arrow_numpy
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .reading import Persons
 
 IntArray = npt.NDArray[np.int64]
@@ -107,7 +110,10 @@ class Prepared:
 def prepare(df: pd.DataFrame, persons: Persons | None = None) -> Prepared:
     """Turn a canonical frame into integer arrays (one pass, no Python loop over rows).
     ``persons``: the frame's persons as reading coded them (in order of appearance, as here), so
-    that the ids are not coded again."""
+    that the ids are not coded again. (pandas is imported here, by the path that has a frame:
+    the Parquet paths below never load it.)"""
+    import pandas as pd
+
     if persons is not None and len(persons.codes) == len(df):
         person_codes, uniques = persons.codes, persons.ids
     else:
@@ -198,7 +204,13 @@ def subset(prep: Prepared, year: int, filters: dict[str, list[str]]) -> Prepared
 # --- straight from Parquet --------------------------------------------------------------------
 # The store's batches and the demo file hold canonical columns. Reading them one column at a
 # time into the integer arrays of Prepared never holds the whole table (nor a pandas frame of
-# it) in memory: the peak is the arrays plus one column.
+# it) in memory: the peak is the arrays plus one column. A canonical file that was read whole to
+# be validated (jamstalldhet.typed) is turned into the same arrays by the same code from its table.
+
+#: A canonical column by name, whole.
+ColumnOf = Callable[[str], pa.ChunkedArray]
+#: A canonical column by name, in batches (one after the other, never all at once).
+BatchesOf = Callable[[str], Iterable[pa.Array]]
 
 def _column(files: list[Path], name: str) -> pa.ChunkedArray:
     chunks = [pq.ParquetFile(f).read(columns=[name]).column(0) for f in files]
@@ -211,7 +223,7 @@ def _labels_codes(col: pa.ChunkedArray, categories: tuple[str, ...] | None, miss
     if not pa.types.is_dictionary(arr.type):
         arr = pc.dictionary_encode(arr.cast(pa.string()))
     labels = [None if v is None else str(v) for v in arr.dictionary.to_pylist()]
-    idx = pc.cast(arr.indices, pa.int32()).fill_null(len(labels)).to_numpy(zero_copy_only=False)
+    idx = arrow_numpy(pc.cast(arr.indices, pa.int32()), len(labels))
     if categories is None:  # the distinct labels in use, sorted (as canonical() does)
         used = np.bincount(idx, minlength=len(labels) + 1)[: len(labels)] > 0
         categories = tuple(sorted({v for v, u in zip(labels, used, strict=True) if u and v is not None}))
@@ -220,28 +232,35 @@ def _labels_codes(col: pa.ChunkedArray, categories: tuple[str, ...] | None, miss
     return lookup[idx], categories
 
 
-def _stream(files: list[Path], n: int, name: str, dtype: type[np.generic], convert: Any) -> npt.NDArray[Any]:
-    """A column of ``n`` rows converted batch by batch into one preallocated array: a
-    10-million-row column is never held whole beside its result (about 80 MB less at the peak
-    for a timestamp column)."""
+def _batches(files: list[Path]) -> BatchesOf:
+    """The files' column ``name`` a million rows at a time."""
+    def of(name: str) -> Iterable[pa.Array]:
+        for f in files:
+            for batch in pq.ParquetFile(f).iter_batches(columns=[name], batch_size=1 << 20):
+                yield batch.column(0)
+    return of
+
+
+def _stream(batches: Iterable[pa.Array], n: int, dtype: type[np.generic], convert: Any, missing: int) -> npt.NDArray[Any]:
+    """A column of ``n`` rows converted batch by batch into one preallocated array (missing
+    entries → ``missing``): a 10-million-row column is never held whole beside its result (about
+    80 MB less at the peak for a timestamp column)."""
     out = np.empty(n, dtype=dtype)
     offset = 0
-    for f in files:
-        for batch in pq.ParquetFile(f).iter_batches(columns=[name], batch_size=1 << 20):
-            values = convert(batch.column(0))
-            out[offset : offset + len(values)] = values.to_numpy(zero_copy_only=False)
-            offset += len(values)
+    for batch in batches:
+        values = arrow_numpy(convert(batch), missing)
+        out[offset : offset + len(values)] = values
+        offset += len(values)
     return out
 
 
-def _days_of(files: list[Path], n: int, name: str, missing: int) -> I32:
+def _days_of(batches: Iterable[pa.Array], n: int, missing: int) -> I32:
     """Days since 1970 of a date column (missing → ``missing``)."""
-    return _stream(files, n, name, np.int32, lambda a: pc.fill_null(pc.cast(pc.cast(a, pa.date32()), pa.int32()), missing))
+    return _stream(batches, n, np.int32, lambda a: pc.cast(pc.cast(a, pa.date32()), pa.int32()), missing)
 
 
 def _bool_of(col: pa.ChunkedArray) -> I8:
-    arr = pc.cast(col, pa.int8())
-    return np.asarray(pc.fill_null(arr, -1).to_numpy(zero_copy_only=False), dtype=np.int8)
+    return np.asarray(arrow_numpy(pc.cast(col, pa.int8()), -1), dtype=np.int8)
 
 
 def _first_gender(person: I32, gender: npt.NDArray[np.int16], n_persons: int) -> I8:
@@ -266,43 +285,64 @@ def prepare_parquet(files: list[Path], person_keys: IntArray | None = None) -> P
     without them they are derived from the person ids."""
     footers = [pq.ParquetFile(f).metadata for f in files]  # each file's footer, read once
     n = sum(m.num_rows for m in footers)
+    batches = _batches(files)
     if files and all(PERSON_CODE in m.schema.names for m in footers):
         # the store's integer person codes (one register for all batches): nothing to hash
-        person = _stream(files, n, PERSON_CODE, np.int32, lambda a: pc.cast(a, pa.int32()))
+        person = _stream(batches(PERSON_CODE), n, np.int32, lambda a: pc.cast(a, pa.int32()), -1)
         n_persons = int(person.max()) + 1 if person.size else 0
         if person_keys is None or person_keys.size < n_persons:
             raise ValueError("personregistrets nycklar saknas")
         keys = np.asarray(person_keys[:n_persons], dtype=np.int64)
     else:
-        pid = _column(files, S.PERSON_ID)
-        enc = pc.dictionary_encode(pid.combine_chunks() if pid.num_chunks != 1 else pid.chunk(0))
-        del pid
-        person = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
-        n_persons = len(enc.dictionary)
-        keys = person_keys_of(enc.dictionary)
-        del enc
-    gender, _ = _labels_codes(_column(files, S.KON), S.GENDER_VALUES, 2)
+        person, n_persons, keys = _persons(_column(files, S.PERSON_ID))
+    return _prepared(n, person, n_persons, keys, lambda name: _column(files, name), batches)
+
+
+def prepare_table(table: pa.Table, persons: npt.NDArray[np.int64] | None = None, ids: pa.Array | None = None) -> Prepared:
+    """Prepared of a canonical table already in memory (a file :mod:`jamstalldhet.typed` has
+    read and validated): the same arrays as :func:`prepare_parquet` of the file, without reading
+    it again. ``persons`` and ``ids``: each row's person code (in order of first appearance) and
+    the distinct ids, as validation coded them, so that the ids are not hashed again."""
+    if persons is not None and ids is not None and len(persons) == table.num_rows:
+        person, n_persons, keys = persons.astype(np.int32), len(ids), person_keys_of(ids)
+    else:
+        person, n_persons, keys = _persons(table.column(S.PERSON_ID))
+    return _prepared(table.num_rows, person, n_persons, keys, table.column, lambda name: table.column(name).chunks)
+
+
+def _persons(pid: pa.ChunkedArray) -> tuple[I32, int, IntArray]:
+    """Each row's person code in order of first appearance (as pandas' factorize in
+    :func:`prepare`), how many persons, and their record keys."""
+    enc = pc.dictionary_encode(pid.combine_chunks() if pid.num_chunks != 1 else pid.chunk(0))
+    del pid
+    person = np.asarray(arrow_numpy(enc.indices, -1), dtype=np.int32)  # (validated files have no missing id)
+    return person, len(enc.dictionary), person_keys_of(enc.dictionary)
+
+
+def _prepared(n: int, person: I32, n_persons: int, keys: IntArray, column: ColumnOf, batches: BatchesOf) -> Prepared:
+    """Prepared of ``n`` canonical rows whose persons are coded: the other columns, one at a time."""
+    gender, _ = _labels_codes(column(S.KON), S.GENDER_VALUES, 2)
     person_gender = _first_gender(person, gender, n_persons)
     del gender
-    outcome, _ = _labels_codes(_column(files, S.AVSLUTSORSAK), S.OUTCOMES, S.OUTCOMES.index(S.ANNAT_UTFALL))
-    birth = _stream(files, n, S.FODELSEAR, np.int16, lambda a: pc.fill_null(pc.cast(a, pa.int16()), 0))
+    outcome, _ = _labels_codes(column(S.AVSLUTSORSAK), S.OUTCOMES, S.OUTCOMES.index(S.ANNAT_UTFALL))
+    birth = _stream(batches(S.FODELSEAR), n, np.int16, lambda a: pc.cast(a, pa.int16()), 0)
     codes: dict[str, I8 | npt.NDArray[np.int16]] = {}
     cats: dict[str, tuple[str, ...]] = {}
     fixed = {S.BAKGRUND: S.BAKGRUND_VALUES, S.UTBILDNINGSNIVA: S.UTBILDNING_VALUES}
     for dim in (S.INSATS, S.BAKGRUND, S.UTBILDNINGSNIVA):
         values = fixed.get(dim)
         missing = values.index(S.OKAND) if values else -1
-        codes[dim], cats[dim] = _labels_codes(_column(files, dim), values, missing)
+        codes[dim], cats[dim] = _labels_codes(column(dim), values, missing)
     return Prepared(
         person=person,
         n_persons=n_persons,
         person_gender=person_gender,
-        start=_days_of(files, n, S.STARTDATUM, NEVER),
-        end=_days_of(files, n, S.SLUTDATUM, NEVER),
-        referred=_days_of(files, n, S.ANVISNINGSDATUM, NO_DATE_LOW),
+        start=_days_of(batches(S.STARTDATUM), n, NEVER),
+        end=_days_of(batches(S.SLUTDATUM), n, NEVER),
+        referred=_days_of(batches(S.ANVISNINGSDATUM), n, NO_DATE_LOW),
         outcome=outcome.astype(np.int8),
-        asked=_bool_of(_column(files, S.FRAGAT_OM_VALD)),
-        disclosed=_bool_of(_column(files, S.UPPGETT_VALD)),
+        asked=_bool_of(column(S.FRAGAT_OM_VALD)),
+        disclosed=_bool_of(column(S.UPPGETT_VALD)),
         birth_year=birth,
         codes=codes,
         categories=cats,

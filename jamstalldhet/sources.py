@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from . import demo, demo_payments, payment_store, store
-from .reading import inspect, read_file
-from .records import Prepared
+from . import store
 from .settings import store_dir
 from .validation import Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .records import Prepared
+
+# The readers that make pandas frames (reading, demo, the payments) are imported by the functions
+# that use them: counting from a canonical Parquet file, the store or the demo loads no pandas.
 
 
 @dataclass(frozen=True)
@@ -35,21 +40,37 @@ def default_source() -> Source:
 
 def load_prepared(source: Source) -> tuple[Prepared | None, list[Problem]]:
     """The records as count arrays; the store and the demo are read straight from Parquet,
-    column by column, without a pandas frame of all records."""
-    from .records import load_store, prepare, prepare_parquet
+    column by column, without a pandas frame of all records, and so is a file that is canonical
+    Parquet already (:mod:`jamstalldhet.typed`, which applies reading's rules in Arrow); any other
+    file is read, interpreted and validated by :mod:`jamstalldhet.reading`."""
+    from .records import load_store, prepare, prepare_parquet, prepare_table
 
     if source.kind == "demo":
-        return prepare_parquet([demo.DEMO_FILE]), []
+        from .demo import DEMO_FILE
+
+        return prepare_parquet([DEMO_FILE]), []
     if source.kind == "store" and source.path is not None and store.has_data(source.path):
         return load_store(source.path), []
-    if source.kind == "file" and source.path is not None and source.path.exists():  # reading's person codes, not made again
-        ins = inspect(source.path)
+    if source.kind == "file" and source.path is not None and source.path.exists():
+        from . import typed
+
+        checked = typed.inspect(source.path)
+        if checked is not None:  # canonical Parquet: its table, validated, without pandas
+            return (None, checked.problems) if checked.table is None else \
+                (prepare_table(checked.table, checked.persons, checked.ids), [])
+        from .reading import inspect
+
+        ins = inspect(source.path)  # reading's person codes, not made again
         return (None, ins.problems) if ins.frame is None else (prepare(ins.frame, ins.persons), [])
     df, problems = load(source)
     return (None, problems) if df is None else (prepare(df), [])
 
 
 def load(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The records as one canonical frame (pages and commands that need a frame)."""
+    from . import demo
+    from .reading import read_file
+
     if source.kind == "demo":
         return demo.demo_frame(), []
     assert source.path is not None
@@ -66,16 +87,22 @@ def payments_for(kind: str, path: Path | None) -> pd.DataFrame | None:
     """The payments that go with a participant source: the store's own payments, the demo
     payments with the demo data, none for a single file (or a store without payments)."""
     if kind == "demo":
+        from . import demo_payments
+
         return demo_payments.demo_frame()
-    if kind == "store" and path is not None and payment_store.has_data(path):
-        return payment_store.load(path)
-    return None
+    if kind == "store" and path is not None:
+        from . import payment_store
+
+        return payment_store.load(path) if payment_store.has_data(path) else None
+    return None  # a single file: nothing to import
 
 
 def default_payments() -> tuple[str, Path | None]:
     """Where the dashboard's payments come from: the default store's payments when it has some
     (even if it holds no participant records), else the demo payments when the participant data
     is the demo, else none (``("none", None)``)."""
+    from . import payment_store
+
     target = store_dir()
     if payment_store.has_data(target):
         return "store", target

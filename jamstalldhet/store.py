@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -38,8 +37,11 @@ from . import atomic
 from . import schema as S
 from .canonical import canonical, person_count, years_of
 from .cellkey import person_keys_of
+from .validation import arrow_numpy
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .reading import Persons
 
 MANIFEST: Final = "manifest.json"
@@ -141,6 +143,8 @@ def consistent_read(store: Path, read: Callable[[list[Path]], T], attempts: int 
 
 
 def _frame(files: list[Path]) -> pd.DataFrame:
+    import pandas as pd  # here, not at the top: loading the store's counts (records.load_store) needs no frame
+
     frames = [pq.read_table(f).drop_columns([PERSON_CODE]).to_pandas() for f in files]
     return canonical(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(S.COLUMNS)))
 
@@ -157,10 +161,10 @@ def person_keys(store: Path, register: str | None = None) -> np.ndarray:
     name = register if register is not None else read_manifest(store).persons
     if name is None:
         return np.zeros(0, dtype=np.int64)
-    path = store / name
-    if KEY_COLUMN in pq.ParquetFile(path).schema_arrow.names:
-        return np.asarray(pq.read_table(path, columns=[KEY_COLUMN]).column(0).to_numpy(), dtype=np.int64)
-    return person_keys_of(pq.read_table(path).column(0).combine_chunks())
+    persons = pq.ParquetFile(store / name)  # one file: not read_table, whose dataset layer (and pandas) costs a start-up import
+    if KEY_COLUMN in persons.schema_arrow.names:
+        return np.asarray(arrow_numpy(persons.read(columns=[KEY_COLUMN]).column(0)), dtype=np.int64)
+    return person_keys_of(persons.read().column(0).combine_chunks())
 
 
 # --- planning and committing an import ---------------------------------------------------------

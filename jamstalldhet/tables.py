@@ -16,4 +16,4 @@ def indicator_table(prep: Prepared, year: int, by: str | None = None, k: int = d
     """
     active = {dim: list(v) for dim, v in (filters or {}).items() if v}
     sub = subset(prep, year, active) if active else prep
-    return disclosure.publish(indicators.compute(sub, year, by), k=k, by=by, filtered=bool(active))
+    return disclosure.publish(indicators.counts(sub, year, by), k=k, by=by, filtered=bool(active))

@@ -1,29 +1,40 @@
 """Problems in input files, as data (file, row with the header as row 1, column, Swedish message),
 and the rules of a participant file (data contract, section 1) that find them.
 
-A rule takes columns that :mod:`jamstalldhet.reading` has already read and, where the rule is about
-a value's meaning, converted (pandas Series and numpy masks, vectorised: no Python per row), and
-returns the :class:`Problem` s it finds. Reading reads the file, maps its headers, converts its
-values and calls the rules in the order the user sees the problems. Whether a personnummer is valid
-is :mod:`jamstalldhet.personnummer`'s to say: reading passes that rule the rows it found invalid.
+A rule takes columns that have already been read and, where the rule is about a value's meaning,
+converted (numpy arrays, masks and integer codes, vectorised: no Python per row), and returns the
+:class:`Problem` s it finds. Two readers call the same rules in the same order, so that a file gets
+the same problems whichever reads it: :mod:`jamstalldhet.reading` (any file; it reads, maps the
+headers and interprets the values in pandas) and :mod:`jamstalldhet.typed` (a Parquet file whose
+columns and values are canonical already, in Arrow, without pandas). Whether a personnummer is
+valid is :mod:`jamstalldhet.personnummer`'s to say: reading passes that rule the rows it found
+invalid. pandas is imported only by the functions that are given (or make) pandas objects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from . import schema as S
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    #: A column as either reader holds it: a pandas Series (reading) or an Arrow array (typed).
+    Column: TypeAlias = pd.Series | pa.Array | pa.ChunkedArray
 
 MAX_LISTED = 50  # per kind of problem; the rest are counted
 MAX_CELL_CHARS: Final = 10_000
 FIRST_YEAR: Final = 1850  # birth years outside FIRST_YEAR..LAST_YEAR are refused
 LAST_YEAR: Final = 2100
+FEW_GENDERS: Final = 8  # gender codes counted one by one (see mixed_genders)
 
 
 @dataclass(frozen=True)
@@ -119,24 +130,28 @@ def invalid_personnummer(at: Rows, invalid: npt.NDArray[np.bool_]) -> list[Probl
                                                 "källsystemet; numret visas inte här av sekretesskäl.")
 
 
-def missing_person(at: Rows, person: pd.Series, column: str) -> list[Problem]:
-    """Rows whose person (id, or pseudonym of a valid personnummer) is empty."""
-    return at.problems((person.fillna("") == "").to_numpy(), column,
-                       "Person saknas: raden har varken person-id eller giltigt personnummer.")
+def missing_person(at: Rows, empty: npt.NDArray[np.bool_], column: str) -> list[Problem]:
+    """Rows whose person (id, or pseudonym of a valid personnummer) is ``empty`` (missing or the
+    empty text)."""
+    return at.problems(empty, column, "Person saknas: raden har varken person-id eller giltigt personnummer.")
 
 
-def unknown_gender(at: Rows, gender: pd.Series) -> list[Problem]:
-    """Rows whose gender cell is empty and whose personnummer (if any) cannot tell it."""
-    return at.problems(gender.isna().to_numpy(), S.KON, "Kön saknas och kan inte härledas (inget giltigt personnummer på raden).")
+def unknown_gender(at: Rows, gender: npt.NDArray[np.int64]) -> list[Problem]:
+    """Rows whose gender (its :func:`codes`, −1 missing) is missing and whose personnummer (if any)
+    cannot tell it."""
+    return at.problems(gender < 0, S.KON, "Kön saknas och kan inte härledas (inget giltigt personnummer på raden).")
 
 
-def birth_years(at: Rows, year: pd.Series, text: pd.Series | None = None) -> list[Problem]:
-    """Birth years that are not numbers (``text``: the cells as written, when they were text) or
-    not a whole year from :data:`FIRST_YEAR` to :data:`LAST_YEAR`."""
+def birth_years(at: Rows, year: npt.NDArray[np.floating[Any]], written: npt.NDArray[np.bool_] | None = None) -> list[Problem]:
+    """Birth years (NaN missing) that are not numbers (``written``: the cells that were filled
+    text, when the column was text; None when it was typed numbers) or not a whole year from
+    :data:`FIRST_YEAR` to :data:`LAST_YEAR`."""
     problems: list[Problem] = []
-    if text is not None:
-        problems += at.problems(((text != "") & year.isna()).to_numpy(), S.FODELSEAR, "Födelseåret är inte ett heltal.")
-    implausible = (year.notna() & ((year % 1 != 0) | (year < FIRST_YEAR) | (year > LAST_YEAR))).to_numpy()
+    known = ~np.isnan(year)
+    if written is not None:
+        problems += at.problems(written & ~known, S.FODELSEAR, "Födelseåret är inte ett heltal.")
+    with np.errstate(invalid="ignore"):  # NaN rows compare False and are not known anyway
+        implausible = known & ((year % 1 != 0) | (year < FIRST_YEAR) | (year > LAST_YEAR))
     return problems + at.problems(implausible, S.FODELSEAR, "Födelseåret ska vara ett helt år, t.ex. 1985.")
 
 
@@ -149,41 +164,56 @@ def unreadable_dates(at: Rows, column: str, bad: npt.NDArray[np.bool_]) -> list[
     return at.problems(bad, column, "Datumet kan inte läsas. Skriv det som ÅÅÅÅ-MM-DD, t.ex. 2018-03-01.")
 
 
-def missing_start(at: Rows, start: pd.Series, blank: npt.NDArray[np.bool_], referral: pd.Series | None) -> list[Problem]:
-    """Rows without a start date (an empty cell); a referral without a start is allowed (not yet started)."""
-    no_start = start.isna() & blank
+def missing_start(at: Rows, start: npt.NDArray[np.datetime64], blank: npt.NDArray[np.bool_],
+                  referral: npt.NDArray[np.datetime64] | None) -> list[Problem]:
+    """Rows without a start date (NaT, and the cell empty: a filled cell that could not be read
+    is reported as such); a referral without a start is allowed (not yet started)."""
+    no_start = np.isnat(start) & blank
     if referral is not None:
-        no_start &= referral.isna()
-    return at.problems(no_start.to_numpy(), S.STARTDATUM, "Startdatum saknas.")
+        no_start &= np.isnat(referral)
+    return at.problems(no_start, S.STARTDATUM, "Startdatum saknas.")
 
 
-def end_before_start(at: Rows, start: pd.Series, end: pd.Series) -> list[Problem]:
-    return at.problems((end < start).fillna(False).to_numpy(), S.SLUTDATUM, "Slutdatum ligger före startdatum.")
+def end_before_start(at: Rows, start: npt.NDArray[np.datetime64], end: npt.NDArray[np.datetime64]) -> list[Problem]:
+    """Rows whose end date (the date part) lies before their start date; missing dates compare
+    false (NaT)."""
+    return at.problems(end < start, S.SLUTDATUM, "Slutdatum ligger före startdatum.")
 
 
-def not_yes_no(at: Rows, column: str, text: pd.Series, value: pd.Series) -> list[Problem]:
-    """Filled cells (``text``) of a yes/no column that are neither (``value`` missing)."""
-    return at.problems(((text != "") & value.isna()).to_numpy(), column, "Värdet ska vara ja eller nej.")
+def not_yes_no(at: Rows, column: str, written: npt.NDArray[np.bool_], value: npt.NDArray[np.bool_]) -> list[Problem]:
+    """Filled cells (``written``) of a yes/no column that are neither (``value``: the cells
+    understood as yes or no)."""
+    return at.problems(written & ~value, column, "Värdet ska vara ja eller nej.")
 
 
-def two_genders(at: Rows, person: pd.Series | npt.NDArray[np.int64], gender: pd.Series) -> list[Problem]:
+def two_genders(at: Rows, person: Column | npt.NDArray[np.int64], gender: Column | npt.NDArray[np.int64]) -> list[Problem]:
     return at.problems(mixed_genders(person, gender), S.KON, "Samma person har olika kön på olika rader.")
 
 
-def duplicate_rows(at: Rows, body: pd.DataFrame, groups: npt.NDArray[np.int64] | None = None) -> list[Problem]:
+def duplicate_rows(at: Rows, body: pd.DataFrame | Sequence[Column], groups: npt.NDArray[np.int64] | None = None) -> list[Problem]:
     return at.problems(repeated_rows(body, groups), None, "Raden är en dubblett av en tidigare rad. Ta bort den.")
 
 
-def mixed_genders(person: pd.Series | npt.NDArray[np.int64], gender: pd.Series) -> npt.NDArray[np.bool_]:
+def mixed_genders(person: Column | npt.NDArray[np.int64], gender: Column | npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     """Rows of persons who have more than one gender (missing genders ignored), with integer
-    codes: each person's first known gender in a table, and a person with a row of another gender
-    is mixed. ``person`` is the column or its :func:`codes` (a caller that needs them for other
-    rules computes them once)."""
+    codes. ``person`` and ``gender`` are columns or their :func:`codes` (a caller that needs
+    them for other rules computes them once).
+
+    With a few gender codes (the usual three), each gender's persons are counted by
+    ``np.bincount`` and a person found under two is mixed: linear, no sort. With more codes, a
+    table of each person's first known gender, and a person with a row of another gender is mixed."""
     p = person if isinstance(person, np.ndarray) else codes(person)[0]
-    g, _ = codes(gender)
+    g = gender if isinstance(gender, np.ndarray) else codes(gender)[0]
     known = (p >= 0) & (g >= 0)
     pk, gk = p[known], g[known]
     n = int(p.max()) + 1 if p.size else 0
+    m = int(gk.max()) + 1 if gk.size else 0
+    if m <= FEW_GENDERS:
+        genders = np.zeros(n, dtype=np.int8)
+        for code in range(m):
+            genders += np.bincount(pk[gk == code], minlength=n) > 0
+        few: npt.NDArray[np.bool_] = known & (genders > 1)[np.where(p >= 0, p, 0)]
+        return few
     first = np.full(n, -1, dtype=np.int64)
     persons, at = np.unique(pk, return_index=True)  # each person's first known row
     first[persons] = gk[at]
@@ -193,24 +223,155 @@ def mixed_genders(person: pd.Series | npt.NDArray[np.int64], gender: pd.Series) 
     return result
 
 
-def codes(col: pd.Series) -> tuple[npt.NDArray[np.int64], int]:
-    """Integer codes of a column's distinct values (missing = −1) and how many there are: a
-    categorical's own codes (no hashing), else pandas' factorize (Arrow-backed text is hashed in
-    C; measured no slower than Arrow's ``dictionary_encode`` of a chunked column)."""
+def codes(col: Column) -> tuple[npt.NDArray[np.int64], int]:
+    """Integer codes of a column's distinct values (missing = −1) and how many codes there are
+    (an upper bound: codes of equal values are equal, codes of different values differ).
+
+    A pandas categorical gives its own codes and an Arrow dictionary its indices (no hashing); an
+    Arrow dictionary whose chunks have different dictionaries is unified first, and a dictionary
+    that holds a value twice (or a null) is coded through its own values. Other columns are
+    hashed: pandas' factorize (Arrow-backed text is hashed in C; measured no slower than Arrow's
+    ``dictionary_encode`` of a chunked column), Arrow's ``dictionary_encode``."""
+    import pyarrow as pa
+
+    if isinstance(col, (pa.Array, pa.ChunkedArray)):
+        return _arrow_codes(col)
+    import pandas as pd
+
     if isinstance(col.dtype, pd.CategoricalDtype):
         return col.cat.codes.to_numpy().astype(np.int64), len(col.cat.categories)
     found, uniques = pd.factorize(col, use_na_sentinel=True)
     return found.astype(np.int64), len(uniques)
 
 
+# --- Arrow to numpy without pandas ------------------------------------------------------------
+# pyarrow's own conversions (``to_numpy``, ``pa.array``, ``pa.scalar``, a compute function given a
+# Python value) import pandas to look for pandas objects or options, which costs a third of a
+# second and is what the typed path avoids. These read and make the buffers themselves.
+
+def arrow_missing(arr: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.bool_]:
+    """Which entries of an Arrow array are missing (its validity bitmap, unpacked)."""
+    import pyarrow as pa
+
+    if isinstance(arr, pa.ChunkedArray):
+        return np.concatenate([arrow_missing(c) for c in arr.chunks]) if arr.num_chunks else np.zeros(0, dtype=bool)
+    n, validity = len(arr), arr.buffers()[0]
+    if arr.null_count == 0 or validity is None:
+        return np.zeros(n, dtype=bool)
+    bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+    missing: npt.NDArray[np.bool_] = bits[arr.offset : arr.offset + n] == 0
+    return missing
+
+
+def arrow_numpy(arr: pa.Array | pa.ChunkedArray, fill: int | float | None = None) -> npt.NDArray[Any]:
+    """A fixed-width Arrow array (integers, floats, booleans; cast dates and times to integers
+    first) as numpy, read from its buffers; missing entries become ``fill`` (which must be given
+    when there are any). Read-only when nothing had to be filled (no copy)."""
+    import pyarrow as pa
+
+    if isinstance(arr, pa.ChunkedArray):
+        parts = [arrow_numpy(c, fill) for c in arr.chunks]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=_numpy_type(arr.type))
+    n = len(arr)
+    if pa.types.is_boolean(arr.type):
+        bits = np.unpackbits(np.frombuffer(arr.buffers()[1], dtype=np.uint8), bitorder="little") if n else np.zeros(0, np.uint8)
+        values: npt.NDArray[Any] = bits[arr.offset : arr.offset + n].astype(bool)
+    else:
+        kind = _numpy_type(arr.type)
+        values = np.frombuffer(arr.buffers()[1], dtype=kind, count=arr.offset + n)[arr.offset :] if n else np.zeros(0, dtype=kind)
+    if arr.null_count:
+        if fill is None:
+            raise ValueError("missing entries need a fill value")
+        fill_type = np.dtype(np.float64) if isinstance(fill, float) else np.min_scalar_type(fill)
+        values = values.astype(np.result_type(values.dtype, fill_type))  # a copy, wide enough for ``fill``
+        values[arrow_missing(arr)] = fill
+    return values
+
+
+def _numpy_type(t: pa.DataType) -> np.dtype[Any]:
+    """numpy's type of an Arrow integer, float or boolean type."""
+    import pyarrow as pa
+
+    if pa.types.is_boolean(t):
+        return np.dtype(bool)
+    if pa.types.is_floating(t):
+        return np.dtype(f"f{t.bit_width // 8}")
+    if pa.types.is_integer(t):
+        return np.dtype(f"{'i' if pa.types.is_signed_integer(t) else 'u'}{t.bit_width // 8}")
+    raise TypeError(f"not a fixed-width number: {t}")
+
+
+def arrow_of(values: npt.NDArray[Any]) -> pa.Array:
+    """An Arrow array of a numpy integer or float array (no missing entries), on its buffer."""
+    import pyarrow as pa
+
+    arr = np.ascontiguousarray(values)
+    kinds = {"i": {1: pa.int8(), 2: pa.int16(), 4: pa.int32(), 8: pa.int64()}, "u": {1: pa.uint8(), 2: pa.uint16(), 4: pa.uint32(),
+             8: pa.uint64()}, "f": {4: pa.float32(), 8: pa.float64()}}
+    return pa.Array.from_buffers(kinds[arr.dtype.kind][arr.dtype.itemsize], len(arr), [None, pa.py_buffer(arr)])
+
+
+def _arrow_codes(col: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], int]:
+    """:func:`codes` of an Arrow column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(col, pa.ChunkedArray):
+        if col.num_chunks == 0:
+            return np.zeros(0, dtype=np.int64), 0
+        if pa.types.is_dictionary(col.type) and col.num_chunks > 1:
+            try:
+                col = col.unify_dictionaries()  # one dictionary for all chunks: the indices then mean the same everywhere
+            except pa.ArrowInvalid:  # Arrow cannot unify dictionaries holding a null: the values, coded anew
+                col = col.cast(col.type.value_type)
+        arr = pa.concat_arrays(col.chunks) if col.num_chunks > 1 else col.chunk(0)
+    else:
+        arr = col
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(arr)  # nulls stay null (not a value of the dictionary)
+    indices = arrow_numpy(arr.indices, -1).astype(np.int64)  # a copy: callers may change their codes
+    dictionary = arr.dictionary
+    if dictionary.null_count or len(pc.unique(dictionary)) < len(dictionary):  # the values' own codes, per entry
+        own = pc.dictionary_encode(dictionary)
+        per_entry = np.asarray(arrow_numpy(own.indices, -1), dtype=np.int64)
+        return np.append(per_entry, -1)[indices], len(own.dictionary)
+    return indices, len(dictionary)
+
+
 def _shared(key: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """``key`` renumbered 0..m−1 in order of appearance, and which entries share their key with another."""
-    renumbered, uniques = pd.factorize(key)
-    return renumbered.astype(np.int64), np.bincount(renumbered, minlength=len(uniques))[renumbered] > 1
+    """``key`` renumbered 0..m−1 (equal keys equal), and which entries share their key with another.
+    pandas' factorize when pandas is loaded anyway (a hash table: about 2.5 times faster than a
+    sort on two million keys), else numpy's sort: the typed path does not load pandas for this."""
+    if "pandas" in sys.modules:
+        import pandas as pd
+
+        found, uniques = pd.factorize(key)
+        renumbered, m = found.astype(np.int64), len(uniques)
+    else:
+        distinct, inverse = np.unique(key, return_inverse=True)
+        renumbered, m = inverse.astype(np.int64).reshape(-1), len(distinct)
+    return renumbered, np.bincount(renumbered, minlength=m)[renumbered] > 1
 
 
-def repeated_rows(body: pd.DataFrame, groups: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.bool_]:
-    """Rows equal to an earlier row (missing equals missing).
+def _columns(body: pd.DataFrame | Sequence[Column]) -> list[Column]:
+    """A body's columns in order: a frame's, or the sequence itself."""
+    if isinstance(body, Sequence):
+        return list(body)
+    return [body[c] for c in body.columns]
+
+
+def _take(col: Column, rows: npt.NDArray[np.intp]) -> Column:
+    """The rows ``rows`` of a column, pandas or Arrow."""
+    import pyarrow as pa
+
+    if isinstance(col, (pa.Array, pa.ChunkedArray)):
+        return col.take(arrow_of(rows.astype(np.int64)))
+    return col.iloc[rows]
+
+
+def repeated_rows(body: pd.DataFrame | Sequence[Column], groups: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.bool_]:
+    """Rows equal to an earlier row (missing equals missing). ``body``: a frame, or its columns
+    (pandas or Arrow, all of one length).
 
     The rows are refined column by column: each column's integer codes (see :func:`codes`) are
     combined with the key so far, renumbered, and a row whose key is unique is dropped, because
@@ -218,18 +379,18 @@ def repeated_rows(body: pd.DataFrame, groups: npt.NDArray[np.int64] | None = Non
     (optional, :func:`codes` of a column) is a coarser partition the caller already has, such as the person of each row:
     rows that are equal are in the same group, so most rows (persons with one row) are dropped
     before any column is coded. What is left at the end are the rows equal to another row."""
-    n = len(body)
+    columns = _columns(body)
+    n = len(columns[0]) if columns else (len(groups) if groups is not None else 0)
     rows = np.arange(n)
     key = np.zeros(n, dtype=np.int64)
     if groups is not None and n:
         key = np.where(groups < 0, int(groups.max()) + 1, groups)  # codes 0..m−1 (missing −1 → m): no hashing
         keep = np.bincount(key)[key] > 1
         rows, key = rows[keep], key[keep]
-    for c in body.columns:
+    for col in columns:
         if rows.size == 0:
             break
-        col = body[c] if rows.size == n else body[c].iloc[rows]
-        column_codes, m = codes(col)
+        column_codes, m = codes(col if rows.size == n else _take(col, rows))
         key, keep = _shared(key * (m + 1) + (column_codes + 1))  # < rows · (m + 1): no overflow
         rows, key = rows[keep], key[keep]
     result = np.zeros(n, dtype=bool)
@@ -264,5 +425,7 @@ def read_toml(text: str, name: str) -> dict[str, Any]:
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """The problems as the Import page lists them: file, row (as the user counts), column, problem."""
+    import pandas as pd
+
     return pd.DataFrame([{"Fil": p.file, "Rad": p.row, "Kolumn": p.column, "Problem": p.message} for p in problems],
                         columns=["Fil", "Rad", "Kolumn", "Problem"])
