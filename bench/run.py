@@ -380,17 +380,22 @@ def ok(flag: bool) -> str:
 
 IMPORTS_NOTE = """Why each command imports what it does: `--help` and usage errors need argparse and the
 package's schema only; everything else is imported inside the command that uses it. `indicators`
-needs pyarrow (reading Parquet and CSV, validation in Arrow compute), numpy (the count arrays) and
-pandas (indicators, disclosure control and the JSON/CSV output work on frames; it earns its cost on
-the frame path of `--data`, not for `--demo`/`--store`, which read Parquet column by column into
-numpy arrays; taking it off that path means those three modules without frames). It never imports
-scipy (the statistics are exact formulas in the standard library, checked against scipy to 1e-12
-in the tests), plotly, openpyxl, jinja2, kaleido or streamlit: `tests/test_import_lazy.py` holds
-that. `report` adds plotly (figures), jinja2 (the HTML template), babel (Swedish numbers) and
-markdown-it (the narrative texts); kaleido and openpyxl only with `--zip`, Chromium only with `--pdf`.
-Before issue 16 every `indicators` process imported scipy.stats: on the demo file 1,248 modules,
-1.60 s of imports and 3.04 s for the whole process; after, 675 modules, 0.85 s and 1.32 s (medians of
-five runs, before and after interleaved on the same loaded machine; the polars script: 0.34 s).
+on a canonical Parquet file needs pyarrow (reading and validating the file in Arrow,
+`jamstalldhet.typed`) and numpy (the count arrays; the indicators, their statistics and the
+disclosure control work on numpy columns, `jamstalldhet.columnar`), and no pandas: the pandas
+frame of a published table is made only when a page, the report or a file asks for it. pandas is
+imported where it earns its cost: reading and interpreting CSV and Excel files (synonyms, date
+forms, personnummer), and the payments of ekonomiskt bistånd, which `--demo` and `--store` add to
+the output. pyarrow itself imports pandas when it converts Python or numpy values (`pa.array`,
+`to_numpy`, a compute call given a Python scalar), so the typed path reads Arrow buffers into numpy
+directly (`validation.arrow_numpy`). No command imports scipy (the statistics are exact formulas in
+the standard library, checked against scipy to 1e-12 in the tests); `indicators` never imports
+plotly, openpyxl, jinja2, kaleido or streamlit: `tests/test_import_lazy.py` holds both, and that
+`indicators --data` on a canonical Parquet file imports no pandas. `report` adds plotly (figures),
+jinja2 (the HTML template), babel (Swedish numbers) and markdown-it (the narrative texts); kaleido
+and openpyxl only with `--zip`, Chromium only with `--pdf`. Before issue 16 every `indicators`
+process imported scipy.stats: on the demo file 1,248 modules, 1.60 s of imports and 3.04 s for the
+whole process (medians of five runs on a loaded machine; the polars script: 0.34 s).
 """
 
 USERS_NOTE = """**Why not met (p95).** The browsers run on the server's two cores. In the 10-session run the
@@ -473,8 +478,8 @@ def indicators_section(r: dict[str, Any]) -> list[str]:
         lines.append(f"| {x['records']:,} | {ok(x['agree'])} | {x['ours_s']:.3f} s | {x['polars_s']:.3f} s | {x['duckdb_s']:.3f} s | "
                      f"{x['ours_s'] / x['polars_s']:.2f} | {x['ours_s'] / x['duckdb_s']:.2f} | {x['prepare_s']:.2f} s |")
     big = r["indicators"][-1]
-    lines += ["", "The last column is the frame path of `--data`; the dashboard and `--store` read the store "
-              "column by column into the same arrays instead (section 5).", "", f"Target at the largest N ({big['records']:,}): at most 1.5 × polars "
+    lines += ["", "The last column is the frame path (a CSV or Excel file given to `--data`); a canonical Parquet file, "
+              "the store and the demo data are read column by column into the same arrays instead (sections 2 and 5).", "", f"Target at the largest N ({big['records']:,}): at most 1.5 × polars "
               f"{ok(big['ours_s'] <= 1.5 * big['polars_s'])}, no slower than DuckDB {ok(big['ours_s'] <= big['duckdb_s'])}.", ""]
     return lines
 

@@ -64,5 +64,10 @@ st.markdown("**Statistiskt säkerställda skillnader mellan kvinnor och män**")
 st.markdown("\n".join(f"- {line}" for line in rep.significant) or "Inga statistiskt säkerställda skillnader.")
 st.markdown("**Könsfördelning utanför 40/60**")
 st.markdown("\n".join(f"- {line}" for line in rep.uneven) or "Alla könsfördelningar ligger inom 40–60 %.")
-st.subheader("Förhandsgranskning")
-st.iframe(html_doc, height=1100)
+# The preview is drawn only when opened (the expander reruns the page when it opens or closes):
+# the whole report, its plotly.js inlined, cost the browser about 2 CPU-seconds on every year
+# change (issue 16), also for someone who only came for the files.
+preview = st.expander("Förhandsgranska rapporten", key="forhandsgranska", on_change="rerun")
+with preview:
+    if preview.open:
+        st.iframe(html_doc, height=1100)

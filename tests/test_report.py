@@ -164,11 +164,16 @@ def test_arsrapport_page(media: dict[str, tuple[str, bytes]]) -> None:
     at.run()
     assert not at.exception
     assert at.title[0].value == "Årsrapport 2018"
-    assert len(at.get("iframe")) == 1
+    assert [e.label for e in at.expander] == ["Förhandsgranska rapporten"]
+    assert len(at.get("iframe")) == 0  # the preview is drawn only when it is opened
     button = next(b for b in at.get("download_button") if b.proto.label == "Rapporten (HTML)")
     name, data = media[button.proto.url]
     assert name == "jamstalldhet_2018.html" and "1 814 deltagare, 993 kvinnor och 821 män" in data.decode()
     assert any("avslutade till studier" in m.value for m in at.markdown)
+    at.session_state["forhandsgranska"] = True  # the user opens the preview
+    at.run()
+    assert not at.exception
+    assert len(at.get("iframe")) == 1
 
 
 def test_summary_names_distributions_outside_40_60() -> None:
