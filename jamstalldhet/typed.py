@@ -26,6 +26,7 @@ import json
 import re
 import tomllib
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -250,25 +251,29 @@ def inspect(path: Path, name: str | None = None) -> Checked | None:
     table = canonical_table(path)
     if table is None:
         return None
-    start, end, referral = (_days(table.column(c)) for c in (S.STARTDATUM, S.SLUTDATUM, S.ANVISNINGSDATUM))
-    for days in (start, end, referral):
-        known = days[~np.isnat(days)].astype(np.int64)
-        if known.size and (known.min() < FIRST_DAY or known.max() > LAST_DAY):
-            return None  # a date that pandas' and Arrow's conversions might not agree on: the general way
-    file = name or path.name
-    at = V.Rows.below_header(file, table.num_rows, {c: c for c in S.COLUMNS})
     pid = table.column(S.PERSON_ID)
-    blank = _blank(pid)
-    problems = V.missing_person(at, blank, S.PERSON_ID)
-    gender, _ = V.codes(table.column(S.KON))
-    problems += V.unknown_gender(at, gender)
-    problems += V.birth_years(at, _floats(table.column(S.FODELSEAR)))
-    problems += V.missing_insats(at, _blank(table.column(S.INSATS)))
-    problems += V.missing_start(at, start, np.isnat(start), referral)
-    problems += V.end_before_start(at, start, end)
-    # the persons coded once, in order of first appearance (as reading's factorize), for both
-    # rules and for counting; a missing id is the empty id, as reading's stripped text makes it
-    encoded = pc.dictionary_encode(pid.combine_chunks() if pid.num_chunks != 1 else pid.chunk(0))
+    # The persons are coded in Arrow's hash kernel, which releases the interpreter: on a thread of
+    # its own, alongside the other rules (a third of the rules' time on 2,000,000 rows).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        coding = pool.submit(pc.dictionary_encode, pid.combine_chunks() if pid.num_chunks != 1 else pid.chunk(0))
+        start, end, referral = (_days(table.column(c)) for c in (S.STARTDATUM, S.SLUTDATUM, S.ANVISNINGSDATUM))
+        for days in (start, end, referral):
+            known = days[~np.isnat(days)].astype(np.int64)
+            if known.size and (known.min() < FIRST_DAY or known.max() > LAST_DAY):
+                return None  # a date that pandas' and Arrow's conversions might not agree on: the general way
+        file = name or path.name
+        at = V.Rows.below_header(file, table.num_rows, {c: c for c in S.COLUMNS})
+        blank = _blank(pid)
+        problems = V.missing_person(at, blank, S.PERSON_ID)
+        gender, _ = V.codes(table.column(S.KON))
+        problems += V.unknown_gender(at, gender)
+        problems += V.birth_years(at, _floats(table.column(S.FODELSEAR)))
+        problems += V.missing_insats(at, _blank(table.column(S.INSATS)))
+        problems += V.missing_start(at, start, np.isnat(start), referral)
+        problems += V.end_before_start(at, start, end)
+        # the persons coded once, in order of first appearance (as reading's factorize), for both
+        # rules and for counting; a missing id is the empty id, as reading's stripped text makes it
+        encoded = coding.result()
     persons = V.arrow_numpy(encoded.indices, -1).astype(np.int64)
     if blank.any():
         persons[blank] = len(encoded.dictionary)  # one code of their own (no other row has it)
