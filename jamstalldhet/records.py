@@ -23,8 +23,8 @@ from . import schema as S
 from . import store
 from .canonical import year_span
 from .cellkey import person_keys_of
+from .columnar import arrow_numpy
 from .store import PERSON_CODE
-from .validation import arrow_numpy
 
 if TYPE_CHECKING:
     import pandas as pd

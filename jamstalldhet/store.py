@@ -37,7 +37,7 @@ from . import atomic
 from . import schema as S
 from .canonical import canonical, person_count, years_of
 from .cellkey import person_keys_of
-from .validation import arrow_numpy
+from .columnar import arrow_numpy
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -40,6 +40,7 @@ import pyarrow.parquet as pq
 
 from . import schema as S
 from . import validation as V
+from .columnar import arrow_numpy
 from .settings import max_file_bytes
 from .validation import Problem
 
@@ -201,12 +202,12 @@ def _days(col: pa.ChunkedArray) -> npt.NDArray[np.datetime64]:
     floored, as pandas' ``normalize`` does in the general path and Arrow's cast to dates in
     :func:`records.prepare_table`."""
     days = pc.cast(pc.cast(pc.cast(col, pa.date32()), pa.int32()), pa.int64())
-    return np.asarray(V.arrow_numpy(days, NAT), dtype=np.int64).view("datetime64[D]")
+    return np.asarray(arrow_numpy(days, NAT), dtype=np.int64).view("datetime64[D]")
 
 
 def _floats(year: pa.ChunkedArray) -> npt.NDArray[np.float64]:
     """Integers as floats, NaN for missing (exact: :func:`_values_canonical` bounds them)."""
-    return np.asarray(V.arrow_numpy(pc.cast(year, pa.float64()), np.nan), dtype=np.float64)
+    return np.asarray(arrow_numpy(pc.cast(year, pa.float64()), np.nan), dtype=np.float64)
 
 
 def _blank(col: pa.ChunkedArray) -> npt.NDArray[np.bool_]:
@@ -214,10 +215,10 @@ def _blank(col: pa.ChunkedArray) -> npt.NDArray[np.bool_]:
     if pa.types.is_dictionary(col.type):
         col = col.unify_dictionaries() if col.num_chunks > 1 else col
         arr = pa.concat_arrays(col.chunks) if col.num_chunks != 1 else col.chunk(0)
-        empty = np.append(V.arrow_numpy(pc.binary_length(arr.dictionary), 0) == 0, True)
-        result: npt.NDArray[np.bool_] = empty[V.arrow_numpy(arr.indices, -1)]
+        empty = np.append(arrow_numpy(pc.binary_length(arr.dictionary), 0) == 0, True)
+        result: npt.NDArray[np.bool_] = empty[arrow_numpy(arr.indices, -1)]
         return result
-    blank: npt.NDArray[np.bool_] = V.arrow_numpy(pc.binary_length(col), 0) == 0  # a missing cell's length is filled as 0
+    blank: npt.NDArray[np.bool_] = arrow_numpy(pc.binary_length(col), 0) == 0  # a missing cell's length is filled as 0
     return blank
 
 
@@ -274,7 +275,7 @@ def inspect(path: Path, name: str | None = None) -> Checked | None:
         # the persons coded once, in order of first appearance (as reading's factorize), for both
         # rules and for counting; a missing id is the empty id, as reading's stripped text makes it
         encoded = coding.result()
-    persons = V.arrow_numpy(encoded.indices, -1).astype(np.int64)
+    persons = arrow_numpy(encoded.indices, -1).astype(np.int64)
     if blank.any():
         persons[blank] = len(encoded.dictionary)  # one code of their own (no other row has it)
     problems += V.two_genders(at, persons, gender)

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import schema as S
+from .columnar import arrow_numpy, arrow_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -242,73 +243,6 @@ def codes(col: Column) -> tuple[npt.NDArray[np.int64], int]:
         return col.cat.codes.to_numpy().astype(np.int64), len(col.cat.categories)
     found, uniques = pd.factorize(col, use_na_sentinel=True)
     return found.astype(np.int64), len(uniques)
-
-
-# --- Arrow to numpy without pandas ------------------------------------------------------------
-# pyarrow's own conversions (``to_numpy``, ``pa.array``, ``pa.scalar``, a compute function given a
-# Python value) import pandas to look for pandas objects or options, which costs a third of a
-# second and is what the typed path avoids. These read and make the buffers themselves.
-
-def arrow_missing(arr: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.bool_]:
-    """Which entries of an Arrow array are missing (its validity bitmap, unpacked)."""
-    import pyarrow as pa
-
-    if isinstance(arr, pa.ChunkedArray):
-        return np.concatenate([arrow_missing(c) for c in arr.chunks]) if arr.num_chunks else np.zeros(0, dtype=bool)
-    n, validity = len(arr), arr.buffers()[0]
-    if arr.null_count == 0 or validity is None:
-        return np.zeros(n, dtype=bool)
-    bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
-    missing: npt.NDArray[np.bool_] = bits[arr.offset : arr.offset + n] == 0
-    return missing
-
-
-def arrow_numpy(arr: pa.Array | pa.ChunkedArray, fill: int | float | None = None) -> npt.NDArray[Any]:
-    """A fixed-width Arrow array (integers, floats, booleans; cast dates and times to integers
-    first) as numpy, read from its buffers; missing entries become ``fill`` (which must be given
-    when there are any). Read-only when nothing had to be filled (no copy)."""
-    import pyarrow as pa
-
-    if isinstance(arr, pa.ChunkedArray):
-        parts = [arrow_numpy(c, fill) for c in arr.chunks]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=_numpy_type(arr.type))
-    n = len(arr)
-    if pa.types.is_boolean(arr.type):
-        bits = np.unpackbits(np.frombuffer(arr.buffers()[1], dtype=np.uint8), bitorder="little") if n else np.zeros(0, np.uint8)
-        values: npt.NDArray[Any] = bits[arr.offset : arr.offset + n].astype(bool)
-    else:
-        kind = _numpy_type(arr.type)
-        values = np.frombuffer(arr.buffers()[1], dtype=kind, count=arr.offset + n)[arr.offset :] if n else np.zeros(0, dtype=kind)
-    if arr.null_count:
-        if fill is None:
-            raise ValueError("missing entries need a fill value")
-        fill_type = np.dtype(np.float64) if isinstance(fill, float) else np.min_scalar_type(fill)
-        values = values.astype(np.result_type(values.dtype, fill_type))  # a copy, wide enough for ``fill``
-        values[arrow_missing(arr)] = fill
-    return values
-
-
-def _numpy_type(t: pa.DataType) -> np.dtype[Any]:
-    """numpy's type of an Arrow integer, float or boolean type."""
-    import pyarrow as pa
-
-    if pa.types.is_boolean(t):
-        return np.dtype(bool)
-    if pa.types.is_floating(t):
-        return np.dtype(f"f{t.bit_width // 8}")
-    if pa.types.is_integer(t):
-        return np.dtype(f"{'i' if pa.types.is_signed_integer(t) else 'u'}{t.bit_width // 8}")
-    raise TypeError(f"not a fixed-width number: {t}")
-
-
-def arrow_of(values: npt.NDArray[Any]) -> pa.Array:
-    """An Arrow array of a numpy integer or float array (no missing entries), on its buffer."""
-    import pyarrow as pa
-
-    arr = np.ascontiguousarray(values)
-    kinds = {"i": {1: pa.int8(), 2: pa.int16(), 4: pa.int32(), 8: pa.int64()}, "u": {1: pa.uint8(), 2: pa.uint16(), 4: pa.uint32(),
-             8: pa.uint64()}, "f": {4: pa.float32(), 8: pa.float64()}}
-    return pa.Array.from_buffers(kinds[arr.dtype.kind][arr.dtype.itemsize], len(arr), [None, pa.py_buffer(arr)])
 
 
 def _arrow_codes(col: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], int]:
