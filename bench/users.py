@@ -169,18 +169,21 @@ async def _session(browser: Any, url: str, seed: int, arrived: Callable[[], Awai
         await asyncio.sleep(rng.uniform(3, 8))  # reading
         if time.time() >= until:
             break
-        if rng.random() < 0.6:  # change the year in the sidebar
-            year = rng.choice([y for y in YEARS if y != year])
-            action = "year"
-            t = time.perf_counter()
-            await page.get_by_label("År", exact=True).click()
-            await page.get_by_role("option", name=str(year), exact=True).click()
-        else:  # another page from the menu
-            current = rng.choice([i for i in range(len(PAGES)) if i != current])
-            action = "page"
-            t = time.perf_counter()
-            await page.locator("[data-testid='stSidebarNav'] a", has_text=PAGES[current][0]).first.click()
-        try:
+        try:  # the click too: a control that stays unusable (e.g. inert while a loaded page redraws) is a failed action
+            if rng.random() < 0.6:  # change the year in the sidebar
+                year = rng.choice([y for y in YEARS if y != year])
+                action = "year"
+                t = time.perf_counter()
+                await page.get_by_label("År", exact=True).click(timeout=180_000)
+                await page.get_by_role("option", name=str(year), exact=True).click(timeout=180_000)
+                # the list closes with an animation, and while it is open react-aria makes the rest of the
+                # page inert: a starved renderer can take seconds over it, which belongs to this action
+                await page.get_by_role("listbox").wait_for(state="detached", timeout=180_000)
+            else:  # another page from the menu
+                current = rng.choice([i for i in range(len(PAGES)) if i != current])
+                action = "page"
+                t = time.perf_counter()
+                await page.locator("[data-testid='stSidebarNav'] a", has_text=PAGES[current][0]).first.click(timeout=180_000)
             if action == "page":  # the year the page shows (it follows the session), from the URL
                 await page.wait_for_function(SHOWN, arg=[PAGES[current][0]], polling=POLL_MS, timeout=180_000)
                 year = int(await page.evaluate("() => new URLSearchParams(location.search).get('ar')"))
