@@ -388,7 +388,7 @@ imported where it earns its cost: reading and interpreting CSV and Excel files (
 forms, personnummer), and the payments of ekonomiskt bistånd, which `--demo` and `--store` add to
 the output. pyarrow itself imports pandas when it converts Python or numpy values (`pa.array`,
 `to_numpy`, a compute call given a Python scalar), so the typed path reads Arrow buffers into numpy
-directly (`validation.arrow_numpy`). No command imports scipy (the statistics are exact formulas in
+directly (`columnar.arrow_numpy`). No command imports scipy (the statistics are exact formulas in
 the standard library, checked against scipy to 1e-12 in the tests); `indicators` never imports
 plotly, openpyxl, jinja2, kaleido or streamlit: `tests/test_import_lazy.py` holds both, and that
 `indicators --data` on a canonical Parquet file imports no pandas. `report` adds plotly (figures),
@@ -398,14 +398,33 @@ process imported scipy.stats: on the demo file 1,248 modules, 1.60 s of imports 
 whole process (medians of five runs on a loaded machine; the polars script: 0.34 s).
 """
 
-USERS_NOTE = """**Why not met (p95).** The browsers run on the server's two cores. In the 10-session run the
-server used 18.6 CPU-seconds and Chromium 101.7 in 66.6 s: 1.8 of the 2 cores were busy, three
-quarters of it drawing pages. Profiled over the Chrome DevTools Protocol, one action on Makt och
+USERS_NOTE = """**Why not met (p95).** The browsers run on the server's two cores. In the 10-session run above the
+server used 16.4 CPU-seconds and Chromium 104.2 in 66.5 s (session 4's run: 18.6 and 101.7 in
+66.6 s): 1.8 of the 2 cores were busy, more than three quarters of it drawing pages. Its p95 went
+from 19 s to 30 s while the server's share fell: the browsers' queue decides it, and a run varies
+that much. Profiled over the Chrome DevTools Protocol, one action on Makt och
 hälsa costs Chromium about 1.5 CPU-seconds (layout and paint a third, plotly and React a fifth
 each) and even a nearly empty Streamlit rerun costs it 0.45 s; ten people each acting every 4–9 s
 ask for more than two cores, so the actions queue behind each other's drawing, whatever the server
 does. The target needs the browsers on machines of their own (as real users have); the columns
 `server_cpu_s` and `browser_cpu_s` in bench/data/results.json show the split for every run.
+Chromium's CPU per year change, one session, every page (CDP metrics and /proc, median of 3):
+Översikt 0.38 s, Makt, inflytande 1.20 s, Makt och hälsa 1.17 s, Våld 0.70 s, Resurser 0.74 s,
+Handlingsplan 0.76 s, Trender 0.36 s, Årsrapport 2.51 s, Importera 0.26 s (the floor of any rerun:
+sidebar, menu, URL, the app's shell). plotly.js is the largest part, about 45 ms per chart; the
+data grids are cheap (0.01–0.06 s for ten). The Årsrapport page re-sent its whole preview, with
+plotly.js inlined (4.6 MB), on every year change; it is now drawn only when its expander is
+opened: 2.5 → 0.5 CPU-seconds. Tried and not taken, each measured alone on Makt och hälsa (noisy,
+±20–30 % within a run): plotly's `staticPlot` −20 % (loses hover values, zoom and the PNG
+camera), no mode bar −11 % (loses the camera), `st.table` for `st.dataframe` ±0 (loses sorting,
+search and keyboard use of the grid), fewer download buttons −29 % (loses the per-table files);
+Chromium flags (`--headless=old` is gone in this version, single-threaded GC, image blocking,
+reduced motion) changed nothing and low-end-device mode made it worse; `key=` on a chart does
+not keep it in Streamlit 1.67 (its identity includes the figure). The benchmark itself, this
+session: a year change now waits for the year list to close (while it is open, react-aria makes
+the rest of the page inert, and a starved renderer took seconds over the closing animation, so the
+next click in the sidebar waited, or failed the whole run: the clicks were outside the part that
+counts a stalled action as failed; they are inside it now).
 What changed on the server side (before → after, this machine): a page's view, its figures,
 tables and files are made once per data version, year, filters and k for the whole server and
 handed to every session as they are (`pages/_shared.py::shared`); a breakdown and its trend
@@ -423,25 +442,25 @@ does that itself; session 3 read the misses as loads and added a lock that chang
 removed). Memory: 20 sessions peak at 1.09 × one session.
 """
 
-NOT_MET_PROCESS = """**Why not met.** The stages above are the command's own (bench/stages.py times the package's
-functions inside one `indicators` process). On the demo data the imports are 0.34 s of about
-0.41 s: Python with numpy, pyarrow and pandas takes longer to start than the polars script takes
-to run (pandas alone 0.25–0.35 s on this machine, the polars script 0.20–0.33 s in all), and the
-work on 12,673 records is 0.07 s, so even no work at all would leave the ratio near 2. ≤ 2 ×
-therefore needs the `indicators` path without pandas: reading, validation, the indicators, the
-disclosure control and the output on Arrow and numpy instead of frames (about 1,500 lines in six
-modules), which this change did not do. Compiling the package's bytecode first (as an installed
-package has it; this machine sets PYTHONDONTWRITEBYTECODE) took 0.04 s off, and reading one
-Parquet file without pyarrow's dataset layer another import.
-On 2,000,000 records the validation is most of the rest (1.3 s): coding the person ids once for
-the rules (0.3–0.4 s; prepare now takes those codes instead of coding them again), duplicate rows
-refined column by column among the persons with more than one row, one gender per person by a
-table lookup, and the canonical frame without copies. polars does comparable work in parallel in
-native code and the script validates nothing. Tried and taken back: keeping the coded ids as a
-categorical; pandas checks a categorical's categories for uniqueness by hashing them (0.85 s on
-2,000,000 records), more than it saved. The stages before this change and now (runs in turn):
-validate and convert 1.9–2.3 s → 1.25–1.45 s (the duplicate check was 1.0 s, the canonical frame
-0.5 s), frame to count arrays 0.67–0.73 s → 0.20 s, all 3.4–3.8 s → 2.2–2.6 s.
+NOT_MET_PROCESS = """**Why 2,000,000 records are not met (the demo data is).** The stages above are the command's own
+(bench/stages.py times the package's functions inside one `indicators` process). What changed:
+a canonical Parquet file (the demo data, an export of the store, any file with the canonical
+columns, types and labels) is now read and validated in Arrow by `jamstalldhet.typed`, with the
+same rule functions the general reader calls (identical problems, tested on broken and random
+files), and turned into the count arrays from the Arrow table; the indicators, the statistics and
+the disclosure control work on numpy columns (`jamstalldhet.columnar`). The command imports no
+pandas for such a file: on the demo data the imports went from 0.34 s to 0.15–0.19 s and the
+ratio from 2.55 to 1.16–1.23 (two runs of 9 pairs). On 2,000,000 records validation is what is left: coding the 1.65
+million person ids in Arrow's hash kernel takes 0.28 s alone (on a thread of its own, alongside
+the other rules), the duplicate-row and one-gender rules 0.25 s, reading the file 0.1 s, the
+persons' record keys for the cell-key method 0.13 s, the resource indicators (each person's
+distinct days) 0.16 s. The polars script runs on both cores in native code and validates nothing;
+its whole run (0.43–0.51 s) is less than our validation (0.7–0.86 s): even with nothing else at
+all, imports, reading and validation come to 1.6–1.9 × the script, so ≤ 1.5 × would need a
+command that trusts its input, which a file from outside must not be. Before and after, 9 pairs each in turn:
+5.03 × (4.27–6.22) → 3.24 × (2.91–4.36), and 3.18 × (2.46–4.04) with the ids coded on their own
+thread; validate and convert 1.10 s → 0.71–0.86 s, imports 0.33 s → 0.15–0.17 s. Tried earlier and taken back: keeping the coded ids as a categorical (pandas hashes the
+categories to check they are unique, 0.85 s on 2,000,000 records).
 """
 
 NOT_MET_IMPORT = """**Why not met.** The ratio is at the target's edge and its range straddles it. The baseline
