@@ -78,8 +78,7 @@ def columns_of(frame: pd.DataFrame) -> Columns:
     out: Columns = {}
     for name in frame.columns:
         col = frame[name]
-        if isinstance(col.dtype, (pd.Int64Dtype, pd.BooleanDtype)) or pd.api.types.is_extension_array_dtype(col.dtype) and \
-                col.dtype.kind in "iub":
+        if pd.api.types.is_extension_array_dtype(col.dtype) and col.dtype.kind in "iub":  # Int64, boolean
             missing = col.isna().to_numpy()
             fill: Any = False if col.dtype.kind == "b" else 0
             out[str(name)] = masked(col.fillna(fill).to_numpy(dtype=bool if col.dtype.kind == "b" else np.int64), missing)

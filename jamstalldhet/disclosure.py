@@ -43,7 +43,7 @@ import numpy.typing as npt
 from . import cellkey
 from . import schema as S
 from .columnar import Columns, columns_of, frame_of, length, masked
-from .indicators import KEY_COLUMNS, indicator
+from .indicators import KEY_COLUMNS, indicator, pairs
 from .settings import DEFAULT_K, MIN_K
 
 if TYPE_CHECKING:
@@ -257,12 +257,8 @@ def publish(raw: Columns | pd.DataFrame, k: int = DEFAULT_K, by: str | None = No
 
 def _any_in_pair(table: Columns, flags: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     """For every row: whether any row of its (indicator, group) has ``flags``."""
-    pair_of: dict[tuple[str, str], int] = {}
-    pair = np.array([pair_of.setdefault((i, g), len(pair_of)) for i, g in zip(table["indicator"], table["group"], strict=True)],
-                    dtype=np.int64)
-    if pair.size == 0:
-        return flags.copy()
-    hit = np.bincount(pair, weights=flags.astype(np.float64), minlength=len(pair_of)) > 0
+    pair, n_pairs = pairs(table)
+    hit = np.bincount(pair, weights=flags.astype(np.float64), minlength=n_pairs) > 0
     out: npt.NDArray[np.bool_] = hit[pair]
     return out
 

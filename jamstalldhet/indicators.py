@@ -152,6 +152,15 @@ COLUMNS: Final = ("indicator", "year", "group", "gender", "count", "denominator"
 KEY_COLUMNS: Final = ("count_keysum", "denominator_keysum")
 
 
+def pairs(table: Columns) -> tuple[npt.NDArray[np.int64], int]:
+    """Each row's (indicator, group) as a code, in order of first appearance, and how many there
+    are: the rows whose women and men the statistics compare and the disclosure control hides together."""
+    code_of: dict[tuple[str, str], int] = {}
+    codes = np.array([code_of.setdefault((i, g), len(code_of)) for i, g in zip(table["indicator"], table["group"], strict=True)],
+                     dtype=np.int64)
+    return codes, len(code_of)
+
+
 def compute(prep: Prepared, year: int, by: str | None = None) -> pd.DataFrame:
     """:func:`counts` as a pandas frame (for the pages, the tests and anyone reading a frame)."""
     from .columnar import frame_of

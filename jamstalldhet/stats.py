@@ -21,7 +21,7 @@ import numpy as np
 
 from . import schema as S
 from .columnar import Columns, columns_of, frame_of, length, masked, text
-from .indicators import indicator
+from .indicators import indicator, pairs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,12 +171,8 @@ def annotate_columns(table: Columns) -> Columns:
     significant = masked(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
     even = masked(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
     # one entry per (indicator, group): the rows of women and of men, paired in one pass
-    ids, groups, genders = table["indicator"], table["group"], table["gender"]
-    pair_of: dict[tuple[str, str], int] = {}
-    pair = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        pair[i] = pair_of.setdefault((ids[i], groups[i]), len(pair_of))
-    n_pairs = len(pair_of)
+    ids, genders = table["indicator"], table["gender"]
+    pair, n_pairs = pairs(table)
     women_row = np.full(n_pairs, -1, dtype=np.int64)
     men_row = np.full(n_pairs, -1, dtype=np.int64)
     is_w, is_m = genders == S.KVINNOR, genders == S.MAN_PLURAL

@@ -283,8 +283,3 @@ def inspect(path: Path, name: str | None = None) -> Checked | None:
     if problems:
         return Checked(file, problems)
     return Checked(file, [], table, persons, encoded.dictionary)
-
-
-def is_canonical(path: Path) -> bool:
-    """Whether the typed path reads ``path`` (else the general path does)."""
-    return inspect(path) is not None
