@@ -21,8 +21,8 @@ cell key method*, 2018, and Destatis' R package ``ptable``), which is what this 
    the inverse of that distribution's cumulative sum. See :func:`ptable`.
 
 Parameters (published: README and the report's "Om siffrorna"): maximum noise ``D = 3``,
-noise variance ``V = 2``; counts of 1..k−1 never keep their value (their noise is never 0) and
-every published count of 1..k−1 is shown as ``..``; zero stays zero.
+noise variance ``V = 2`` for counts of k and more; counts of 1..k−1 never keep their value and
+stay below k, and every perturbed count below k (zero included) is shown as ``..``; zero stays zero.
 
 No maintained Python implementation of the p-table exists (Destatis' ``ptable`` and ABS's
 tools are R/SAS), so the construction is written here once, with its derivation below.
@@ -148,21 +148,31 @@ def ptable(k: int, max_noise: int = MAX_NOISE, variance: float = VARIANCE) -> tu
     """The perturbation table: row ``i`` is ``((noise, probability), ...)`` for a true count ``i``;
     the last row serves every count from there on.
 
-    * Row 0 is ``((0, 1.0),)``: an empty cell stays empty (nobody is invented).
-    * Row ``i ≥ 1`` has the noise values ``-min(i, D) .. D`` (a count never turns negative),
-      without 0 when ``i < k``: a small count never keeps its true value.
-    * Every row ≥ 1 is unbiased (mean noise 0) with variance ``V``, and among such
-      distributions it is the one of maximum entropy (:func:`_max_entropy`), which spreads
-      the probability as evenly as the constraints allow.
+    * Row 0 is ``((0, 1.0),)``: an empty cell stays empty (nobody is invented); published, it is
+      ``..`` like every count below k.
+    * Rows ``1 .. k−1`` (small counts) never keep their value and never leave ``0 .. k−1``: the noise
+      is uniform over ``-min(i, D) .. min(D, k−1−i)`` without 0. A small count is therefore always
+      shown as ``..``, whichever small count it is, so what is shown says nothing about which one
+      (a small count pushed to 5–7 would tell that it was at least 2). Its noise need not be unbiased:
+      a hidden value is never summed or divided.
+    * Rows ``i ≥ k`` have the noise values ``-min(i, D) .. D``, are unbiased (mean noise 0) with
+      variance ``V``, and among such distributions are the one of maximum entropy
+      (:func:`_max_entropy`), which spreads the probability as evenly as the constraints allow.
 
-    >>> [round(p, 3) for _, p in ptable(5)[1]]
-    [0.639, 0.168, 0.11, 0.084]
+    >>> [(v, round(p, 3)) for v, p in ptable(5)[1]]
+    [(-1, 0.25), (1, 0.25), (2, 0.25), (3, 0.25)]
+    >>> [round(p, 3) for _, p in ptable(5)[5]]
+    [0.088, 0.116, 0.154, 0.283, 0.154, 0.116, 0.088]
     """
     if not 1 <= max_noise <= 3:
         raise ValueError("högsta brus D ska vara 1–3")
     rows: list[tuple[tuple[int, float], ...]] = [((0, 1.0),)]
     for i in range(1, max(k, max_noise) + 1):
-        support = [v for v in range(-min(i, max_noise), max_noise + 1) if not (v == 0 and i < k)]
+        if i < k:
+            small = [v for v in range(-min(i, max_noise), min(max_noise, k - 1 - i) + 1) if v != 0]
+            rows.append(tuple((v, 1.0 / len(small)) for v in small))
+            continue
+        support = [v for v in range(-min(i, max_noise), max_noise + 1)]
         p = _max_entropy(np.array(support, dtype=np.float64), variance)
         rows.append(tuple((int(v), float(q)) for v, q in zip(support, p, strict=True)))
     return tuple(rows)

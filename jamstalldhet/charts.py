@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from . import formatting as F
 from . import schema as S
 from .catalogue import Catalogue
-from .disclosure import Published
+from .disclosure import SUPPRESSION_NOTE, Published
 
 COLOURS: Final = {S.KVINNOR: "#D55E00", S.MAN_PLURAL: "#0072B2", S.ANNAT_OKANT: "#009E73", S.TOTALT: "#999999"}
 #: A second carrier besides colour: hatching for bars, dash and marker for lines.
@@ -161,7 +161,8 @@ def _count_phrase(by_g: dict[str, dict[str, Any]], genders: list[str]) -> str:
 
 def _suppressed_sentence(title: str, pub: Published, rows: dict[str, dict[str, dict[str, Any]]], rate: bool) -> str:
     """Every value of women and men is hidden; the published total, where there is one, is still said."""
-    text = f"{title}: värdena för kvinnor och män är för små för att visas ({pub.note})"
+    why = pub.note if pub.internal else SUPPRESSION_NOTE.format(k=pub.k)
+    text = f"{title}: värdena för kvinnor och män är för små för att visas ({why})"
     if len(rows) == 1:
         total = next(iter(rows.values())).get(S.TOTALT)
         if total is not None and _present(total["share" if rate else "count"]):

@@ -18,7 +18,7 @@ import pandas as pd
 from . import formatting as F
 from . import schema as S
 from .catalogue import Catalogue
-from .disclosure import INTERNAL_MARK, Published, perturbation_note
+from .disclosure import INTERNAL_MARK, Published, row_mark
 from .indicators import indicator
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def export_table(pub: Published, cat: Catalogue, ids: list[str]) -> pd.DataFrame
 
     Suppressed values are empty cells, and the table's note says why. In internt läge every row
     says "Internt – får inte publiceras", so the mark travels inside the file, not only in its name;
-    in a filtered table every row carries the perturbation line (cell-key noise).
+    in a published table every row says that its figures carry cell-key noise.
     """
     f = pub.frame[pub.frame["indicator"].isin(ids)]
     out = pd.DataFrame({
@@ -116,9 +116,9 @@ def export_table(pub: Published, cat: Catalogue, ids: list[str]) -> pd.DataFrame
     out[GAP_LABEL] = f["gap_pp"].to_numpy()
     out[RATIO_LABEL] = f["ratio"].to_numpy()
     out[SIGNIFICANT_LABEL] = f["significant"].map({True: "Ja", False: "Nej"}).to_numpy()
-    # the mark travels in every row: internal, or the perturbation line of a filtered table
-    mark = INTERNAL_MARK if pub.internal else perturbation_note() if pub.perturbed else ""
-    out["Röjandekontroll"] = np.where(f["suppressed"].to_numpy(), f"..{' ' + mark if pub.perturbed else ''}", mark)
+    # the mark travels in every row: internal, or that the figures carry cell-key noise
+    mark = INTERNAL_MARK if pub.internal else row_mark()
+    out["Röjandekontroll"] = np.where(f["suppressed"].to_numpy(), f".. {mark}", mark)
     return out.reset_index(drop=True)
 
 

@@ -29,26 +29,22 @@ single person's sum per cell (``np.maximum.at``) serves the dominance rule.
 vectorised (a bootstrap over persons would be neither); it treats the year's participants as a
 sample of those the programme could have had, as the Wilson intervals of the other indicators do.
 
-**Disclosure control** (section 4 and 6):
+**Disclosure control** (sections 4 and 6), one method for every published table, filtered or not:
 
-* *Standard tables* (no filter): persons behind a cell are suppressed as the ``deltagare`` counts
-  are (:func:`disclosure.suppression_pattern`: 1..k−1, then secondary). A magnitude cell (days,
-  kronor) is suppressed where its persons are 1..k−1 or one person contributes more than 60 % of
-  its days or kronor (dominance), then secondary suppression: every additive relation (women +
-  men + annat/okänt = totalt within a group; the groups' cells = the total of each gender, since
-  days and kronor add up over insatser and over a person's groups) must hold no suppressed cell
-  or at least two, and for the ``insats`` breakdown at least three across the insatser: there the
-  days and the kronor (days × public prices) give two different equations for the same unknowns.
-  Days and kronor share one pattern, so neither can be worked out from the other.
-* *Filtered tables* (any filter): the cell-key method (:mod:`jamstalldhet.cellkey`). The persons
-  of each cell are perturbed with :func:`cellkey.perturb` (persons' record keys → cell key), and
-  shown as ``..`` when the perturbed count is 1..k−1. A magnitude is never shown where the
-  perturbed *or* the true count is 1..k−1, or where dominance holds; otherwise it carries noise
-  from the same cell key: ``± (0.5 + 0.5 u′) · ε · x_max`` with ``ε =`` :data:`MAGNITUDE_NOISE`,
-  ``x_max`` the largest single person's contribution and ``u′`` the cell key's lower bits (the
-  sign from its top bit). Like the count noise it is the same for the same persons in every view,
-  and it is of the size of one person's contribution, so that "all minus all-but-X" does not give
-  X's kronor. Per-participant values and the resurskvot are computed from the perturbed values.
+* The persons of each cell are perturbed with the cell-key method (:func:`disclosure.perturb_counts`:
+  persons' record keys → cell key → noise) and shown as ``..`` when the perturbed count is below k.
+* A magnitude (days, kronor) is hidden where its perturbed count is below k, or where one person
+  contributes more than 60 % of it (dominance). Otherwise it carries noise from the same cell key:
+  ``± (0.5 + 0.5 u′) · x̄`` with ``x̄`` the cell's *mean* contribution per person (its sum divided by
+  its persons) and ``u′`` the cell key's lower bits (the sign from its top bit). The noise is the
+  size of one average participant, so a difference of two published cells never tells one person's
+  days or kronor, and it is computed from the cell's sum, never from a single contribution, so it
+  reveals none either. Like the count noise it is the same for the same persons in every view.
+* Per-participant values and the resurskvot are computed from the published (perturbed) values;
+  the resurskvot's interval uses a standard error rounded to two decimals, so it carries no exact
+  statistic of the persons behind it.
+* A total (persons, days, kronor) is hidden where any of its listed genders is, as in every table.
+* A group and the ``Annat/okänt`` column are listed only where some perturbed count of theirs is shown.
 * *Internal view* (k ≤ 1): exact values, nothing hidden.
 """
 
@@ -82,7 +78,6 @@ TITLES: Final = {
     "resurskvot": "Resurskvot (andel av kostnaden / andel av deltagarna)",
 }
 DOMINANCE: Final = 0.6
-MAGNITUDE_NOISE: Final = 0.5
 GENDER_COLS: Final = (S.KVINNOR, S.MAN_PLURAL, S.ANNAT_OKANT, S.TOTALT)
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -106,7 +101,6 @@ class Cells:
     kvot: F64  # resurskvot per gender (Totalt column NaN)
     kvot_se: F64  # standard error of log(resurskvot), delta method
     missing_prices: tuple[str, ...] = ()  # insatser with days in Y but no price
-    filtered: bool = False
 
 
 def _last_day(prep: Prepared) -> int | None:
@@ -248,7 +242,6 @@ def compute(prep: Prepared, year: int, costs: CostCatalogue, by: str | None = No
         max_days=stack("max_days", "max").astype(np.int64), max_kronor=stack("max_kronor", "max"),
         kvot=np.hstack([kvot, nan_col]), kvot_se=np.hstack([se, nan_col]),
         missing_prices=tuple(labels_ins[i] for i in sorted(unpriced) if i < len(labels_ins)),
-        filtered=bool(filters),
     )
 
 
@@ -259,32 +252,6 @@ def _shown_genders(c: Cells) -> list[int]:
     return [0, 1] + ([2] if c.persons[-1, 2] > 0 else []) + [3]
 
 
-def _magnitude_relations(c: Cells) -> list[tuple[I64, int]]:
-    n_g = len(c.groups)
-    rels: list[tuple[I64, int]] = [(np.arange(g * 4, g * 4 + 4, dtype=np.int64), 2) for g in range(n_g)]
-    if n_g > 1:
-        need = 3 if c.by == S.INSATS else 2
-        for j in range(4):
-            rels.append((np.arange(n_g, dtype=np.int64) * 4 + j, need))
-    return rels
-
-
-def _person_pattern(c: Cells, k: int) -> Bool:
-    """The persons' suppression, as :mod:`disclosure` hides the ``deltagare`` counts."""
-    genders = _shown_genders(c)
-    cells = [(label, GENDER_COLS[j], int(c.persons[g, j])) for g, label in enumerate(c.groups) for j in genders]
-    part = c.by in S.PARTITIONING_DIMENSIONS
-    pattern = disclosure.suppression_pattern([n for _, _, n in cells], {"group": [g for g, _, _ in cells],
-                                                                        "gender": [j for _, j, _ in cells]}, k, part)
-    hidden = np.zeros(c.persons.shape, dtype=bool)
-    pos = 0
-    for g in range(len(c.groups)):
-        for j in genders:
-            hidden[g, j] = bool(pattern[pos])
-            pos += 1
-    return hidden
-
-
 def _dominated(c: Cells) -> Bool:
     with np.errstate(invalid="ignore"):
         by_days = (c.days > 0) & (c.max_days > DOMINANCE * c.days)
@@ -293,11 +260,15 @@ def _dominated(c: Cells) -> Bool:
 
 
 def _magnitude_noise(c: Cells) -> F64:
-    """The cell key's signed factor in ±[0.5, 1] × ε (same persons → same factor)."""
+    """The cell key's signed factor in ±[0.5, 1] (same persons → same factor); times the cell's mean
+    contribution per person it is the noise of a magnitude."""
     u = cellkey.cell_keys(c.keysum)
     low = np.mod(c.keysum, 1 << 12) / float(1 << 12)  # the key's lower bits: a second uniform
     sign = np.where(u < 0.5, -1.0, 1.0)
-    return np.asarray(sign * (0.5 + 0.5 * low) * MAGNITUDE_NOISE, dtype=np.float64)
+    return np.asarray(sign * (0.5 + 0.5 * low), dtype=np.float64)
+
+
+SE_DECIMALS: Final = 2
 
 
 ROW_FIELDS: Final = ("indicator", "year", "group", "gender", "value", "count", "denominator", "ci_low", "ci_high",
@@ -343,35 +314,44 @@ class ResourceTable:
 
 
 def protect(c: Cells, k: int) -> ResourceTable:
-    """The published form of ``c`` at threshold ``k`` (standard, filtered or internal)."""
+    """The published form of ``c`` at threshold ``k`` (published, or exact in internal mode)."""
     shape = c.persons.shape
     persons = c.persons.astype(np.float64)
     days = c.days.astype(np.float64)
     kronor = c.kronor.copy()
-    perturbed = c.filtered and not disclosure.is_internal(k)
-    if disclosure.is_internal(k):
+    kvot_se = c.kvot_se
+    perturbed = not disclosure.is_internal(k)
+    if perturbed:
+        pert = disclosure.perturb_counts(c.persons.ravel(), c.keysum.ravel(), k).reshape(shape)
+        persons = pert.data.astype(np.float64)
+        p_hidden = np.ma.getmaskarray(pert).copy()
+        m_hidden = p_hidden | _dominated(c)
+        # a total is hidden with any of its listed genders, as disclosure.publish hides it
+        parts = [0, 1] + ([2] if not p_hidden[-1, 2] else [])
+        p_hidden[:, 3] |= p_hidden[:, parts].any(axis=1)
+        m_hidden[:, 3] |= m_hidden[:, parts].any(axis=1) | p_hidden[:, 3]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_days = np.where(c.persons > 0, days / np.maximum(c.persons, 1), 0.0)
+            mean_kr = np.where(c.persons > 0, kronor / np.maximum(c.persons, 1), 0.0)
+        factor = _magnitude_noise(c)
+        days = np.maximum(np.rint(days + factor * mean_days), 0)
+        kronor = np.maximum(kronor + factor * mean_kr, 0)
+        kvot_se = np.round(kvot_se, SE_DECIMALS)
+        shown_genders = [*parts, 3]
+        listed = [g for g in range(len(c.groups)) if g == len(c.groups) - 1 or not p_hidden[g].all()]
+    else:
         p_hidden = np.zeros(shape, dtype=bool)
         m_hidden = np.zeros(shape, dtype=bool)
-    elif perturbed:
-        pert = cellkey.perturb(c.persons.ravel(), c.keysum.ravel(), k).reshape(shape)
-        persons = pert.astype(np.float64)
-        p_hidden = (pert >= 1) & (pert < k)
-        m_hidden = p_hidden | ((c.persons >= 1) & (c.persons < k)) | _dominated(c)
-        factor = _magnitude_noise(c)
-        days = np.maximum(np.rint(days + factor * c.max_days), 0)
-        kronor = np.maximum(kronor + factor * c.max_kronor, 0)
-    else:
-        p_hidden = _person_pattern(c, k)
-        primary = ((c.persons >= 1) & (c.persons < k)) | _dominated(c)
-        m_hidden = disclosure.secondary(c.days.ravel(), primary.ravel(), _magnitude_relations(c)).reshape(shape)
+        shown_genders = _shown_genders(c)
+        listed = list(range(len(c.groups)))
     kronor = np.rint(kronor)
     kronor_missing = np.isnan(kronor)
-    genders = _shown_genders(c)
     rows: list[dict[str, Any]] = []
-    for g, label in enumerate(c.groups):
+    for g in listed:
+        label = c.groups[g]
         tot_p, tot_k = persons[g, 3], kronor[g, 3]
         for iid in INDICATORS:
-            for j in genders:
+            for j in shown_genders:
                 if iid == "resurskvot" and j == 3:
                     continue
                 ph, mh = bool(p_hidden[g, j]), bool(m_hidden[g, j])
@@ -399,7 +379,7 @@ def protect(c: Cells, k: int) -> ResourceTable:
                     value = None
                     if not (hidden or miss) and tot_k > 0 and persons[g, j] > 0 and tot_p > 0:
                         value = float((kronor[g, j] / tot_k) / (persons[g, j] / tot_p))
-                        se = c.kvot_se[g, j]
+                        se = kvot_se[g, j]
                         if np.isfinite(se) and value > 0:
                             lo, hi = value * float(np.exp(-Z_975 * se)), value * float(np.exp(Z_975 * se))
                 rows.append({"indicator": iid, "year": c.year, "group": label, "gender": GENDER_COLS[j], "value": value,

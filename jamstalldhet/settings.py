@@ -26,7 +26,7 @@ def texts_dir() -> Path:
 
 
 DEFAULT_K: Final = 5
-MIN_K: Final = 3
+MIN_K: Final = 5
 
 
 class SettingsError(ValueError):
@@ -36,7 +36,7 @@ class SettingsError(ValueError):
 def default_k() -> int:
     """Disclosure threshold k of published tables (``$JAMSTALLDHET_K``, default 5).
 
-    Refused, with a message, when it is not a whole number of at least 3: the environment can
+    Refused, with a message, when it is not a whole number of at least :data:`MIN_K` (5): the environment can
     make published tables stricter, never turn their protection off (only internt läge does).
     """
     raw = os.environ.get(K_ENV)

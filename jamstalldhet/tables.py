@@ -12,8 +12,8 @@ def indicator_table(prep: Prepared, year: int, by: str | None = None, k: int = d
     """Every indicator of ``year`` (optionally by a dimension), ready to publish.
 
     ``filters`` (``{dimension: accepted values}``, empty list = all) restrict the records as the
-    sidebar does; any filter makes the table a *filtered* one, protected by the cell-key method.
+    sidebar does. Filtered or not, a published table is protected the same way (the cell-key method).
     """
     active = {dim: list(v) for dim, v in (filters or {}).items() if v}
     sub = subset(prep, year, active) if active else prep
-    return disclosure.publish(indicators.counts(sub, year, by), k=k, by=by, filtered=bool(active))
+    return disclosure.publish(indicators.counts(sub, year, by), k=k, by=by)

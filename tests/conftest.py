@@ -12,6 +12,7 @@ from jamstalldhet.records import Prepared, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+TEST_KEY = "testnyckel-inte-hemlig"  # the pseudonym key of every test (never a real installation's)
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +25,7 @@ def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 @pytest.fixture(autouse=True)
 def _test_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fixed pseudonym key, so tests never create the user's key file."""
-    monkeypatch.setenv("JAMSTALLDHET_KEY", "testnyckel-inte-hemlig")
+    monkeypatch.setenv("JAMSTALLDHET_KEY", TEST_KEY)
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +41,11 @@ def _isolated_texts(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 
 @pytest.fixture(scope="session")
 def demo_prep() -> Prepared:
-    return prepare(demo.demo_frame())
+    """The demo data, prepared once, with the tests' key (its record keys, and so the published
+    noise, are those the pages and the command line give under ``_test_key``)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JAMSTALLDHET_KEY", TEST_KEY)
+        return prepare(demo.demo_frame())
 
 
 def read(name: str) -> pd.DataFrame:

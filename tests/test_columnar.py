@@ -61,4 +61,4 @@ def test_published_from_a_frame_or_from_columns_gives_the_same_rows(demo_prep: P
     if filters is None:
         total = next(r for r in records(pub) if r["indicator"] == "deltagare" and r["gender"] == S.KVINNOR
                      and r["group"] == S.TOTALT)
-        assert total["count"] == 993
+        assert total["count"] == 993 if k == 0 else abs(total["count"] - 993) <= 3
