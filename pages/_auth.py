@@ -9,6 +9,7 @@ the script stops, whatever the widget state, the URL or the session state says.
 from __future__ import annotations
 
 import getpass
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +54,8 @@ def _fingerprint(claims: dict[str, Any]) -> str:
 
 
 _revoked_cache: dict[tuple[str, int], bool] = {}
+_seen_sign_ins: set[str] = set()
+_seen_lock = threading.Lock()
 
 
 def _signed_out(fingerprint: str) -> bool:
@@ -178,9 +181,13 @@ def gate() -> None:
     if u is None:
         return  # menu() turns every page into the sign-in view
     fp = _fingerprint(_claims())
-    if st.session_state.get("_signed_in") != fp:
+    if st.session_state.get("_signed_in") != fp:  # once per sign-in (not per tab or reload) on this server
         st.session_state["_signed_in"] = fp
-        _write(u.sub, u.email, eventlog.SIGN_IN, f"roll {u.role.value}")
+        with _seen_lock:
+            first = fp not in _seen_sign_ins
+            _seen_sign_ins.add(fp)
+        if first:
+            _write(u.sub, u.email, eventlog.SIGN_IN, f"roll {u.role.value}")
     st.sidebar.caption(f"Inloggad: {u.email or u.sub} ({u.role.value})")
     st.sidebar.button("Logga ut", key="_logout", on_click=_sign_out, icon=":material/logout:")
 
@@ -199,8 +206,15 @@ def _sign_out() -> None:
 
 
 def _page() -> str:
-    """The page the request is for (its address path), for the log."""
+    """The page this run draws (its address), for the log."""
     try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is not None:
+            info = ctx.pages_manager.get_pages().get(ctx.pages_manager.current_page_script_hash)
+            if info and info.get("url_pathname") is not None:
+                return str(info["url_pathname"]) or "/"
         from urllib.parse import urlparse
 
         return urlparse(st.context.url or "").path.strip("/") or "/"
