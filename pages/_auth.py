@@ -178,6 +178,8 @@ def gate() -> None:
             st.session_state["_ended"] = _fingerprint(claims)
             _write(str(claims.get("sub", "")), str(claims.get("email", "") or ""), eventlog.REFUSED, f"{ended} · sida {_page()}")
     u = user()
+    if u is None or not u.may(Right.IMPORT):
+        _drop_uploads()
     if u is None:
         return  # menu() turns every page into the sign-in view
     fp = _fingerprint(_claims())
@@ -190,6 +192,16 @@ def gate() -> None:
             _write(u.sub, u.email, eventlog.SIGN_IN, f"roll {u.role.value}")
     st.sidebar.caption(f"Inloggad: {u.email or u.sub} ({u.role.value})")
     st.sidebar.button("Logga ut", key="_logout", on_click=_sign_out, icon=":material/logout:")
+
+
+def _drop_uploads() -> None:
+    """Streamlit takes uploads for any open session before a page asks for one: a session that may
+    not import (signed out, läsare) has whatever it sent dropped from server memory on every run."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.uploaded_file_mgr is not None:
+        ctx.uploaded_file_mgr.remove_session_files(ctx.session_id)
 
 
 def _sign_out() -> None:
