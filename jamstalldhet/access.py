@@ -15,9 +15,12 @@ Pure functions over the parsed ``.streamlit/secrets.toml`` (a dict); the Streaml
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import sys
 import tomllib
+import zlib
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -53,6 +56,13 @@ DEFAULT_CLAIM: Final = "groups"
 LOCAL_ADDRESS: Final = "127.0.0.1"
 ALL_ADDRESSES: Final = "0.0.0.0"  # noqa: S104 - only with sign-in configured
 ADDRESS_ENV: Final = "JAMSTALLDHET_ADDRESS"
+TRUSTED_ENV: Final = "JAMSTALLDHET_BETRODD_NATVERK"  # "ja": serve a network address without sign-in
+SESSION_HOURS_ENV: Final = "JAMSTALLDHET_INLOGGNING_TIMMAR"
+DEFAULT_SESSION_HOURS: Final = 8.0
+MIN_SECRET_LENGTH: Final = 32
+MIN_SECRET_BITS: Final = 80.0  # estimated from the characters' frequencies (a 32-character hex token: 94–125)
+EXAMPLE_SECRET_MARK: Final = "BYT-UT"  # .streamlit/secrets.example.toml's placeholders
+MAKE_SECRET: Final = 'python3 -c "import secrets; print(secrets.token_hex(32))"'
 # The [roller] keys that give a role (förvaltare may be spelled without ö, as in the contract).
 _ROLE_KEYS: Final = {Role.ANALYTIKER: ("analytiker",), Role.FORVALTARE: ("forvaltare", "förvaltare")}
 
@@ -161,12 +171,95 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
+def cookie_secret_problem(secrets: Mapping[str, Any]) -> str | None:
+    """Why ``[auth] cookie_secret`` cannot protect the sign-in cookie (None: it can, or no sign-in).
+
+    The secret signs the cookie that says who is signed in and in which groups: whoever knows it, or
+    can guess it, makes a cookie for any user, a förvaltare included. Refused: missing, the example's,
+    shorter than 32 characters, or low in entropy (few distinct characters, or a repeated pattern)."""
+    if not auth_configured(secrets):
+        return None
+    value = secrets["auth"].get("cookie_secret")
+    if not isinstance(value, str) or not value.strip():
+        why = "saknas"
+    elif EXAMPLE_SECRET_MARK in value.upper():
+        why = "exemplets platshållare"
+    elif len(value) < MIN_SECRET_LENGTH:
+        why = f"för kort ({len(value)} tecken, minst {MIN_SECRET_LENGTH})"
+    elif secret_bits(value) < MIN_SECRET_BITS or len(zlib.compress(value.encode("utf-8"), 9)) < 0.6 * len(value):
+        why = "för förutsägbar (för få olika tecken eller ett upprepat mönster)"
+    else:
+        return None
+    return (f"Inloggningen kan inte användas: cookie_secret i [auth] i .streamlit/secrets.toml är {why}. Den signerar "
+            "inloggningskakan, och med en känd eller svag hemlighet kan vem som helst förfalska en inloggning. "
+            f"Skapa en ny med {MAKE_SECRET}, skriv in den och starta om servern.")
+
+
+def secret_bits(value: str) -> float:
+    """The secret's entropy estimated from its characters' frequencies (bits for the whole string)."""
+    counts = Counter(value)
+    n = len(value)
+    return -n * sum(c / n * math.log2(c / n) for c in counts.values()) if n else 0.0
+
+
+def session_max_seconds() -> float:
+    """How long a sign-in lasts (``JAMSTALLDHET_INLOGGNING_TIMMAR``, default 8 hours)."""
+    raw = os.environ.get(SESSION_HOURS_ENV, "").strip()
+    try:
+        hours = float(raw) if raw else DEFAULT_SESSION_HOURS
+    except ValueError as exc:
+        raise AccessConfigError(f"{SESSION_HOURS_ENV} ska vara ett antal timmar, t.ex. 8 (inte {raw!r}).") from exc
+    if not 0 < hours <= 24 * 30:
+        raise AccessConfigError(f"{SESSION_HOURS_ENV} ska vara mellan 0 och 720 timmar (inte {raw}).")
+    return hours * 3600
+
+
+def sign_in_time(claims: Mapping[str, Any]) -> float | None:
+    """When the user signed in: the id token's ``iat`` (issued at), in seconds since 1970."""
+    value = claims.get("iat")
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def session_expired(claims: Mapping[str, Any], now: float, max_seconds: float) -> bool:
+    """A sign-in without a time, from the future, or older than ``max_seconds`` has ended."""
+    at = sign_in_time(claims)
+    return at is None or at > now + 300 or now - at > max_seconds
+
+
+def sign_in_parts(claims: Mapping[str, Any]) -> list[str]:
+    """What identifies one sign-in (not the person): subject, issue time and the id token's nonce."""
+    return [str(claims.get(k, "")) for k in ("sub", "iat", "nonce", "sid")]
+
+
+def network_trusted() -> bool:
+    return os.environ.get(TRUSTED_ENV, "").strip().lower() in ("ja", "1", "true", "yes")
+
+
+def serving_problem(secrets: Mapping[str, Any], address: str | None, trusted: bool) -> str | None:
+    """Why the dashboard must not serve: without sign-in on an address the network reaches."""
+    if auth_configured(secrets) or is_loopback(address) or trusted:
+        return None
+    return (f"Instrumentpanelen visar ingenting: servern lyssnar på {address or 'alla nätverkskort'} utan inloggning, "
+            "så alla i nätverket skulle kunna importera och se små tal. Starta den med `make run` (lyssnar bara på "
+            f"{LOCAL_ADDRESS}), ställ in inloggning ([auth] i .streamlit/secrets.toml) eller, om nätverket är betrott, "
+            f"sätt {TRUSTED_ENV}=ja. Se README, Inloggning, roller och drift.")
+
+
 def bind_address(secrets: Mapping[str, Any], requested: str | None = None) -> str:
     """The address to listen on: 127.0.0.1 without sign-in; with it every interface (or ``requested``).
 
-    A request for a network address without sign-in is refused, not quietly narrowed."""
+    A request for a network address without sign-in is refused, not quietly narrowed (unless the
+    network is declared trusted)."""
+    problem = cookie_secret_problem(secrets)
+    if problem:
+        raise AccessConfigError(problem)
     if requested:
-        if not auth_configured(secrets) and not is_loopback(requested):
+        if not auth_configured(secrets) and not is_loopback(requested) and not network_trusted():
             raise AccessConfigError(
                 f"Utan inloggning ([auth] i .streamlit/secrets.toml) lyssnar servern bara på {LOCAL_ADDRESS}, "
                 f"inte på {requested}. Se README, Inloggning, roller och drift.")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
-import re
+import secrets
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Final
 
 from . import atomic
+from .personnummer import MASK as MASK  # re-exported: the log's mask
+from .personnummer import mask
 
 FILE: Final = "handelselogg.jsonl"
 LOCK: Final = ".lock"  # the store's own writer lock (jamstalldhet/store.py)
@@ -31,13 +34,15 @@ TEXT: Final = "sparad text"
 PLAN: Final = "planstatus"
 INTERNAL: Final = "internt läge på"
 DOWNLOAD: Final = "intern fil hämtad"
-EVENTS: Final = (IMPORT, REPLACE, REMOVE, TEXT, PLAN, INTERNAL, DOWNLOAD)
+SIGN_IN: Final = "inloggning"
+SIGN_OUT: Final = "utloggning"
+REFUSED: Final = "nekad"
+LOG_READ: Final = "händelseloggen läst"
+LOG_DOWNLOAD: Final = "händelseloggen hämtad"
+EVENTS: Final = (IMPORT, REPLACE, REMOVE, TEXT, PLAN, INTERNAL, DOWNLOAD, SIGN_IN, SIGN_OUT, REFUSED, LOG_READ, LOG_DOWNLOAD)
+SIGN_OUTS: Final = "utloggningar.txt"  # one fingerprint of a signed-out sign-in per line (see sign_out)
 FIELDS: Final = ("time", "sub", "email", "event", "object")
 COLUMNS: Final = {"time": "Tid (UTC)", "sub": "Användare (sub)", "email": "E-post", "event": "Händelse", "object": "Objekt"}
-
-# Anything shaped like a personnummer or samordningsnummer (6 or 8 digits, optional - or +, 4 digits).
-_PNR: Final = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
-MASK: Final = "[maskerat]"
 
 
 @dataclass(frozen=True)
@@ -54,14 +59,16 @@ def path(store: Path) -> Path:
 
 
 def clean(text: str) -> str:
-    """One line, no personnummer-like digits.
+    """One line, no personnummer-like digits (every form of the data contract's section 1).
 
     >>> clean("lista 19811218-9876.csv")
+    'lista [maskerat].csv'
+    >>> clean("lista 19850314 2385.csv")
     'lista [maskerat].csv'
     >>> clean("deltagare_2024.csv")
     'deltagare_2024.csv'
     """
-    return _PNR.sub(MASK, " ".join(str(text).split()))
+    return " ".join(mask(str(text)).split())
 
 
 @contextlib.contextmanager
@@ -115,3 +122,39 @@ def export_jsonl(store: Path) -> bytes:
     """The log file as it is (for download)."""
     target = path(store)
     return target.read_bytes() if target.exists() else b""
+
+
+# --- internal extracts: each file with exact figures has an id no one can guess -------------------
+
+def new_extract_id() -> str:
+    """128 random bits: the id of one internal extract, in its file name, its content and the log."""
+    return secrets.token_hex(16)
+
+
+# --- sign-outs: a signed-out sign-in's cookie is refused on this server ---------------------------
+
+def _sign_outs(store: Path) -> Path:
+    return store / SIGN_OUTS
+
+
+def sign_out(store: Path, fingerprint: str) -> None:
+    """Record that the sign-in with ``fingerprint`` has signed out (appended atomically under the lock)."""
+    line = (fingerprint.strip() + "\n").encode("ascii")
+    target = _sign_outs(store)
+    with _locked(store):
+        before = target.read_bytes() if target.exists() else b""
+        if line not in before.splitlines(keepends=True):
+            atomic.write_bytes(target, before + line)
+
+
+def signed_out(store: Path, fingerprint: str) -> bool:
+    """Whether the sign-in with ``fingerprint`` has signed out."""
+    target = _sign_outs(store)
+    if not target.exists():
+        return False
+    return fingerprint.strip() in target.read_text(encoding="ascii", errors="replace").split()
+
+
+def fingerprint(parts: list[str]) -> str:
+    """A fingerprint of one sign-in (its subject, issue time and nonce), not of the person."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

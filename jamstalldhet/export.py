@@ -114,3 +114,25 @@ def xlsx(sheets: dict[str, pd.DataFrame], note: str) -> bytes:
                         row[0].number_format = "0.0%"
             ws.cell(row=len(df) + 3, column=1, value=note)
     return buf.getvalue()
+
+
+EXTRACT_LABEL: Final = "Uttags-id"
+
+
+def extract_line(extract_id: str) -> str:
+    """The line every internal file carries: the id that the event log names it by."""
+    return f"{EXTRACT_LABEL}: {extract_id}"
+
+
+def stamped(df: pd.DataFrame, extract_id: str) -> pd.DataFrame:
+    """``df`` with one last row that carries the extract id (in its first column, the rest empty)."""
+    import pandas as pd
+
+    row = pd.DataFrame([[extract_line(extract_id)] + [""] * (len(df.columns) - 1)], columns=df.columns)
+    return pd.concat([df.astype(object), row], ignore_index=True)
+
+
+def internal_files(df: pd.DataFrame, sheet: str, note: str, extract_id: str) -> tuple[bytes, bytes, bytes]:
+    """An internal table's three files (CSV för Excel, CSV, xlsx), each with its extract id."""
+    marked = stamped(df, extract_id)
+    return csv_excel(marked), csv_plain(marked), xlsx({sheet: df}, f"{note} · {extract_line(extract_id)}")

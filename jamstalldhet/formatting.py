@@ -65,3 +65,18 @@ def yes_no(x: object, missing: str = SUPPRESSED) -> str:
     if _is_missing(x):
         return missing
     return "Ja" if bool(x) else "Nej"
+
+
+_MARKDOWN_SPECIAL: Final = frozenset("\\`*_[]()#.!|~<>$:&/")
+
+
+def markdown_text(value: str) -> str:
+    """User text (a file name, a label) for a Markdown element, shown as the characters it is: every
+    Markdown or HTML character is escaped, so no link, image, emphasis, HTML, emoji or colour comes
+    from it, and a line break is a space.
+
+    >>> markdown_text("[klicka](https://x.se) ![b](https://x.se/p.png).csv")
+    '\\\\[klicka\\\\]\\\\(https\\\\:\\\\/\\\\/x\\\\.se\\\\) \\\\!\\\\[b\\\\]\\\\(https\\\\:\\\\/\\\\/x\\\\.se\\\\/p\\\\.png\\\\)\\\\.csv'
+    """
+    flat = " ".join(str(value).split())
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in flat)

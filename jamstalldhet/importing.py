@@ -6,9 +6,15 @@ not even partly. The page and the command line both go through here.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import Final, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -18,6 +24,51 @@ from . import store
 from .canonical import person_count, years_of
 from .reading import Inspection, Persons, inspect
 from .validation import Problem
+
+#: the temporary folders of uploads: "<prefix><pid>-<random>" (an older server wrote "<prefix><random>")
+UPLOAD_PREFIX: Final = "jamstalldhet-uppladdning-"
+
+
+@contextlib.contextmanager
+def upload_folder(tmp: Path | None = None) -> Iterator[Path]:
+    """A private temporary folder for one request's uploaded file, removed when the request ends –
+    also on an error or when the page stops or reruns (an upload holds raw personnummer)."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-", dir=tmp))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def upload_path(folder: Path, name: str) -> Path:
+    """Where an upload is written in ``folder``: its suffix only (a file name may hold a personnummer)."""
+    suffix = Path(name).suffix.lower()
+    return folder / ("fil" + (suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_leftover_uploads(tmp: Path | None = None) -> list[Path]:
+    """Remove upload folders that a server which is no longer running left behind (a crash, a kill);
+    folders of running servers are left alone. Returns what was removed."""
+    base = Path(tmp or tempfile.gettempdir())
+    removed: list[Path] = []
+    for folder in base.glob(UPLOAD_PREFIX + "*"):
+        owner = re.match(r"(\d+)-", folder.name[len(UPLOAD_PREFIX):])
+        if owner and _alive(int(owner.group(1))):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder)
+    return removed
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from . import atomic
 from . import payments_reading as P
 from . import store as store_module
+from .personnummer import mask
 from .store import StoreError, _locked, file_hash
 
 FOLDER: Final = "utbetalningar"
@@ -145,6 +146,7 @@ def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = Fa
             names = ", ".join(b.label for b in current.replaces)
             raise StoreError(f"Filen täcker samma år som {names}. Bekräfta att den ska ersättas.")
         now = datetime.now().astimezone().isoformat(timespec="seconds")
+        file = mask(file)  # a file name may hold a personnummer: the manifest never does
         batch = Batch(uuid.uuid4().hex[:16], file, p.sha256, now, p.rows, p.households, p.years)
         table = pa.Table.from_pandas(P.canonical(df), preserve_index=False)
         atomic.replace_with(batch_path(store, batch.id), lambda tmp: pq.write_table(table, tmp, compression="zstd"), suffix=".parquet")

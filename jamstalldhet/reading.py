@@ -45,6 +45,17 @@ class FileRefused(ValueError):
     """The file is refused before (or instead of) being read; the message is for the user."""
 
 
+#: an xlsx may unpack to at most this many times its own size (real exports: 5–20 ×), and never to
+#: more than settings.max_xlsx_unpacked_bytes(); a small floor keeps tiny workbooks readable
+XLSX_RATIO: Final = 100
+XLSX_FLOOR: Final = 10_000_000
+
+
+def xlsx_unpacked_limit(packed_bytes: int) -> int:
+    """The unpacked size an xlsx of ``packed_bytes`` may have."""
+    return min(max_xlsx_unpacked_bytes(), max(XLSX_FLOOR, XLSX_RATIO * packed_bytes))
+
+
 def _check_xlsx(path: Path) -> None:
     """Refuse an xlsx whose decompressed size is absurd (a zip bomb) before it fills memory."""
     import zipfile
@@ -56,7 +67,7 @@ def _check_xlsx(path: Path) -> None:
         raise FileRefused("Filen är inte en Excel-fil (.xlsx) fast namnet säger det.") from exc
     except NotImplementedError as exc:  # zipfile's answer to a packing method or version it lacks
         raise FileRefused(_unreadable(path, exc)) from exc
-    limit = max_xlsx_unpacked_bytes()
+    limit = xlsx_unpacked_limit(path.stat().st_size)
     if total > limit:
         raise FileRefused(f"Excel-filen packas upp till {total / 1e6:.0f} MB, mer än gränsen {limit / 1e6:.0f} MB. "
                           "Dela upp den eller spara den som CSV.")

@@ -264,9 +264,27 @@ def write_zip(rep: Report, target: Path) -> Path:
     return target
 
 
-def zip_bytes(rep: Report) -> bytes:
+def stamp_html(doc: str, extract_id: str) -> str:
+    """An internal report's HTML with its extract id (the event log names the file by it)."""
+    from .export import extract_line
+
+    return doc.replace("</body>", f'<p class="uttag">{extract_line(extract_id)}</p></body>', 1)
+
+
+def zip_bytes(rep: Report, extract_id: str | None = None) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
-        return write_zip(rep, Path(tmp) / "r.zip").read_bytes()
+        data = write_zip(rep, Path(tmp) / "r.zip").read_bytes()
+    if extract_id is None:
+        return data
+    import io
+    import zipfile
+
+    from .export import extract_line
+
+    buf = io.BytesIO(data)
+    with zipfile.ZipFile(buf, "a", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("uttags-id.txt", extract_line(extract_id) + "\n")
+    return buf.getvalue()
 
 
 def chromium() -> str | None:
@@ -296,8 +314,9 @@ def write_pdf(html_file: Path, target: Path, timeout: float = 180) -> Path:
     return target
 
 
-def pdf_bytes(rep: Report) -> bytes:
+def pdf_bytes(rep: Report, extract_id: str | None = None) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"{rep.stem}.html"
-        src.write_text(html(rep), encoding="utf-8")
+        doc = html(rep)
+        src.write_text(doc if extract_id is None else stamp_html(doc, extract_id), encoding="utf-8")
         return write_pdf(src, Path(tmp) / f"{rep.stem}.pdf").read_bytes()

@@ -38,6 +38,7 @@ from . import schema as S
 from .canonical import canonical, person_count, years_of
 from .cellkey import person_keys_of
 from .columnar import arrow_numpy
+from .personnummer import mask
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -239,6 +240,7 @@ def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = Fa
             names = ", ".join(b.label for b in current.replaces)
             raise StoreError(f"Filen täcker samma år som {names}. Bekräfta att den ska ersättas.")
         now = datetime.now().astimezone().isoformat(timespec="seconds")
+        file = mask(file)  # a file name may hold a personnummer: the manifest never does
         batch = Batch(uuid.uuid4().hex[:16], file, p.sha256, now, p.rows, p.persons, p.years)
         m = read_manifest(store)
         table = pa.Table.from_pandas(canonical(df), preserve_index=False)

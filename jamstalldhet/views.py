@@ -76,11 +76,14 @@ class MalomradeView:
         """Every table of the page, one sheet per indicator (for the page's workbook and the report's zip)."""
         return {short: v.export for short, v in zip(self.short_titles, self.indicators, strict=True)}
 
-    def workbook(self) -> tuple[str, bytes]:
-        """The page's workbook: its file name and its bytes."""
+    def workbook(self, extract_id: str | None = None) -> tuple[str, bytes]:
+        """The page's workbook: its file name and its bytes (an internal one with its extract id, in
+        both)."""
         from . import export
 
-        return disclosure.file_name(f"{self.slug}_{self.year}", self.pub.internal) + ".xlsx", export.xlsx(self.sheets, self.pub.note)
+        stem = f"{self.slug}_{self.year}" + (f"_{extract_id}" if extract_id else "")
+        note = self.pub.note + (f" · {export.extract_line(extract_id)}" if extract_id else "")
+        return disclosure.file_name(stem, self.pub.internal) + ".xlsx", export.xlsx(self.sheets, note)
 
 
 def malomrade_from(pub: Published, cat: Catalogue, area: Malomrade, year: int, filters: Filters) -> MalomradeView:

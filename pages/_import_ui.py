@@ -5,8 +5,6 @@ removal. Rights are checked where the action happens; every action goes to the e
 from __future__ import annotations
 
 import hashlib
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,36 +12,36 @@ from typing import Any, Protocol
 
 import streamlit as st
 
-from jamstalldhet import eventlog
+from jamstalldhet import eventlog, importing
 from jamstalldhet.access import Right
+from jamstalldhet.formatting import markdown_text
 from jamstalldhet.validation import Problem, problems_frame
 from pages import _auth
 
-#: uploads on disk (the readers work on paths): one folder per server process, the newest few kept;
-#: an upload holds raw personnummer, so nothing older than that stays behind in the temp folder
-_UPLOADS = Path(tempfile.mkdtemp(prefix="jamstalldhet-uppladdning-"))
-_KEEP = 4
 _lock = threading.Lock()
-_last: list[tuple[bytes, Path, str]] = []
-_written: list[Path] = []  # the upload folders, oldest first
+_last: list[tuple[bytes, str]] = []  # the last upload's bytes and their SHA-256
 
 
-def saved_upload(name: str, data: bytes) -> tuple[Path, str]:
-    """The upload as a file (written once per content) and its SHA-256; the same bytes object asked
-    again in one run (kind of file, then preview) is neither hashed nor written again."""
+def saved_upload(name: str, data: bytes, folder: Path) -> tuple[Path, str]:
+    """The upload as a file in ``folder`` (the request's own temporary folder, removed when the
+    request ends: importing.upload_folder) and its SHA-256; the same bytes object asked again (kind
+    of file, then preview) is not hashed again."""
     with _lock:
         if _last and _last[0][0] is data:
-            return _last[0][1], _last[0][2]
-        digest = hashlib.sha256(data).hexdigest()
-        path = _UPLOADS / digest[:32] / Path(name).name
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            _written.append(path.parent)
-            while len(_written) > _KEEP:
-                shutil.rmtree(_written.pop(0), ignore_errors=True)
-        _last[:] = [(data, path, digest)]
-        return path, digest
+            digest = _last[0][1]
+        else:
+            digest = hashlib.sha256(data).hexdigest()
+            _last[:] = [(data, digest)]
+    path = importing.upload_path(folder, name)
+    if not path.exists():
+        path.write_bytes(data)
+    return path, digest
+
+
+def text(value: str) -> str:
+    """User text (a file name, a label) for Markdown, shown as the characters it is: no link, image,
+    HTML or emphasis can come from it."""
+    return markdown_text(value)
 
 
 class ImportPlan(Protocol):
@@ -57,7 +55,7 @@ class ImportPlan(Protocol):
 
 
 def show_problems(name: str, problems: list[Problem]) -> None:
-    st.error(f"**{len(problems)} problem i {name}.** Inget har lagrats. Rätta filen och ladda upp den igen.")
+    st.error(f"**{len(problems)} problem i {text(name)}.** Inget har lagrats. Rätta filen och ladda upp den igen.")
     st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
 
 
@@ -93,11 +91,11 @@ def stored_row(file: str, batch_id: str, description: str, remove: Callable[[], 
                kind: str = "") -> None:
     """One stored import; a förvaltare can remove it (checked again when the removal is confirmed)."""
     c1, c2 = st.columns([5, 1])
-    c1.markdown(f"**{file}** · {description}")
+    c1.markdown(f"**{text(file)}** · {text(description)}")
     if not _auth.allowed(Right.REMOVE):
         return  # removing is for förvaltare
     with c2.popover("Ta bort"):
-        st.write(f"Ta bort {file}? {consequence}")
+        st.text(f"Ta bort {file}? {consequence}")
         if st.button("Ja, ta bort", key=f"remove_{kind}_{batch_id}", type="primary"):
             _auth.require(Right.REMOVE)
             remove()

@@ -15,7 +15,7 @@ import streamlit as st
 from jamstalldhet import formatting as F
 from jamstalldhet import payment_store, payments, payments_reading, payments_view, sources
 from jamstalldhet.settings import store_dir
-from pages._import_ui import ask_replace, log_stored, saved_upload, show_problems, store_clicked, stored_row
+from pages._import_ui import ask_replace, log_stored, saved_upload, show_problems, store_clicked, stored_row, text
 from pages._shared import downloads, k, report_mode, shared, show_chart, show_table, year
 
 
@@ -90,9 +90,9 @@ def render_section() -> None:
 KIND_LABELS = {"deltagare": "Deltagarposter", "utbetalningar": "Utbetalningar av ekonomiskt bistånd"}
 
 
-def choose_kind(data: bytes, name: str) -> str:
+def choose_kind(data: bytes, name: str, folder: Path) -> str:
     """Which kind of file this is: recognised from its columns, and the user may choose otherwise."""
-    path, digest = saved_upload(name, data)
+    path, digest = saved_upload(name, data, folder)
     detected = payments_reading.kind_of_file(path)
     options = list(KIND_LABELS)
     choice = st.radio("Filen innehåller", options, index=options.index(detected) if detected in options else 0,
@@ -103,10 +103,10 @@ def choose_kind(data: bytes, name: str) -> str:
     return str(choice)
 
 
-def render_import(data: bytes, name: str, target: Path | None = None) -> None:
-    """Preview, confirm and store one payment file (nothing is stored before the user confirms)."""
-    target = target or store_dir()
-    path, digest = saved_upload(name, data)
+def render_import(data: bytes, name: str, target: Path, folder: Path) -> None:
+    """Preview, confirm and store one payment file (nothing is stored before the user confirms);
+    ``folder``: the request's temporary folder for the upload (importing.upload_folder)."""
+    path, digest = saved_upload(name, data, folder)
     with st.spinner("Läser och kontrollerar utbetalningsfilen …"):
         ins = payments_reading.inspect(path, name)
     if ins.frame is None:
@@ -136,7 +136,7 @@ def render_import(data: bytes, name: str, target: Path | None = None) -> None:
         else:
             if batch is not None:
                 log_stored(name, batch.id, plan.replaces, "utbetalningar")
-                st.success(f"Lagrade {F.number(batch.rows)} utbetalningar för {F.number(batch.households)} hushåll ({name}).")
+                st.success(f"Lagrade {F.number(batch.rows)} utbetalningar för {F.number(batch.households)} hushåll ({text(name)}).")
 
 
 def render_stored(target: Path | None = None) -> None:

@@ -146,6 +146,7 @@ def setup() -> Data:
         st.error(f"Instrumentpanelen kan inte starta: {exc}")
         st.stop()
     d = data()
+    st.session_state["_filters_now"] = {}  # group_filters() sets the page's filters (for the event log)
     sidebar_filters(d)
     return d
 
@@ -164,8 +165,8 @@ def _internal_switched() -> None:
         return
     if not _auth.allowed(Right.INTERNAL):
         st.session_state["internt"] = False
+        _auth.log(eventlog.REFUSED, f"{Right.INTERNAL.value} · sida {_auth._page()}")
         return
-    _auth.log(eventlog.INTERNAL, f"år {st.session_state.get('ar', '')}")
 
 
 def k() -> int:
@@ -179,8 +180,21 @@ def k() -> int:
 
 
 def internal_banner() -> None:
+    """The internt läge banner; each page, year and filter seen in internt läge is logged once per session."""
     if k() <= 1:
         st.error(f"**{INTERNAL_MARK}.** Internt läge: små tal visas utan röjandekontroll.", icon="⚠️")
+        log_internal_view()
+
+
+def log_internal_view() -> None:
+    from jamstalldhet import eventlog
+    from pages import _auth
+
+    context = extract_context()
+    seen: set[str] = st.session_state.setdefault("_internal_logged", set())
+    if context not in seen:
+        seen.add(context)
+        _auth.log(eventlog.INTERNAL, context)
 
 
 def published(d: Data, by: str | None = None) -> Published:
@@ -279,6 +293,7 @@ def group_filters(d: Data, defaults: Mapping[str, Sequence[str]] | None = None) 
             st.query_params[dim] = ALL  # "alla", not the catalogue's default
         elif dim in st.query_params:
             del st.query_params[dim]
+    st.session_state["_filters_now"] = {dim: list(v) for dim, v in chosen.items() if v}
     return chosen
 
 
@@ -304,42 +319,81 @@ class Marked(Protocol):
     def note(self) -> str: ...
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def downloads(df: pd.DataFrame, stem: str, pub: Marked, key: str) -> None:
+    """A table's three download buttons. A published file is made with the page (its figures are
+    public anyway). An internal one (small counts shown) is made only when the user clicks, with an
+    extract id in its name and content, and logged with who, what, year, filter and the id: its
+    bytes are never handed to Streamlit's /media/ before the click, so its address cannot be rebuilt
+    from public figures (issue 23)."""
+    from jamstalldhet import export
     from jamstalldhet.disclosure import file_name
 
-    name = file_name(stem, pub.internal)
     cols = st.columns([1, 1, 1, 3])
-    # An internal file (small counts shown) is logged when downloaded; a published one is not.
-    logged = download_logging(stem, pub.internal)
+    if pub.internal:
+        formats = (("CSV för Excel", ".csv", "text/csv", 0, "xl"), ("CSV", "_punkt.csv", "text/csv", 1, "csv"),
+                   ("Excel (.xlsx)", ".xlsx", XLSX_MIME, 2, "xlsx"))
+        for col, (label, ext, mime, which, suffix) in zip(cols, formats, strict=False):
+            def make(xid: str, which: int = which) -> bytes:
+                return export.internal_files(df, stem, pub.note, xid)[which]
+
+            internal_download(col, label, stem, ext, mime, make, key=f"{key}_{suffix}")
+        return
+    name = file_name(stem, False)
     excel, plain, workbook = _files(df, stem, pub.note)
-    cols[0].download_button("CSV för Excel", excel, f"{name}.csv", "text/csv", key=f"{key}_xl", **logged)
-    cols[1].download_button("CSV", plain, f"{name}_punkt.csv", "text/csv", key=f"{key}_csv", **logged)
-    cols[2].download_button("Excel (.xlsx)", workbook, f"{name}.xlsx",
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-                            **logged)
+    cols[0].download_button("CSV för Excel", excel, f"{name}.csv", "text/csv", key=f"{key}_xl", on_click="ignore")
+    cols[1].download_button("CSV", plain, f"{name}_punkt.csv", "text/csv", key=f"{key}_csv", on_click="ignore")
+    cols[2].download_button("Excel (.xlsx)", workbook, f"{name}.xlsx", XLSX_MIME, key=f"{key}_xlsx", on_click="ignore")
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
 def _files(df: pd.DataFrame, sheet: str, note: str) -> tuple[bytes, bytes, bytes]:
-    """A table's three files (CSV för Excel, CSV, xlsx), made once per table content: an xlsx is
-    ~10–70 ms of openpyxl, and a page has up to 8 of them on every rerun (issue 16)."""
+    """A published table's three files (CSV för Excel, CSV, xlsx), made once per table content: an
+    xlsx is ~10–70 ms of openpyxl, and a page has up to 8 of them on every rerun (issue 16)."""
     from jamstalldhet import export
 
     return export.csv_excel(df), export.csv_plain(df), export.xlsx({sheet: df}, note)
 
 
-def download_logging(stem: str, internal: bool) -> dict[str, Any]:
-    """A download button's click handling: an internal file (small counts shown) is logged when
-    downloaded; a published one is not, and does not rerun the page."""
-    return {"on_click": _log_download, "args": (stem,)} if internal else {"on_click": "ignore"}
-
-
-def _log_download(stem: str) -> None:
-    from jamstalldhet import eventlog
-    from jamstalldhet.disclosure import file_name
+def extract_context() -> str:
+    """Where an internal extract comes from, for the event log: page, year and filters."""
     from pages import _auth
 
-    _auth.log(eventlog.DOWNLOAD, file_name(stem, True))
+    filters = st.session_state.get("_filters_now") or {}
+    shown = "; ".join(f"{FILTER_LABELS.get(dim, dim)}: {', '.join(v)}" for dim, v in sorted(filters.items()) if v)
+    return f"sida {_auth._page()} · år {st.session_state.get('ar', '')} · filter {shown or 'inga'}"
+
+
+def internal_download(where: Any, label: str, stem: str, ext: str, mime: str, make: Callable[[str], bytes], key: str,
+                      **kwargs: Any) -> None:
+    """A download button for an internal file, made only on the click (Streamlit's deferred data:
+    the callable runs in a server thread when the browser asks for the file, outside the script run).
+    The file's name and content carry an extract id (128 random bits); the click is logged with it.
+    The user and their sign-in are taken now and checked again at the click (a sign-out since, or a
+    role without internt läge, gets no file)."""
+    from jamstalldhet import eventlog
+    from jamstalldhet.access import Right
+    from jamstalldhet.disclosure import file_name
+    from jamstalldhet.settings import store_dir
+    from pages import _auth
+
+    who = _auth.current()
+    if who is None or not who[0].may(Right.INTERNAL):
+        return
+    user, fingerprint = who
+    xid = eventlog.new_extract_id()
+    name = file_name(f"{stem}_{xid}", True) + ext
+    context, store = extract_context(), store_dir()
+
+    def deferred() -> bytes:
+        if not _auth.still_valid(fingerprint):
+            raise PermissionError("utloggad")
+        eventlog.append(store, user.sub, user.email, eventlog.DOWNLOAD, f"{name} · {context} · uttag {xid}")
+        return make(xid)
+
+    where.download_button(label, deferred, name, mime, key=key, on_click="ignore", **kwargs)
 
 
 def chart_config(stem: str) -> dict[str, object]:
@@ -460,13 +514,13 @@ def render_malomrade(mid: str) -> None:
                 downloads(presentation.export_table(bpub, c, [iid]), f"{stem}_{by}", bpub, key=f"dlb_{iid}")
             figure = shared((*key, "trend", iid), partial(_trend_figure, d, filters, iid, view.title, view.rate, pub.note))
             show_chart(figure, f"{iid}_{mv.slug}_trend", key=f"trend_{iid}")
-    if not report:
+    if not report and pub.internal:
+        internal_download(all_tables, "Alla tabeller på sidan (.xlsx)", f"{mv.slug}_{y}", ".xlsx", XLSX_MIME,
+                          lambda xid: mv.workbook(xid)[1], key="dl_alla", icon=":material/download:")
+    elif not report:
         name, data_ = shared((*key, "workbook"), mv.workbook)
-        all_tables.download_button(
-            "Alla tabeller på sidan (.xlsx)", data_, name,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_alla", icon=":material/download:",
-            **download_logging(name, pub.internal),
-        )
+        all_tables.download_button("Alla tabeller på sidan (.xlsx)", data_, name, XLSX_MIME, key="dl_alla",
+                                   icon=":material/download:", on_click="ignore")
     for section in area.sections:
         SECTIONS[section]()
     narrative_section(mid, y, pub)

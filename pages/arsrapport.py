@@ -9,7 +9,7 @@ from streamlit.delta_generator import DeltaGenerator
 from jamstalldhet import catalogue, narrative, report, sources
 from jamstalldhet.records import Prepared
 from pages._payments import payments_key
-from pages._shared import cat, download_logging, internal_banner, k, plan_stamp, setup, year
+from pages._shared import cat, internal_banner, internal_download, k, plan_stamp, setup, year
 
 
 @st.cache_resource(max_entries=8, show_spinner="Sammanställer rapporten …")
@@ -34,9 +34,22 @@ st.markdown(
     "Uppföljningstexterna skriver du på respektive målområdes sida."
 )
 cols = st.columns(3)
-cols[0].download_button("Rapporten (HTML)", html_doc.encode("utf-8"), f"{rep.stem}.html", "text/html",
-                        type="primary", icon=":material/description:", **download_logging(rep.stem, rep.internal),
-                        help="En fil som öppnas i alla webbläsare, även utan nät, och skrivs ut på A4.")
+HTML_HELP = "En fil som öppnas i alla webbläsare, även utan nät, och skrivs ut på A4."
+if rep.internal:
+    # internt: every file is made on the click, with its extract id (pages._shared.internal_download)
+    base = f"jamstalldhet_{rep.year}"  # internal_download adds the id and _INTERNT
+    internal_download(cols[0], "Rapporten (HTML)", base, ".html", "text/html",
+                      lambda xid: report.stamp_html(html_doc, xid).encode("utf-8"), key="rapport_html",
+                      type="primary", icon=":material/description:", help=HTML_HELP)
+    internal_download(cols[1], "Figurer och tabeller (zip)", f"{base}_figurer_och_tabeller", ".zip", "application/zip",
+                      lambda xid: report.zip_bytes(rep, xid), key="rapport_zip_internt", icon=":material/download:",
+                      help="PNG i 300 dpi och SVG av varje figur, xlsx av varje tabell (görs när du klickar).")
+    internal_download(cols[2], "PDF", base, ".pdf", "application/pdf", lambda xid: report.pdf_bytes(rep, xid),
+                      key="rapport_pdf_internt", icon=":material/download:",
+                      help="Rapporten utskriven av Chromium, med sidnummer (görs när du klickar).")
+else:
+    cols[0].download_button("Rapporten (HTML)", html_doc.encode("utf-8"), f"{rep.stem}.html", "text/html",
+                            type="primary", icon=":material/description:", on_click="ignore", help=HTML_HELP)
 
 
 def _offer(col: DeltaGenerator, make: str, spinner: str, help_: str, key: str, build: Callable[[], bytes],
@@ -50,14 +63,15 @@ def _offer(col: DeltaGenerator, make: str, spinner: str, help_: str, key: str, b
                 st.error(str(exc))
     made = st.session_state.get(key)
     if made and made[0] == rep.stem:
-        col.download_button(download, made[1], file, mime, icon=":material/download:", **download_logging(file, rep.internal))
+        col.download_button(download, made[1], file, mime, icon=":material/download:", on_click="ignore")
 
 
-_offer(cols[1], "Skapa figurer och tabeller (zip)", "Skapar bilder med Chromium …",
-       "PNG i 300 dpi och SVG av varje figur, xlsx av varje tabell.", "rapport_zip", lambda: report.zip_bytes(rep),
-       "Ladda ned zip", f"{rep.stem}_figurer_och_tabeller.zip", "application/zip")
-_offer(cols[2], "Skapa PDF", "Skriver ut PDF med Chromium …", "Rapporten utskriven av Chromium, med sidnummer.",
-       "rapport_pdf", lambda: report.pdf_bytes(rep), "Ladda ned PDF", f"{rep.stem}.pdf", "application/pdf")
+if not rep.internal:
+    _offer(cols[1], "Skapa figurer och tabeller (zip)", "Skapar bilder med Chromium …",
+           "PNG i 300 dpi och SVG av varje figur, xlsx av varje tabell.", "rapport_zip", lambda: report.zip_bytes(rep),
+           "Ladda ned zip", f"{rep.stem}_figurer_och_tabeller.zip", "application/zip")
+    _offer(cols[2], "Skapa PDF", "Skriver ut PDF med Chromium …", "Rapporten utskriven av Chromium, med sidnummer.",
+           "rapport_pdf", lambda: report.pdf_bytes(rep), "Ladda ned PDF", f"{rep.stem}.pdf", "application/pdf")
 
 st.subheader("Sammanfattning")
 st.markdown("**Statistiskt säkerställda skillnader mellan kvinnor och män**")

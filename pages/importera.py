@@ -1,6 +1,8 @@
 """Import: upload an export, see how it was understood and every problem, then store it."""
 
+from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -11,9 +13,30 @@ from jamstalldhet import schema as S
 from jamstalldhet.access import Right
 from jamstalldhet.settings import max_file_bytes, store_dir
 from pages import _auth
-from pages._import_ui import ask_replace, log_stored, saved_upload, show_problems, store_clicked, stored_row
+from pages._import_ui import ask_replace, log_stored, saved_upload, show_problems, store_clicked, stored_row, text
 from pages._payments import choose_kind, render_import, render_stored
 from pages._shared import setup
+
+
+def log_download(col: st.delta_generator.DeltaGenerator, label: str, stem: str, ext: str, mime: str,
+                 make: Callable[[str], bytes], key: str) -> None:
+    """A download of the event log: made on the click, its name and content with an extract id, and
+    the download logged (before the file is made, so the JSON Lines file ends with that line)."""
+    who = _auth.current()
+    if who is None or not who[0].may(Right.EVENTLOG):
+        return
+    user, fingerprint = who
+    xid = eventlog.new_extract_id()
+    name = f"{stem}_{xid}{ext}"
+    store = target
+
+    def deferred() -> bytes:
+        if not _auth.still_valid(fingerprint):
+            raise PermissionError("utloggad")
+        eventlog.append(store, user.sub, user.email, eventlog.LOG_DOWNLOAD, f"{name} · uttag {xid}")
+        return make(xid)
+
+    col.download_button(label, deferred, name, mime, key=key, on_click="ignore")
 
 COLUMN_LABELS = {
     S.PERSON_ID: "Person-id", S.PERSONNUMMER: "Personnummer (pseudonymiseras)", S.KON: "Kön", S.FODELSEAR: "Födelseår",
@@ -37,9 +60,9 @@ upload = st.file_uploader("Fil att importera", type=["csv", "txt", "xlsx", "parq
                           help=f"Högst {max_file_bytes() / 1e6:.0f} MB.")
 
 
-def preview_participants(data: bytes, name: str) -> None:
+def preview_participants(data: bytes, name: str, folder: Path) -> None:
     """Preview, confirm and store a file of participant records."""
-    path, full_digest = saved_upload(name, data)
+    path, full_digest = saved_upload(name, data, folder)
     digest = full_digest[:12]
     overrides: dict[str, str | None] = st.session_state.setdefault(f"mapping_{digest}", {})
     with st.spinner("Läser och kontrollerar filen …"):
@@ -89,19 +112,22 @@ def preview_participants(data: bytes, name: str) -> None:
         else:
             if batch is not None:
                 log_stored(name, batch.id, p.plan.replaces)
-                st.success(f"Lagrade {batch.rows} rader för {batch.persons} personer ({name}). "
+                st.success(f"Lagrade {batch.rows} rader för {batch.persons} personer ({text(name)}). "
                            "Alla sidor visar nu den nya datan.")
 
 
 if upload is not None:
     data = upload.getvalue()
     if len(data) > max_file_bytes():
-        st.error(f"Filen {upload.name} är {len(data) / 1e6:.0f} MB, mer än gränsen {max_file_bytes() / 1e6:.0f} MB.")
+        st.error(f"Filen {text(upload.name)} är {len(data) / 1e6:.0f} MB, mer än gränsen {max_file_bytes() / 1e6:.0f} MB.")
         st.stop()
-    if choose_kind(data, upload.name) == "utbetalningar":
-        render_import(data, upload.name, target)
-    else:
-        preview_participants(data, upload.name)
+    # The readers work on a file: it lives in a folder of this run's own, removed when the run ends
+    # (also on an error, st.stop or st.rerun), so no personnummer stays on disk.
+    with importing.upload_folder() as folder:
+        if choose_kind(data, upload.name, folder) == "utbetalningar":
+            render_import(data, upload.name, target, folder)
+        else:
+            preview_participants(data, upload.name, folder)
 
 st.header("Lagrade importer")
 manifest = store.read_manifest(target)
@@ -117,17 +143,28 @@ if manifest.log:
         st.dataframe(pd.DataFrame(manifest.log[::-1]), hide_index=True, width="stretch")
 
 if _auth.allowed(Right.EVENTLOG):
-    events = eventlog.read(target)
-    with st.expander(f"Händelselogg ({F.number(len(events))} händelser)"):
-        st.caption("Vem som importerat, ersatt, tagit bort, sparat texter, slagit på internt läge och hämtat interna filer. "
-                   f"Filen ligger i lagringen: {eventlog.path(target)}.")
-        if events:
-            table = pd.DataFrame(eventlog.rows(events))
-            st.dataframe(table, hide_index=True, width="stretch")
+    log_box = st.expander("Händelselogg", key="handelselogg", on_change="rerun")
+    with log_box:
+        st.caption("Vem som loggat in och ut, nekats, importerat, ersatt, tagit bort, sparat texter, sett internt läge "
+                   f"och hämtat interna filer. Filen ligger i lagringen: {eventlog.path(target)}.")
+    if log_box.open:  # read (and logged as read) only when opened
+        _auth.require(Right.EVENTLOG)
+        seen = st.session_state.setdefault("_log_read", set())
+        if target not in seen:
+            seen.add(target)
+            _auth.log(eventlog.LOG_READ, str(eventlog.path(target).name))
+        events = eventlog.read(target)
+        with log_box:
+            st.caption(f"{F.number(len(events))} händelser.")
+            st.dataframe(pd.DataFrame(eventlog.rows(events)), hide_index=True, width="stretch")
             c1, c2, _ = st.columns([1, 1, 3])
-            c1.download_button("CSV för Excel", export.csv_excel(table), "handelselogg.csv", "text/csv",
-                               key="eventlog_csv", on_click="ignore")
-            c2.download_button("JSON Lines", eventlog.export_jsonl(target), eventlog.FILE, "application/jsonl",
-                               key="eventlog_jsonl", on_click="ignore")
-        else:
-            st.caption("Inga händelser ännu.")
+
+            def log_csv(xid: str) -> bytes:
+                return export.csv_excel(export.stamped(pd.DataFrame(eventlog.rows(eventlog.read(target))), xid))
+
+            def log_jsonl(xid: str) -> bytes:
+                return eventlog.export_jsonl(target)  # the download's own line (with the id) is its last line
+
+            # made on the click (never before), with an extract id in name and content, and logged
+            log_download(c1, "CSV för Excel", "handelselogg", ".csv", "text/csv", log_csv, "eventlog_csv")
+            log_download(c2, "JSON Lines", "handelselogg", ".jsonl", "application/jsonl", log_jsonl, "eventlog_jsonl")

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -96,6 +98,26 @@ def media(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, bytes]]:
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
     return files
+
+
+@pytest.fixture
+def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, Callable[[], Any]]]:
+    """File name and maker behind every deferred download button (``data=`` a callable: nothing is
+    made until the click) AppTest renders, by the button's ``deferred_file_id``; calling the maker
+    is the click."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made: dict[str, tuple[str, Callable[[], Any]]] = {}
+    original = MediaFileManager.add_deferred
+
+    def recording(self: MediaFileManager, data_callable: Callable[[], Any], mimetype: str | None, coordinates: str,
+                  file_name: str | None = None, **kwargs: Any) -> str:
+        file_id = original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+        made[file_id] = (file_name or "", data_callable)
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    return made
 
 
 def _malomrade_script(mid: str) -> None:

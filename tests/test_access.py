@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ from streamlit.testing.v1 import AppTest
 from jamstalldhet import access
 from jamstalldhet.access import AccessConfigError, Right, Role
 
-AUTH = {"redirect_uri": "https://uppfoljning.example.se/oauth2callback", "cookie_secret": "x" * 32,
+# a cookie_secret that passes access.cookie_secret_problem (a weak one is refused: issue 23)
+STRONG_SECRET = "9f1c2e7a4b8d03f6e5a1c9b72d4e8f0a3b6c1d9e2f7a05b8c4d1e6f3a9b2c7d0"
+AUTH = {"redirect_uri": "https://uppfoljning.example.se/oauth2callback", "cookie_secret": STRONG_SECRET,
         "client_id": "id", "client_secret": "s", "server_metadata_url": "https://idp.example.se/.well-known/openid-configuration"}
 ROLLER = {"claim": "groups", "analytiker": ["jamstalldhet-analytiker"], "forvaltare": ["jamstalldhet-forvaltare"]}
 
@@ -106,7 +109,7 @@ def test_secrets_files_merge_and_main(tmp_path: Path, monkeypatch: pytest.Monkey
     assert files == [home / ".streamlit" / "secrets.toml", cwd / ".streamlit" / "secrets.toml"]
     assert access.load_secrets(files) == {}
     files[1].parent.mkdir(parents=True)
-    files[1].write_text('[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\ncookie_secret = "c"\n'
+    files[1].write_text(f'[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\ncookie_secret = "{STRONG_SECRET}"\n'
                         '[roller]\nanalytiker = ["a"]\n', encoding="utf-8")
     loaded = access.load_secrets(files)
     assert access.auth_configured(loaded) and access.role_map(loaded).groups[Role.ANALYTIKER] == {"a"}
@@ -148,7 +151,7 @@ def _app(page: str, groups: list[str] | None, **state: object) -> AppTest:
     at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=90)
     at.secrets = dict(SECRETS)
     at.user = ({"is_logged_in": False} if groups is None else
-               {"is_logged_in": True, "sub": "u", "email": "u@kommun.example.se", "groups": groups})
+               {"is_logged_in": True, "sub": "u", "email": "u@kommun.example.se", "groups": groups, "iat": int(time.time())})
     for key, value in state.items():
         at.session_state[key] = value
     return at

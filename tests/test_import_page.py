@@ -105,16 +105,3 @@ def test_a_payment_file_is_recognised_previewed_stored_and_listed() -> None:
     assert any("Lagrade" in s.value and "hushåll" in s.value for s in at.success)
     assert payment_store.has_data(target) and not store.has_data(target)
     assert "Lagrade utbetalningar" in [h.value for h in at.subheader]
-
-
-def test_uploads_on_disk_are_few_and_written_once() -> None:
-    """An upload holds raw personnummer: only the newest few stay in the temp folder, and the same
-    content is one file."""
-    from pages import _import_ui
-
-    paths = [_import_ui.saved_upload(f"fil{i}.csv", f"rad {i}\n".encode())[0] for i in range(7)]
-    again, _ = _import_ui.saved_upload("fil6.csv", b"rad 6\n")
-    assert again == paths[-1] and again.read_bytes() == b"rad 6\n"
-    folders = [f for f in _import_ui._UPLOADS.iterdir() if f.is_dir()]
-    assert len(folders) <= _import_ui._KEEP
-    assert not paths[0].exists()

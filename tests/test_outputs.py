@@ -9,14 +9,16 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import cli
+from jamstalldhet import cli, eventlog
 from jamstalldhet.disclosure import INTERNAL_MARK
+from jamstalldhet.settings import store_dir
 from tests.conftest import malomrade_app
 
 SMALL = re.compile(r"(?<![\d,.])[1-4](?![\d,])")  # a bare 1..4 (not part of 14, 2,5 or 43)
@@ -81,14 +83,24 @@ def test_a_chart_with_every_value_suppressed_is_a_sentence(small_store: Path) ->
     assert "totalt 43 personer" in text and not re.search(r"\b[1-4]\b", sentence)  # no small count in it
 
 
-def test_internal_mode_marks_every_file_in_name_and_content(small_store: Path, media: dict[str, tuple[str, bytes]]) -> None:
+def test_internal_mode_marks_every_file_in_name_and_content(small_store: Path, media: dict[str, tuple[str, bytes]],
+                                                           deferred: dict[str, tuple[str, Callable[[], bytes]]]) -> None:
     at = page(internal=True)
     assert any(INTERNAL_MARK in e.value for e in at.error)
     buttons = at.get("download_button")
     assert buttons
+    assert not media  # made on the click only (issue 23): nothing for /media/ before it
+    ids = set()
     for button in buttons:
-        name, data = media[button.proto.url]
+        name, make = deferred[button.proto.deferred_file_id]
+        data = make()  # the click
         assert "INTERNT" in name, name
+        xid = name.split("_INTERNT")[0].rsplit("_", 1)[1]  # the extract id: in the name …
+        assert len(xid) == 32 and int(xid, 16) >= 0
+        assert xid.encode() in data or xid in pd.read_excel(io.BytesIO(data), header=None, engine="calamine").to_string()  # … and the content
+        ids.add(xid)
+        logged = [e for e in eventlog.read(store_dir()) if e.event == eventlog.DOWNLOAD]
+        assert logged and f"uttag {xid}" in logged[-1].object and "år 2018" in logged[-1].object
         if name.endswith(".csv"):
             assert INTERNAL_MARK in data.decode("utf-8-sig")
         else:

@@ -203,7 +203,8 @@ def test_reader_has_no_internal_mode_no_import_no_text_editing_and_signs_out(app
     # a målområde: the text is there, editing is not
     _open(page, url + "/vald?ar=2018", "Uppföljning 2018")
     assert "Redigera uppföljningstexten" not in page.inner_text("body")
-    assert not [e for e in eventlog.read(store) if e.sub == "lasare"]  # a reader's visit leaves nothing in the log
+    # a reader's visit leaves only the sign-in and the refused attempts
+    assert {e.event for e in eventlog.read(store) if e.sub == "lasare"} == {eventlog.SIGN_IN, eventlog.REFUSED}
     # signing out: through the provider's end-session page, back to the sign-in view
     page.locator("[data-testid='stSidebar']").get_by_role("button", name="Logga ut").click()
     page.wait_for_url(provider + "/**", timeout=30_000)
@@ -244,7 +245,11 @@ def test_analyst_uses_internal_mode_saves_text_and_imports(app_server: tuple[str
     assert page.get_by_role("button", name="Ta bort").count() == 0  # so is removing
     events = [(e.sub, e.email, e.event) for e in eventlog.read(store) if e.sub == "analytiker"]
     who = ("analytiker", "analytiker@kommun.example.se")
-    assert events == [(*who, eventlog.INTERNAL), (*who, eventlog.DOWNLOAD), (*who, eventlog.TEXT), (*who, eventlog.IMPORT)]
+    assert events == [(*who, eventlog.SIGN_IN), (*who, eventlog.INTERNAL), (*who, eventlog.DOWNLOAD), (*who, eventlog.TEXT),
+                      (*who, eventlog.IMPORT)]
+    internal, download = (e for e in eventlog.read(store) if e.sub == "analytiker" and e.event in (eventlog.INTERNAL, eventlog.DOWNLOAD))
+    assert "sida vald" in internal.object and "år 2018" in internal.object and "filter" in internal.object
+    assert "uttag " in download.object and "år 2018" in download.object  # who, what, year, filter and the id
     page.context.close()
 
 
@@ -260,12 +265,16 @@ def test_manager_sees_the_log_and_removes_an_import(app_server: tuple[str, Path]
     page.get_by_text("Händelselogg").click()
     page.get_by_role("button", name="JSON Lines").wait_for(timeout=30_000)
     download = _download(page, "JSON Lines")
-    assert download.suggested_filename == "handelselogg.jsonl"
-    assert Path(download.path()).read_bytes() == eventlog.path(store).read_bytes()
+    name = download.suggested_filename  # handelselogg_<extract id>.jsonl, made on the click
+    assert name.startswith("handelselogg_") and name.endswith(".jsonl") and len(name) == len("handelselogg_.jsonl") + 32
+    got = Path(download.path()).read_bytes()
+    assert eventlog.path(store).read_bytes().startswith(got)  # the log as it was, ending with its own download
+    assert name[len("handelselogg_"):-len(".jsonl")] in got.decode("utf-8").splitlines()[-1]
+    assert [e.event for e in eventlog.read(store) if e.sub == "forvaltare"][-2:] == [eventlog.LOG_READ, eventlog.LOG_DOWNLOAD]
     page.get_by_role("button", name="Ta bort").click()
     page.get_by_role("button", name="Ja, ta bort").click()
     page.get_by_text("är tom; sidorna visar demodatan").wait_for(timeout=30_000)  # "Lagringen (…) är tom; …"
-    events = eventlog.read(store)
+    events = [e for e in eventlog.read(store) if e.event in (eventlog.IMPORT, eventlog.REMOVE)]
     imported, removed = events[-2], events[-1]
     assert (removed.sub, removed.email, removed.event) == ("forvaltare", "forvaltare@kommun.example.se", eventlog.REMOVE)
     assert imported.event == eventlog.IMPORT and imported.sub in ("analytiker", "forvaltare")
