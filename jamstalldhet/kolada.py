@@ -13,15 +13,26 @@ the rest counts in E. :data:`CD_NOTE` says so wherever the figures go.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
+import numpy as np
+import numpy.typing as npt
+
+from . import cellkey
 from . import schema as S
+from .disclosure import INTERNAL_MARK, is_internal
+from .indicators import _Counter
+from .records import NEVER, Prepared, year_bounds
 from .settings import DATA_DIR
 from .typed import normalise
 from .validation import TomlError, read_toml
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAPPING_FILE: Final = DATA_DIR / "kolada.toml"
 CATEGORIES: Final = ("A", "B", "C", "D", "E")
@@ -108,3 +119,246 @@ def load_mapping(path: Path = MAPPING_FILE) -> Mapping:
 def outcome_categories(mapping: Mapping) -> dict[int, str | None]:
     """Each canonical outcome code (index in ``schema.OUTCOMES``) → its category, None if unmapped."""
     return {i: mapping.category_of(o) for i, o in enumerate(S.OUTCOMES)}
+
+
+# --- the key figures --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kpi:
+    id: str
+    title: str
+    kind: str  # "count" or "share" (per cent of N40450)
+    #: what Kolada's key figure counts (section 10 and Kolada's own definition)
+    kolada: str
+    #: how it is computed here from the unit's records
+    here: str
+    #: the difference, in one sentence ("" when there is none to speak of)
+    difference: str = ""
+
+
+_UNIT = ("Personer med ett slutdatum under året (en person med flera insatser räknas en gång; utfallet är det "
+         "från den senast avslutade insatsen).")
+_WORK = ("Kolada räknar bara arbete som varar minst en sammanhängande månad; exporten säger inte hur länge arbetet "
+         "varade, så här räknas varje avslut till arbete, vilket kan ge en högre andel.")
+_CD = ("Exportens värden för överförda och slutförda uppdrag läses i dag in som Annat och hamnar i E, så C och D blir "
+       "för låga och E för hög jämfört med en inrapportering som skiljer på dem.")
+_TIME = ("Här är tiden från första start till sista slut bland personens insatser som avslutades under året; Kolada "
+         "frågar efter tiden i kommunens arbetsmarknadsverksamhet, som kan ha börjat i en insats som inte finns i exporten.")
+
+KPIS: Final = (
+    Kpi("N40450", "Avslutade deltagare, antal", "count",
+        "Deltagare i kommunens arbetsmarknadsverksamhet som avslutades under året.", _UNIT,
+        "Kolada räknar de deltagare kommunen rapporterar för hela verksamheten; här bara de insatser som finns i exporten."),
+    Kpi("U40450", "A. Börjat arbeta, antal", "count",
+        "Avslutade som börjat ett arbete på den reguljära arbetsmarknaden, med eller utan stöd, som varar minst en "
+        "sammanhängande månad; kommunal arbetsmarknadsanställning räknas inte.", "Avslutade med utfallet Arbete.", _WORK),
+    Kpi("U40451", "B. Börjat studera, antal", "count",
+        "Avslutade som börjat studier som ger rätt till studiemedel.", "Avslutade med utfallet Studier."),
+    Kpi("U40452", "C. Överförts till annan myndighet, antal", "count",
+        "Avslutade som överförts till annan myndighet (t.ex. Försäkringskassan eller regionen).",
+        "Avslutade vars utfall data/kolada.toml för till C.", _CD),
+    Kpi("U40453", "D. Slutförda uppdrag, antal", "count",
+        "Avslutade vars uppdrag slutförts enligt plan.", "Avslutade vars utfall data/kolada.toml för till D.", _CD),
+    Kpi("U40454", "E. Övrigt, antal", "count",
+        "Övriga avslutade, kommunal arbetsmarknadsanställning inräknad.",
+        "Avslutade med övriga utfall (Arbetsmarknadsanställning, Ohälsa, Annat med standardfilen).", _CD),
+    Kpi("U40406", "A. Börjat arbeta, andel (%)", "share", "A i procent av de avslutade.", "U40450 / N40450.", _WORK),
+    Kpi("U40409", "B. Börjat studera, andel (%)", "share", "B i procent av de avslutade.", "U40451 / N40450."),
+    Kpi("U40412", "C. Överförts till annan myndighet, andel (%)", "share", "C i procent av de avslutade.",
+        "U40452 / N40450.", _CD),
+    Kpi("U40415", "D. Slutförda uppdrag, andel (%)", "share", "D i procent av de avslutade.", "U40453 / N40450.", _CD),
+    Kpi("U40418", "E. Övrigt, andel (%)", "share", "E i procent av de avslutade.", "U40454 / N40450.", _CD),
+    Kpi("U40455", "Börjat arbeta eller studera, andel (%)", "share",
+        "Avslutade som börjat arbeta eller studera (A + B), i procent av de avslutade.", "(U40450 + U40451) / N40450.",
+        _WORK),
+    Kpi("N40828", "Avslutade inom 6 månader, andel (%)", "share",
+        "Avslutade vars tid i verksamheten var högst 6 månader, i procent av de avslutade.",
+        "Tid från första start till sista slut högst 6 kalendermånader.", _TIME),
+    Kpi("N40829", "Avslutade efter 6–12 månader, andel (%)", "share",
+        "Avslutade vars tid i verksamheten var mer än 6 och högst 12 månader.", "Mer än 6, högst 12 kalendermånader.", _TIME),
+    Kpi("N40830", "Avslutade efter 12–24 månader, andel (%)", "share",
+        "Avslutade vars tid i verksamheten var mer än 12 och högst 24 månader.", "Mer än 12, högst 24 kalendermånader.",
+        _TIME),
+    Kpi("N40826", "Utan arbete 6–12 månader före inskrivning, andel (%)", "share",
+        "Avslutade som varit utan arbete mer än 6 och högst 12 månader före inskrivningen.",
+        "Kolumnen manader_utan_arbete (månader utan arbete före första start); räknas bara när den finns.",
+        "De flesta exporter saknar kolumnen; då räknas nyckeltalet inte."),
+    Kpi("N40827", "Utan arbete 12–24 månader före inskrivning, andel (%)", "share",
+        "Avslutade som varit utan arbete mer än 12 och högst 24 månader före inskrivningen.",
+        "Som N40826, mer än 12 och högst 24 månader.", "De flesta exporter saknar kolumnen; då räknas nyckeltalet inte."),
+)
+KPI_OF: Final = {k.id: k for k in KPIS}
+COUNT_OF_CATEGORY: Final = dict(zip(CATEGORIES, ("U40450", "U40451", "U40452", "U40453", "U40454"), strict=True))
+SHARE_OF_CATEGORY: Final = dict(zip(CATEGORIES, ("U40406", "U40409", "U40412", "U40415", "U40418"), strict=True))
+#: time in the programme: (id, more than … months, at most … months)
+TIME_BANDS: Final = (("N40828", None, 6), ("N40829", 6, 12), ("N40830", 12, 24))
+WITHOUT_WORK_BANDS: Final = (("N40826", 6, 12), ("N40827", 12, 24))
+GENDERS: Final = ("T", "K", "M")
+GENDER_LABELS: Final = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
+HIDDEN: Final = ".."
+
+
+def protect(count: int, keysum: int, k: int) -> int | None:
+    """The disclosure rule of every Kolada count, in one place (section 4): internal mode (k ≤ 1)
+    exact; published mode the cell-key perturbed count (:func:`cellkey.perturb` with the persons'
+    record-key sum), hidden (None) below k, 0 included. Shares are derived from what this returns.
+
+    To be wired to the shared rule of :mod:`jamstalldhet.disclosure` when that is rewritten."""
+    if is_internal(k):
+        return int(count)
+    shown = int(cellkey.perturb(np.array([count]), np.array([keysum]), k)[0])
+    return shown if shown >= k else None
+
+
+def percent(numerator: int | None, denominator: int | None) -> float | None:
+    """A share in per cent with one decimal (half up), None when either part is hidden or nobody ended."""
+    if numerator is None or denominator is None or denominator <= 0:
+        return None
+    return math.floor(1000 * numerator / denominator + 0.5) / 10
+
+
+Bool = npt.NDArray[np.bool_]
+
+
+def _add_months(days: npt.NDArray[np.int64], months: int) -> npt.NDArray[np.int64]:
+    """The same day ``months`` calendar months later (the month's last day where it has fewer days)."""
+    d = days.astype("datetime64[D]")
+    month = d.astype("datetime64[M]")
+    day_offset = d - month.astype("datetime64[D]")
+    target = month + np.timedelta64(months, "M")
+    last_day = (target + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
+    out: npt.NDArray[np.int64] = np.minimum(target.astype("datetime64[D]") + day_offset, last_day).astype(np.int64)
+    return out
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One year's Kolada figures for the unit, protected as :func:`protect` says."""
+
+    year: int
+    municipality: str
+    k: int
+    #: (kpi id, gender T/K/M) → value (whole count, or per cent with one decimal); None = hidden or undefined
+    values: dict[tuple[str, str], float | int | None]
+    #: the cells hidden by disclosure control (status "..")
+    hidden: frozenset[tuple[str, str]]
+
+    @property
+    def internal(self) -> bool:
+        return is_internal(self.k)
+
+    def ids(self) -> list[str]:
+        return [kpi.id for kpi in KPIS if any((kpi.id, g) in self.values for g in GENDERS)]
+
+    def value(self, kpi: str, gender: str = "T") -> float | int | None:
+        return self.values.get((kpi, gender))
+
+    def kolada_rows(self) -> list[dict[str, Any]]:
+        """Kolada API v3's ``/data`` objects: one per key figure, its values T, K, M."""
+        out: list[dict[str, Any]] = []
+        for kid in self.ids():
+            vals = []
+            for g in GENDERS:
+                hidden = (kid, g) in self.hidden
+                vals.append({"gender": g, "count": 1, "status": HIDDEN if hidden else "", "value": self.values[(kid, g)]})
+            out.append({"kpi": kid, "municipality": self.municipality, "period": self.year, "values": vals})
+        return out
+
+    def frame(self) -> pd.DataFrame:
+        """The submission's layout: one row per key figure and gender (Id, Nyckeltal, Kön, Värde, Status)."""
+        import pandas as pd
+
+        rows = [(kid, KPI_OF[kid].title, GENDER_LABELS[g], self.values[(kid, g)], HIDDEN if (kid, g) in self.hidden else "")
+                for kid in self.ids() for g in GENDERS]
+        df = pd.DataFrame(rows, columns=["Id", "Nyckeltal", "Kön", "Värde", "Status"])
+        df["Värde"] = df["Värde"].astype("Float64")
+        return df
+
+    def note(self) -> str:
+        """What every output of these figures says about their protection."""
+        if self.internal:
+            return f"{INTERNAL_MARK}. Exakta tal (inrapporteringen till Kolada)."
+        return (f"Varje antal har ett litet slumpmässigt brus (högst ±{cellkey.MAX_NOISE}) som skyddar enskilda personer; "
+                f"{HIDDEN} = färre än {self.k} personer. Andelarna räknas från de visade antalen.")
+
+
+def compute(prep: Prepared, year: int, k: int, mapping: Mapping | None = None,
+            months_without_work: npt.NDArray[np.float64] | None = None) -> Figures:
+    """The Kolada figures of ``year`` by gender (T = everyone, K = women, M = men), protected at ``k``.
+
+    The unit is the person with a record ending in ``year`` (``avslutade`` of section 2), with the
+    outcome of their latest ending (the indicators' rule). Time in the programme: from the first start
+    to the last end of the person's records ending in the year. ``months_without_work``: the optional
+    column ``manader_utan_arbete`` per record (NaN unknown), taken from the person's first-starting
+    record of the year's endings; without it N40826–N40827 are not computed. :class:`KoladaError`
+    names any outcome among the year's endings that the mapping leaves out."""
+    mapping = mapping or load_mapping()
+    lo, hi = year_bounds(year)
+    ended = (prep.end >= lo) & (prep.end <= hi)
+    counter = _Counter(prep, None, 1)
+    outcome = counter.latest_outcome(ended)  # per person, -1 = did not end
+    present = sorted({int(o) for o in np.unique(outcome) if o >= 0})
+    mapping.check([S.OUTCOMES[o] for o in present])
+    cat_of = outcome_categories(mapping)
+    is_ended = outcome >= 0
+    gender, keys = prep.person_gender, prep.person_key
+
+    def cell(flags: Bool) -> dict[str, int | None]:
+        out: dict[str, int | None] = {}
+        for g, sel in (("T", flags), ("K", flags & (gender == 0)), ("M", flags & (gender == 1))):
+            n = int(np.count_nonzero(sel))
+            out[g] = protect(n, int(keys[sel].sum()) if keys.size else 0, k)
+        return out
+
+    values: dict[tuple[str, str], float | int | None] = {}
+    hidden: set[tuple[str, str]] = set()
+
+    def put_count(kid: str, shown: dict[str, int | None]) -> None:
+        for g in GENDERS:
+            values[(kid, g)] = shown[g]
+            if shown[g] is None:
+                hidden.add((kid, g))
+
+    def put_share(kid: str, num: dict[str, int | None], den: dict[str, int | None]) -> None:
+        for g in GENDERS:
+            values[(kid, g)] = percent(num[g], den[g])
+            if not is_internal(k) and (num[g] is None or den[g] is None):
+                hidden.add((kid, g))
+
+    total = cell(is_ended)
+    put_count("N40450", total)
+    by_cat: dict[str, dict[str, int | None]] = {}
+    for c in CATEGORIES:
+        codes = [o for o, cat in cat_of.items() if cat == c]
+        by_cat[c] = cell(is_ended & np.isin(outcome, codes))
+        put_count(COUNT_OF_CATEGORY[c], by_cat[c])
+    for c in CATEGORIES:
+        put_share(SHARE_OF_CATEGORY[c], by_cat[c], total)
+    a_b = {g: None if by_cat["A"][g] is None or by_cat["B"][g] is None else int(by_cat["A"][g] or 0) + int(by_cat["B"][g] or 0)
+           for g in GENDERS}
+    put_share("U40455", a_b, total)
+
+    # time in the programme: first start and last end of each person's records ending in the year
+    rows = np.flatnonzero(ended & (prep.start != NEVER))
+    first = np.full(prep.n_persons, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(prep.n_persons, np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(first, prep.person[rows], prep.start[rows].astype(np.int64))
+    np.maximum.at(last, prep.person[rows], prep.end[rows].astype(np.int64))
+    known = is_ended & (first != np.iinfo(np.int64).max)
+    start_days = np.where(known, first, 0)
+    for kid, above, at_most in TIME_BANDS:
+        band = known & (last <= _add_months(start_days, at_most))
+        if above is not None:
+            band &= last > _add_months(start_days, above)
+        put_share(kid, cell(band), total)
+
+    if months_without_work is not None:
+        months = np.full(prep.n_persons, np.nan)
+        order = rows[np.lexsort((-rows, prep.start[rows]))]  # per person, the first start (ties: first row) last
+        months[prep.person[order[::-1]]] = np.asarray(months_without_work, dtype=np.float64)[order[::-1]]
+        for kid, above, at_most in WITHOUT_WORK_BANDS:
+            with np.errstate(invalid="ignore"):
+                band = is_ended & (months > above) & (months <= at_most)
+            put_share(kid, cell(band), total)
+    return Figures(year, mapping.municipality, k, values, frozenset(hidden))

@@ -3,10 +3,16 @@ the comparison files and the Jämförelse page."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
 import pytest
 
 from jamstalldhet import kolada
 from jamstalldhet import schema as S
+from jamstalldhet.reading import read_file
+from jamstalldhet.records import Prepared, prepare
 
 # --- the outcome mapping (data/kolada.toml) -----------------------------------------------------
 
@@ -45,3 +51,147 @@ def test_an_unmapped_outcome_is_named_never_guessed() -> None:
 def test_a_broken_mapping_file_says_what_is_wrong(text: str, match: str) -> None:
     with pytest.raises(kolada.KoladaError, match=match):
         kolada.parse_mapping(text)
+
+
+# --- the figures by gender ---------------------------------------------------------------------
+
+OUTCOME_TEXTS = ("Arbete", "Subventionerat arbete", "Studier", "Arbetsmarknadsanställning", "Ohälsa", "Sjukskrivning",
+                 "Flyttat", "")
+#: A mapping that gives all five categories persons (Ohälsa → C as the contract allows; here also
+#: Arbetsmarknadsanställning → D, only so that D is not empty in this test).
+ALL_FIVE = _mapping('"Arbete" = "A"\n"Studier" = "B"\n"Ohälsa" = "C"\n"Arbetsmarknadsanställning" = "D"\n"Annat" = "E"')
+
+
+def export_of_all_kinds(path: Path) -> Path:
+    """A synthetic export: 400 persons, 1–3 records each, ending in 2017, 2018 or not at all, with
+    outcomes of all five kinds written as exports write them (synonyms, an empty cell, an unknown text)."""
+    rng = np.random.default_rng(29)
+    rows = []
+    for p in range(400):
+        kon = "K" if p % 7 < 4 else "M"
+        for _ in range(int(rng.integers(1, 4))):
+            start = pd.Timestamp("2015-01-01") + pd.Timedelta(days=int(rng.integers(0, 1400)))
+            end = start + pd.Timedelta(days=int(rng.integers(0, 1000)))
+            ongoing = rng.random() < 0.15
+            rows.append({"person_id": f"p{p}", "kon": kon, "insats": "Insats " + "AB"[p % 2],
+                         "startdatum": start.date().isoformat(), "slutdatum": "" if ongoing else end.date().isoformat(),
+                         "avslutsorsak": "" if ongoing else str(rng.choice(OUTCOME_TEXTS))})
+    f = path / "export.csv"
+    pd.DataFrame(rows).to_csv(f, index=False)
+    return f
+
+
+def independent_categories(f: Path, year: int, category_of: dict[str, str]) -> pd.DataFrame:
+    """A–E counts by gender in plain pandas, from the raw file: per person the latest ending in the
+    year (ties: the last row), the raw text grouped by hand."""
+    raw = pd.read_csv(f, dtype=str, keep_default_na=False)
+    raw["row"] = range(len(raw))
+    end = pd.to_datetime(raw["slutdatum"], errors="coerce")
+    ended = raw[end.dt.year == year].assign(end=end[end.dt.year == year])
+    latest = ended.sort_values(["end", "row"]).groupby("person_id").tail(1)
+    by_hand = {"Arbete": "Arbete", "Subventionerat arbete": "Arbete", "Studier": "Studier",
+               "Arbetsmarknadsanställning": "Arbetsmarknadsanställning", "Ohälsa": "Ohälsa", "Sjukskrivning": "Ohälsa"}
+    latest = latest.assign(cat=latest["avslutsorsak"].map(lambda t: category_of[by_hand.get(t, "Annat")]))
+    table = pd.crosstab(latest["cat"], latest["kon"]).reindex(index=list("ABCDE"), columns=["K", "M"], fill_value=0)
+    table["T"] = table["K"] + table["M"]
+    return table
+
+
+@pytest.mark.parametrize("mapping_text", [None, ALL_FIVE], ids=["standardfilen", "alla-fem"])
+def test_a_to_e_counts_equal_an_independent_computation(tmp_path: Path, mapping_text: str | None) -> None:
+    f = export_of_all_kinds(tmp_path)
+    df, problems = read_file(f)
+    assert df is not None, [str(p) for p in problems]
+    m = kolada.load_mapping() if mapping_text is None else kolada.parse_mapping(mapping_text)
+    fig = kolada.compute(prepare(df), 2018, 0, m)
+    expected = independent_categories(f, 2018, {o: m.category_of(o) or "?" for o in S.OUTCOMES})
+    if mapping_text is not None:
+        assert (expected.loc[:, "T"] > 0).all()  # the export really has all five kinds
+    for c, kid in kolada.COUNT_OF_CATEGORY.items():
+        for g in kolada.GENDERS:
+            assert fig.value(kid, g) == expected.loc[c, g], (kid, g)
+    for g in kolada.GENDERS:
+        assert fig.value("N40450", g) == expected[g].sum()
+        a_b = expected.loc["A", g] + expected.loc["B", g]
+        assert fig.value("U40455", g) == round(100 * a_b / expected[g].sum() + 1e-9, 1)
+
+
+def test_time_in_programme_equals_an_independent_computation(tmp_path: Path) -> None:
+    f = export_of_all_kinds(tmp_path)
+    df, _ = read_file(f)
+    assert df is not None
+    fig = kolada.compute(prepare(df), 2018, 0)
+    raw = pd.read_csv(f, dtype=str, keep_default_na=False)
+    start, end = pd.to_datetime(raw["startdatum"]), pd.to_datetime(raw["slutdatum"], errors="coerce")
+    ended = raw.assign(start=start, end=end)[end.dt.year == 2018]
+    span = ended.groupby(["person_id", "kon"]).agg(first=("start", "min"), last=("end", "max")).reset_index()
+    bands = {"N40828": (None, 6), "N40829": (6, 12), "N40830": (12, 24)}
+    for kid, (above, at_most) in bands.items():
+        inside = span["last"] <= span["first"] + pd.DateOffset(months=at_most)
+        if above is not None:
+            inside &= span["last"] > span["first"] + pd.DateOffset(months=above)
+        for g, sel in (("T", span["kon"].notna()), ("K", span["kon"] == "K"), ("M", span["kon"] == "M")):
+            n, d = int((inside & sel).sum()), int(sel.sum())
+            assert fig.value(kid, g) == pytest.approx(round(100 * n / d + 1e-9, 1)), (kid, g)
+
+
+def test_months_without_work_only_when_the_column_is_given(demo_prep: Prepared) -> None:
+    plain = kolada.compute(demo_prep, 2018, 0)
+    assert "N40826" not in plain.ids() and "N40827" not in plain.ids()
+    months = np.where(np.arange(demo_prep.n_records) % 3 == 0, 9.0, 18.0)
+    fig = kolada.compute(demo_prep, 2018, 0, months_without_work=months)
+    assert fig.value("N40826") is not None and fig.value("N40827") is not None
+    assert fig.value("N40826") + fig.value("N40827") == pytest.approx(100.0, abs=0.1)
+
+
+def test_published_mode_hides_small_counts_and_derives_shares_from_shown_counts(tmp_path: Path) -> None:
+    from tests.conftest import small_unit
+
+    for prep, k in ((prepare(small_unit()), 5), (prepare(read_file(export_of_all_kinds(tmp_path))[0]), 5),
+                    (prepare(read_file(export_of_all_kinds(tmp_path))[0]), 12)):
+        exact = kolada.compute(prep, 2018, 0)
+        fig = kolada.compute(prep, 2018, k)
+        assert not fig.internal and exact.internal
+        for kid in fig.ids():
+            for g in kolada.GENDERS:
+                v = fig.value(kid, g)
+                if kolada.KPI_OF[kid].kind == "count":
+                    assert v is None or v >= k, (kid, g, v)  # a shown count is never below k, 0 included
+                    assert ((kid, g) in fig.hidden) == (v is None)
+                    assert v is None or abs(v - (exact.value(kid, g) or 0)) <= 3  # bounded noise
+        n = {g: fig.value("N40450", g) for g in kolada.GENDERS}
+        for c, kid in kolada.SHARE_OF_CATEGORY.items():
+            for g in kolada.GENDERS:
+                count = fig.value(kolada.COUNT_OF_CATEGORY[c], g)
+                assert fig.value(kid, g) == kolada.percent(count, n[g])
+                assert ((kid, g) in fig.hidden) == (count is None or n[g] is None)
+        for g in kolada.GENDERS:
+            a, b = fig.value("U40450", g), fig.value("U40451", g)
+            assert fig.value("U40455", g) == (None if a is None or b is None else kolada.percent(int(a + b), n[g]))
+    small = kolada.compute(prepare(small_unit()), 2018, 5)
+    assert small.value("N40450", "K") is None and ("N40450", "K") in small.hidden  # 3 women ended
+    assert small.value("U40455", "K") is None
+
+
+def test_protect_is_exact_in_internal_mode_and_the_cell_key_method_otherwise() -> None:
+    from jamstalldhet import cellkey
+
+    assert kolada.protect(3, 12345, 0) == 3
+    assert kolada.protect(0, 0, 5) is None  # an empty cell is hidden too
+    for count in range(0, 40):
+        for keysum in (1, 99_999, 5_000_000, 12_345_678):
+            shown = int(cellkey.perturb(np.array([count]), np.array([keysum]), 5)[0])
+            assert kolada.protect(count, keysum, 5) == (shown if shown >= 5 else None)
+
+
+def test_demo_2018_exact_figures_come_from_the_records(demo_prep: Prepared) -> None:
+    """The issue's 'done when' figures, checked against the indicators (not typed in)."""
+    from jamstalldhet import indicators
+    fig = kolada.compute(demo_prep, 2018, 0)
+    table = indicators.compute(demo_prep, 2018)
+    count = {(r.indicator, r.gender): int(r.count) for r in table.itertuples()}
+    for g, label in (("T", "Totalt"), ("K", "Kvinnor"), ("M", "Män")):
+        ended = count[("avslutade", label)]
+        work_or_study = count[("avslut_arbete", label)] + count[("avslut_studier", label)]
+        assert fig.value("N40450", g) == ended
+        assert fig.value("U40455", g) == kolada.percent(work_or_study, ended)
