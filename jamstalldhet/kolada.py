@@ -362,3 +362,32 @@ def compute(prep: Prepared, year: int, k: int, mapping: Mapping | None = None,
                 band = is_ended & (months > above) & (months <= at_most)
             put_share(kid, cell(band), total)
     return Figures(year, mapping.municipality, k, values, frozenset(hidden))
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def file_stem(fig: Figures) -> str:
+    """``kolada_1490_2018`` (``_INTERNT`` at the end of an internal file: disclosure's rule)."""
+    from .disclosure import file_name
+
+    return file_name(f"kolada_{fig.municipality}_{fig.year}", fig.internal)
+
+
+def definitions_frame(ids: list[str] | None = None) -> pd.DataFrame:
+    """The key figures' definitions side by side: Kolada's, this tool's, and the difference."""
+    import pandas as pd
+
+    kpis = [KPI_OF[i] for i in ids] if ids is not None else list(KPIS)
+    return pd.DataFrame([(k.id, k.title, k.kolada, k.here, k.difference) for k in kpis],
+                        columns=["Id", "Nyckeltal", "Kolada", "Här (ur exporten)", "Skillnad"])
+
+
+def xlsx(fig: Figures) -> bytes:
+    """The figures as a workbook laid out per key figure and gender (the internal one is the
+    submission), with the definitions on a second sheet; the protection note under each table."""
+    from .export import xlsx as workbook
+
+    note = f"{fig.note()} {CD_NOTE}"
+    sheet = f"Kolada {fig.year}" + (" – INTERNT" if fig.internal else "")  # the mark on the tab as well as under the table
+    return workbook({sheet: fig.frame(), "Definitioner": definitions_frame(fig.ids())}, note)

@@ -195,3 +195,80 @@ def test_demo_2018_exact_figures_come_from_the_records(demo_prep: Prepared) -> N
         work_or_study = count[("avslut_arbete", label)] + count[("avslut_studier", label)]
         assert fig.value("N40450", g) == ended
         assert fig.value("U40455", g) == kolada.percent(work_or_study, ended)
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+KOLADA_VALUE_KEYS = {"gender", "count", "status", "value"}
+
+
+def assert_kolada_v3_data(rows: object) -> None:
+    """Kolada API v3's /data objects, as any Kolada client reads them."""
+    assert isinstance(rows, list) and rows
+    for obj in rows:
+        assert set(obj) == {"kpi", "municipality", "period", "values"}
+        assert isinstance(obj["kpi"], str) and isinstance(obj["municipality"], str) and isinstance(obj["period"], int)
+        for v in obj["values"]:
+            assert set(v) == KOLADA_VALUE_KEYS and v["gender"] in ("T", "K", "M") and v["count"] == 1
+            assert (v["value"] is None) == (v["status"] == "..") or (v["value"] is None and v["status"] == "")
+            assert v["value"] is None or isinstance(v["value"], int | float)
+
+
+def test_cli_json_is_kolada_v3_data_and_matches_compute(capsys: pytest.CaptureFixture[str], demo_prep: Prepared) -> None:
+    import json
+
+    from jamstalldhet.cli import main
+
+    assert main(["kolada", "--year", "2018", "--demo", "--format", "json", "--k", "0"]) == 0
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
+    assert_kolada_v3_data(rows)
+    assert "Internt – får inte publiceras" in captured.err
+    by = {(o["kpi"], v["gender"]): v["value"] for o in rows for v in o["values"]}
+    assert {o["municipality"] for o in rows} == {"1490"} and {o["period"] for o in rows} == {2018}
+    assert [o["kpi"] for o in rows][:6] == ["N40450", "U40450", "U40451", "U40452", "U40453", "U40454"]
+    expected = kolada.compute(demo_prep, 2018, 0)  # the demo frame and the demo file are the same records
+    assert by == expected.values
+    assert {o["kpi"] for o in rows} >= {"N40450", "U40455", "N40828", "N40829", "N40830", *kolada.SHARE_OF_CATEGORY.values()}
+
+
+def test_cli_published_json_hides_with_status(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from jamstalldhet.cli import main
+    from tests.conftest import DATA
+
+    assert main(["kolada", "--year", "2018", "--data", str(DATA / "sma_fall.csv")]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert_kolada_v3_data(rows)
+    values = [v for o in rows for v in o["values"]]
+    assert any(v["status"] == ".." and v["value"] is None for v in values)
+    counts = [v["value"] for o in rows if kolada.KPI_OF[o["kpi"]].kind == "count" for v in o["values"]]
+    assert all(c is None or c >= 5 for c in counts)
+
+
+def test_cli_internal_xlsx_is_the_marked_submission(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from jamstalldhet.cli import main
+
+    out = tmp_path / "inrapportering.xlsx"
+    assert main(["kolada", "--year", "2018", "--demo", "--format", "xlsx", "--k", "0", "--out", str(out)]) == 0
+    written = tmp_path / "inrapportering_INTERNT.xlsx"  # an internal file says so in its name
+    assert written.exists() and not out.exists()
+    sheets = pd.read_excel(written, sheet_name=None, engine="calamine", header=None)
+    name = next(n for n in sheets if n.startswith("Kolada 2018"))
+    assert "INTERNT" in name
+    table = sheets[name]
+    assert any("Internt – får inte publiceras" in str(v) for v in table[0])
+    body = pd.read_excel(written, sheet_name=name, engine="calamine").dropna(subset=["Kön"])
+    assert list(body.columns) == ["Id", "Nyckeltal", "Kön", "Värde", "Status"]
+    assert set(body["Kön"]) == {"Totalt", "Kvinnor", "Män"} and body["Id"].nunique() == len(body) // 3
+
+
+@pytest.mark.parametrize(("args", "code"), [(["kolada", "--year", "1990", "--demo"], 1),
+                                            (["kolada", "--year", "2018", "--demo", "--k", "2"], 2),
+                                            (["kolada", "--year", "2018", "--demo", "--format", "csv"], 2)])
+def test_cli_refuses(args: list[str], code: int, capsys: pytest.CaptureFixture[str]) -> None:
+    from jamstalldhet.cli import main
+
+    assert main(args) == code
+    assert capsys.readouterr().err
