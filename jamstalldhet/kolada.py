@@ -391,3 +391,125 @@ def xlsx(fig: Figures) -> bytes:
     note = f"{fig.note()} {CD_NOTE}"
     sheet = f"Kolada {fig.year}" + (" – INTERNT" if fig.internal else "")  # the mark on the tab as well as under the table
     return workbook({sheet: fig.frame(), "Definitioner": definitions_frame(fig.ids())}, note)
+
+
+# --- Kolada's own files (for comparison) -------------------------------------------------------
+
+COMPARISON_DIR: Final = DATA_DIR / "kolada"
+API: Final = "https://api.kolada.se/v3"
+
+
+class KoladaFileError(KoladaError):
+    """A file that is not Kolada v3 ``/data`` (Swedish message naming the file and what is wrong)."""
+
+
+@dataclass(frozen=True)
+class KoladaValue:
+    """One published value: key figure, municipality, year, gender, value (None = not published)."""
+
+    kpi: str
+    municipality: str
+    period: int
+    gender: str
+    value: float | None
+    status: str
+
+
+def api_url(kpis: list[str], municipalities: list[str], years: list[int]) -> str:
+    """The Kolada v3 address whose answer is the file to download (``/data/kpi/…/municipality/…/year/…``)."""
+    return (f"{API}/data/kpi/{','.join(kpis)}/municipality/{','.join(municipalities)}"
+            f"/year/{','.join(str(y) for y in years)}")
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def read_kolada(raw: bytes, name: str) -> tuple[list[KoladaValue], list[str]]:
+    """The values of a Kolada v3 ``/data`` answer (``{"values": [...], "count": n, "next_url": ...}``
+    or the bare list of ``/data`` objects) and warnings (a page of several); :class:`KoladaFileError`
+    naming the file and what is wrong for anything else."""
+    import json
+
+    def fail(what: str) -> KoladaFileError:
+        return KoladaFileError(f"Fil {name}: {what}")
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise fail("är inte text i UTF-8, som Koladas JSON-svar är. Spara svaret från Kolada som det är.") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise fail(f"är inte JSON (rad {exc.lineno}, kolumn {exc.colno}: {exc.msg}). "
+                   "Spara svaret från Koladas /data-adress som det är.") from None
+    warnings: list[str] = []
+    if isinstance(doc, dict):
+        if "values" not in doc:
+            keys = ", ".join(sorted(str(k) for k in doc)[:6]) or "inga"
+            raise fail(f"har inget fält \"values\" (fälten är: {keys}); det är inget svar från Koladas /data.")
+        items = doc["values"]
+        if doc.get("next_url"):
+            warnings.append(f"Fil {name} är en sida av flera: hämta även nästa sida ({doc['next_url']}).")
+    elif isinstance(doc, list):
+        items = doc
+    else:
+        raise fail(f"ska vara ett JSON-objekt med \"values\" eller en lista av /data-objekt, inte {type(doc).__name__}.")
+    if not isinstance(items, list):
+        raise fail("fältet \"values\" ska vara en lista.")
+    out: list[KoladaValue] = []
+    for i, obj in enumerate(items, 1):
+        where = f"objekt {i}"
+        if not isinstance(obj, dict):
+            raise fail(f"{where} är inget JSON-objekt.")
+        if "ou" in obj and "municipality" not in obj:
+            raise fail(f"{where} gäller en organisatorisk enhet (ou), inte en kommun; hämta /data/kpi/…/municipality/….")
+        if "kpi" not in obj and ("title" in obj or "id" in obj):
+            raise fail(f"{where} har id och titel men inga värden: filen ser ut som Koladas lista över nyckeltal (/kpi) "
+                       "eller kommuner (/municipality), inte värden (/data).")
+        for key in ("kpi", "municipality", "period", "values"):
+            if key not in obj:
+                raise fail(f"{where} saknar fältet \"{key}\".")
+        kpi, muni, period = obj["kpi"], obj["municipality"], obj["period"]
+        if not isinstance(kpi, str) or not kpi:
+            raise fail(f"{where}: \"kpi\" ska vara ett nyckeltals id (text), inte {kpi!r}.")
+        if not isinstance(muni, str) or not re.fullmatch(r"\d{4}", muni):
+            raise fail(f"{where} ({kpi}): \"municipality\" ska vara en kommunkod med fyra siffror som text, inte {muni!r}.")
+        if isinstance(period, str) and period.isdigit():
+            period = int(period)
+        if not isinstance(period, int) or isinstance(period, bool) or not 1900 <= period <= 2200:
+            raise fail(f"{where} ({kpi}, {muni}): \"period\" ska vara ett år, inte {obj['period']!r}.")
+        if not isinstance(obj["values"], list):
+            raise fail(f"{where} ({kpi}, {muni}, {period}): \"values\" ska vara en lista.")
+        for j, v in enumerate(obj["values"], 1):
+            at = f"{where} ({kpi}, {muni}, {period}), värde {j}"
+            if not isinstance(v, dict) or "gender" not in v or "value" not in v:
+                raise fail(f"{at} ska ha \"gender\" och \"value\".")
+            if v["gender"] not in GENDERS:
+                raise fail(f"{at}: kön {v['gender']!r} är inte T, K eller M.")
+            if v["value"] is not None and not _is_number(v["value"]):
+                raise fail(f"{at}: \"value\" ska vara ett tal eller null, inte {v['value']!r}.")
+            status = v.get("status") or ""
+            if not isinstance(status, str):
+                raise fail(f"{at}: \"status\" ska vara text, inte {status!r}.")
+            out.append(KoladaValue(kpi, muni, period, v["gender"], None if v["value"] is None else float(v["value"]),
+                                   status))
+    if not out:
+        warnings.append(f"Fil {name} innehåller inga värden.")
+    return out, warnings
+
+
+def shipped_values(folder: Path = COMPARISON_DIR) -> tuple[list[KoladaValue], list[str]]:
+    """Every Kolada file in ``data/kolada/`` (the shipped Borås series and files dropped there), and
+    one message per file that could not be read."""
+    values: list[KoladaValue] = []
+    messages: list[str] = []
+    for f in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            got, warn = read_kolada(f.read_bytes(), f.name)
+        except KoladaFileError as exc:
+            messages.append(str(exc))
+            continue
+        values += got
+        messages += warn
+    return values, messages

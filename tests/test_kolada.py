@@ -272,3 +272,52 @@ def test_cli_refuses(args: list[str], code: int, capsys: pytest.CaptureFixture[s
 
     assert main(args) == code
     assert capsys.readouterr().err
+
+
+# --- Kolada's own files ------------------------------------------------------------------------
+
+
+def test_the_shipped_boras_series_reads_as_kolada_v3() -> None:
+    values, messages = kolada.shipped_values()
+    assert messages == []
+    boras = {v.period: v.value for v in values if v.kpi == "U40455" and v.municipality == "1490" and v.gender == "T"}
+    assert sorted(boras) == list(range(2016, 2024))
+    assert boras[2018] == pytest.approx(26.14) and boras[2020] == pytest.approx(14.73)
+    assert (kolada.COMPARISON_DIR / "README.md").read_text(encoding="utf-8").count("adamaltmejd/datascience-course") >= 1
+
+
+def test_the_list_form_and_a_page_of_several_are_read() -> None:
+    import json
+
+    obj = {"kpi": "U40455", "municipality": "1494", "period": "2018",
+           "values": [{"gender": "K", "count": 1, "status": "", "value": 20.5}, {"gender": "M", "value": None, "status": "Saknas"}]}
+    values, warnings = kolada.read_kolada(json.dumps([obj]).encode(), "lista.json")
+    assert [(v.gender, v.value, v.period) for v in values] == [("K", 20.5, 2018), ("M", None, 2018)] and warnings == []
+    page = {"values": [obj], "count": 2, "next_url": "https://api.kolada.se/v3/data/kpi/U40455?page=2"}
+    _, warnings = kolada.read_kolada(json.dumps(page).encode("utf-8-sig"), "sida.json")
+    assert "sida av flera" in warnings[0] and "page=2" in warnings[0]
+
+
+@pytest.mark.parametrize(("raw", "match"), [
+    (b"\xff\xfe{", "inte text i UTF-8"),
+    (b'{"values": [', r"inte JSON \(rad 1, kolumn 13"),
+    (b'{"data": []}', r'inget fält "values" \(fälten är: data\)'),
+    (b'"U40455"', "inte str"),
+    (b'{"values": [{"id": "U40455", "title": "Avslutade ..."}]}', r"lista över nyckeltal \(/kpi\)"),
+    (b'{"values": [{"kpi": "U40455", "ou": "V15E149000101", "period": 2018, "values": []}]}', r"organisatorisk enhet \(ou\)"),
+    (b'[{"kpi": "U40455", "municipality": 1490, "period": 2018, "values": []}]', "fyra siffror som text"),
+    (b'[{"kpi": "U40455", "municipality": "1490", "values": []}]', 'objekt 1 saknar f\u00e4ltet "period"'),
+    (b'[{"kpi": "U40455", "municipality": "1490", "period": 2018, "values": [{"gender": "X", "value": 1}]}]',
+     "kön 'X' är inte T, K eller M"),
+    (b'[{"kpi": "U40455", "municipality": "1490", "period": 2018, "values": [{"gender": "T", "value": "26,1"}]}]',
+     "ska vara ett tal eller null"),
+])
+def test_a_malformed_or_foreign_file_gets_a_message_naming_what_is_wrong(raw: bytes, match: str) -> None:
+    with pytest.raises(kolada.KoladaFileError, match=match) as info:
+        kolada.read_kolada(raw, "hämtad.json")
+    assert str(info.value).startswith("Fil hämtad.json: ")
+
+
+def test_api_url() -> None:
+    assert kolada.api_url(["U40455", "N40450"], ["1490", "1494"], [2017, 2018]) == \
+        "https://api.kolada.se/v3/data/kpi/U40455,N40450/municipality/1490,1494/year/2017,2018"
