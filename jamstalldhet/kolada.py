@@ -33,6 +33,7 @@ from .validation import TomlError, read_toml
 
 if TYPE_CHECKING:
     import pandas as pd
+    import plotly.graph_objects as go
 
 MAPPING_FILE: Final = DATA_DIR / "kolada.toml"
 CATEGORIES: Final = ("A", "B", "C", "D", "E")
@@ -513,3 +514,99 @@ def shipped_values(folder: Path = COMPARISON_DIR) -> tuple[list[KoladaValue], li
         values += got
         messages += warn
     return values, messages
+
+
+# --- the comparison (Jämförelse page) ------------------------------------------------------------
+
+OWN: Final = "Egna poster"
+COMPARISON_COLUMNS: Final = ("Serie", "År", "Kön", "Värde", "Status")
+#: series colours (Okabe–Ito, distinguishable with colour-vision deficiencies); gender is the line's dash
+SERIES_COLOURS: Final = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2", "#F0E442")
+GENDER_DASH: Final = {"Totalt": "solid", "Kvinnor": "dot", "Män": "dash"}
+
+
+def series_name(mapping: Mapping, code: str) -> str:
+    return f"Kolada: {mapping.municipality_name(code)} ({code})"
+
+
+def comparison_frame(own: list[Figures], published: list[KoladaValue], kpi: str, municipalities: list[str],
+                     mapping: Mapping) -> pd.DataFrame:
+    """The unit's own values of ``kpi`` beside Kolada's for ``municipalities``, one row per series,
+    year and gender (:data:`COMPARISON_COLUMNS`); a Kolada value published twice (two files) once."""
+    import pandas as pd
+
+    rows: list[tuple[str, int, str, float | None, str]] = []
+    for fig in sorted(own, key=lambda f: f.year):
+        for g in GENDERS:
+            if (kpi, g) in fig.values:
+                rows.append((OWN, fig.year, GENDER_LABELS[g], fig.values[(kpi, g)], HIDDEN if (kpi, g) in fig.hidden else ""))
+    seen: set[tuple[str, int, str]] = set()
+    for code in municipalities:
+        for v in sorted((v for v in published if v.kpi == kpi and v.municipality == code), key=lambda v: (v.period, v.gender)):
+            if (code, v.period, v.gender) in seen:
+                continue
+            seen.add((code, v.period, v.gender))
+            rows.append((series_name(mapping, code), v.period, GENDER_LABELS[v.gender], v.value, v.status))
+    df = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
+    df["Värde"] = df["Värde"].astype("Float64")
+    return df
+
+
+def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The comparison as a table to read: one row per year, one column per series and gender."""
+    if frame.empty:
+        return frame
+    wide = frame.pivot_table(index="År", columns=["Serie", "Kön"], values="Värde", aggfunc="first", sort=False)
+    wide.columns = [f"{col[0]}, {str(col[1]).lower()}" for col in wide.columns]
+    return wide.reset_index()
+
+
+def comparison_sentence(frame: pd.DataFrame, kpi: str, home: str) -> str:
+    """One sentence on what the chart shows (its text alternative)."""
+    title = KPI_OF[kpi].title if kpi in KPI_OF else kpi
+    unit = " procentenheter" if kpi in KPI_OF and KPI_OF[kpi].kind == "share" else ""
+    series = [s for s in dict.fromkeys(frame["Serie"]) if s != OWN]
+    from .formatting import number
+
+    shown = frame.dropna(subset=["Värde"])
+    if shown.empty:
+        return f"{title}: inga värden att visa."
+    span = f"{int(shown['År'].min())}–{int(shown['År'].max())}"
+    text = f"{title}, {span}: egna poster" + (f" och {', '.join(series)}" if series else " (inga Kolada-värden valda)") + "."
+    total = shown[shown["Kön"] == "Totalt"]
+    own = total[total["Serie"] == OWN].set_index("År")["Värde"]
+    theirs = total[total["Serie"] == home].set_index("År")["Värde"]
+    both = own.index.intersection(theirs.index)
+    if len(both):
+        diff = (own[both] - theirs[both]).astype(float)
+        years = f"{int(both.min())}–{int(both.max())}" if len(both) > 1 else str(int(both[0]))
+        worst = int(str(abs(diff).idxmax()))
+        sign = "+" if diff[worst] > 0 else "−" if diff[worst] < 0 else "±"
+        text += (f" Totalt skiljer sig de egna värdena från {home} med i genomsnitt {number(abs(diff).mean(), 1)}{unit} "
+                 f"({years}); störst skillnad {worst}: {sign}{number(abs(diff[worst]), 1)}{unit}.")
+    return text
+
+
+def comparison_chart(frame: pd.DataFrame, kpi: str, home: str, note: str) -> go.Figure:
+    """Lines over the years: a colour per series (own records first), a dash per gender."""
+    import plotly.graph_objects as go
+
+    from .charts import layout
+
+    fig = go.Figure()
+    series = list(dict.fromkeys(frame["Serie"]))
+    for i, s in enumerate(series):
+        for gender in ("Totalt", "Kvinnor", "Män"):
+            part = frame[(frame["Serie"] == s) & (frame["Kön"] == gender)].sort_values("År")
+            if part.empty or part["Värde"].isna().all():
+                continue
+            fig.add_trace(go.Scatter(
+                x=part["År"], y=part["Värde"].astype(float), name=f"{s}, {gender.lower()}", mode="lines+markers",
+                line={"color": SERIES_COLOURS[i % len(SERIES_COLOURS)], "dash": GENDER_DASH[gender], "width": 2.5},
+                connectgaps=False, hovertemplate="%{x}: %{y}<extra>" + f"{s}, {gender.lower()}" + "</extra>"))
+    title = KPI_OF[kpi].title if kpi in KPI_OF else kpi
+    fig = layout(fig, f"{kpi} {title}", note, comparison_sentence(frame, kpi, home), x_title=True,
+                 legend_rows=max(1, (len(fig.data) + 1) // 2))
+    fig.update_xaxes(title="År", dtick=1)
+    fig.update_yaxes(title="Procent" if kpi in KPI_OF and KPI_OF[kpi].kind == "share" else "Antal", rangemode="tozero")
+    return fig

@@ -321,3 +321,78 @@ def test_a_malformed_or_foreign_file_gets_a_message_naming_what_is_wrong(raw: by
 def test_api_url() -> None:
     assert kolada.api_url(["U40455", "N40450"], ["1490", "1494"], [2017, 2018]) == \
         "https://api.kolada.se/v3/data/kpi/U40455,N40450/municipality/1490,1494/year/2017,2018"
+
+
+# --- the Jämförelse page (AppTest) -------------------------------------------------------------
+
+
+def jamforelse(year: int = 2018, **state: object) -> object:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "pages" / "jamforelse.py"), default_timeout=120)
+    at.session_state["ar"] = year
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+@pytest.fixture
+def demo_records() -> Prepared:
+    """The demo as the page and the command line read it, with this test's record keys (the
+    session-wide ``demo_prep`` is made before the test key is set, so its record keys differ)."""
+    from jamstalldhet.demo import DEMO_FILE
+    from jamstalldhet.records import prepare_parquet
+
+    return prepare_parquet([DEMO_FILE])
+
+
+def test_jamforelse_shows_own_series_beside_the_shipped_boras_series(demo_records: Prepared) -> None:
+    at = jamforelse()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Jämförelse med Kolada"
+    assert len(at.get("plotly_chart")) == 1
+    table = at.dataframe[0].value
+    assert "Egna poster, totalt" in table and "Kolada: Borås (1490), totalt" in table
+    by_year = table.set_index("År")
+    shipped = {v.period: v.value for v in kolada.shipped_values()[0] if v.municipality == "1490" and v.kpi == "U40455"}
+    for y, value in shipped.items():
+        assert by_year.loc[y, "Kolada: Borås (1490), totalt"] == pytest.approx(value)
+        published = kolada.compute(demo_records, y, 5)  # the page is in published mode: the same protected values
+        assert by_year.loc[y, "Egna poster, totalt"] == pytest.approx(published.value("U40455"))
+    assert {"Egna poster, kvinnor", "Egna poster, män"} <= set(table)
+    text = "\n".join(m.value for m in at.markdown)
+    assert "Diagram: Börjat arbeta eller studera" in text and "procentenheter" in text
+    assert "minst en sammanhängande månad" in text  # the difference of definitions, in a sentence
+    codes = "\n".join(c.value for c in at.code)
+    assert "https://api.kolada.se/v3/data/kpi/N40450,U40450" in codes and "/municipality/1490/year/2016," in codes
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Kolada-JSON", "Excel (.xlsx)"]
+
+
+def test_jamforelse_upload_adds_a_municipality_and_refuses_a_foreign_file() -> None:
+    import json
+
+    at = jamforelse()
+    lidkoping = {"values": [{"kpi": "U40455", "municipality": "1494", "period": y, "values": [
+        {"gender": "T", "count": 1, "status": "", "value": v}, {"gender": "K", "count": 1, "status": "", "value": v + 1}]}
+        for y, v in ((2016, 35.5), (2017, 38.1))], "count": 2, "next_url": None}
+    at.file_uploader[0].set_value([("lidkoping.json", json.dumps(lidkoping).encode(), "application/json"),
+                                   ("kpi.json", b'{"values": [{"id": "U40455", "title": "x"}]}', "application/json")])
+    at.run()
+    assert not at.exception
+    assert any("Fil kpi.json" in e.value and "(/kpi)" in e.value for e in at.error)
+    at.multiselect(key="kolada_kommuner").set_value(["1490", "1494"])
+    at.run()
+    table = at.dataframe[0].value.set_index("År")
+    assert table.loc[2016, "Kolada: Lidköping (1494), totalt"] == pytest.approx(35.5)
+    assert table.loc[2017, "Kolada: Lidköping (1494), kvinnor"] == pytest.approx(39.1)
+
+
+def test_jamforelse_internal_mode_is_exact_and_marked(demo_prep: Prepared) -> None:
+    at = jamforelse(internt=True)
+    assert not at.exception
+    assert any("Internt – får inte publiceras" in e.value for e in at.error)
+    table = at.dataframe[0].value.set_index("År")
+    assert table.loc[2018, "Egna poster, totalt"] == pytest.approx(kolada.compute(demo_prep, 2018, 0).value("U40455"))
