@@ -396,3 +396,29 @@ def test_jamforelse_internal_mode_is_exact_and_marked(demo_prep: Prepared) -> No
     assert any("Internt – får inte publiceras" in e.value for e in at.error)
     table = at.dataframe[0].value.set_index("År")
     assert table.loc[2018, "Egna poster, totalt"] == pytest.approx(kolada.compute(demo_prep, 2018, 0).value("U40455"))
+
+
+def test_python_m_kolada_demo_2018_json_k0_gives_the_indicators_figures(demo_prep: Prepared) -> None:
+    """``python -m jamstalldhet kolada --year 2018 --demo --format json --k 0`` as a process, parsed as
+    Kolada v3 /data objects; N40450 and U40455 agree with the indicators' avslutade, arbete and studier."""
+    import json
+    import subprocess
+    import sys
+
+    from jamstalldhet import indicators
+    from tests.conftest import ROOT
+
+    proc = subprocess.run([sys.executable, "-m", "jamstalldhet", "kolada", "--year", "2018", "--demo", "--format", "json",
+                           "--k", "0"], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert_kolada_v3_data(rows)
+    value = {(o["kpi"], v["gender"]): v["value"] for o in rows for v in o["values"]}
+    count = {(r.indicator, r.gender): int(r.count) for r in indicators.compute(demo_prep, 2018).itertuples()}
+    for g, label in (("T", "Totalt"), ("K", "Kvinnor"), ("M", "Män")):
+        ended = count[("avslutade", label)]
+        assert value[("N40450", g)] == ended
+        assert value[("U40450", g)] == count[("avslut_arbete", label)]
+        assert value[("U40451", g)] == count[("avslut_studier", label)]
+        a_b = count[("avslut_arbete", label)] + count[("avslut_studier", label)]
+        assert value[("U40455", g)] == round(100 * a_b / ended + 1e-9, 1)
