@@ -4,6 +4,7 @@
     python -m jamstalldhet import FILE [--store DIR] [--replace]
     python -m jamstalldhet report --year Y [--data FILE | --store DIR | --demo] --out FILE.html [--zip FILE.zip] [--pdf FILE.pdf] [--k N]
     python -m jamstalldhet demo --out FILE.parquet [--records N]
+    python -m jamstalldhet kolada --year Y [--data FILE | --store DIR | --demo] [--format json|xlsx] [--out FILE] [--k N]
     python -m jamstalldhet export-uppfoljning --year Y [--data FILE | --store DIR | --demo] --out FILE.json [--xlsx FILE.xlsx]
     python -m jamstalldhet sammanstall FILE.json... --out FILE.html
 
@@ -73,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     dem = sub.add_parser("demo", help="skriv syntetisk demodata som Parquet")
     dem.add_argument("--out", type=Path, required=True, help="utfil (.parquet)")
     dem.add_argument("--records", type=int, help="antal poster (standard: den kalibrerade demodatan)")
+
+    kol = sub.add_parser("kolada", help="Koladas nyckeltal för kommunal arbetsmarknadsstatistik (KAS) för ett år")
+    year_source_k(kol)
+    kol.add_argument("--format", choices=("json", "xlsx"), default="json",
+                     help="json: Kolada API v3:s /data-form (standard); xlsx: arbetsbok per nyckeltal och kön")
+    kol.add_argument("--out", type=Path, help="utfil (standard: json till stdout, xlsx till kolada_<kommunkod>_<år>.xlsx)")
 
     # the board's follow-up file and the compilation of several boards' files (jamstalldhet.followup)
     exp = sub.add_parser("export-uppfoljning", help="skriv nämndens uppföljning av handlingsplanen (JSON och/eller xlsx)")
@@ -283,6 +290,49 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_kolada(args: argparse.Namespace) -> int:
+    from . import kolada
+    from .disclosure import INTERNAL_FILE_MARK
+
+    k = _k(args)
+    if k is None:
+        return EXIT_USAGE
+    loaded = _load(args)
+    if loaded is None:
+        return EXIT_INVALID
+    prep, _ = loaded
+    years = prep.years()
+    if args.year not in years:
+        span = f"{years[0]}–{years[-1]}" if years else "inga år"
+        sys.stderr.write(f"fel: året {args.year} finns inte i datan ({span}).\n")
+        return EXIT_INVALID
+    try:
+        fig = kolada.compute(prep, args.year, k)
+    except kolada.KoladaError as exc:
+        sys.stderr.write(f"fel: {exc}\n")
+        return EXIT_INVALID
+    if fig.internal:  # Kolada's JSON has no place for the mark: it goes to stderr, as for indicators
+        sys.stderr.write(f"{fig.note()} Röjandekontrollen är avstängd (--k {k}).\n")
+    sys.stderr.write(f"Obs: {kolada.CD_NOTE}\n")
+    out: Path | None = args.out
+    if args.format == "xlsx" and out is None:
+        out = Path(kolada.file_stem(fig) + ".xlsx")
+    if out is not None and fig.internal and not out.stem.endswith(INTERNAL_FILE_MARK):
+        out = out.with_name(out.stem + INTERNAL_FILE_MARK + out.suffix)  # an internal file says so in its name
+    if args.format == "xlsx":
+        assert out is not None
+        out.write_bytes(kolada.xlsx(fig))
+    else:
+        text = json.dumps(fig.kolada_rows(), ensure_ascii=False) + "\n"
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            out.write_text(text, encoding="utf-8")
+    if out is not None:
+        sys.stderr.write(f"Skrev {out}\n")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -295,6 +345,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_report(args)
         if args.command == "import":
             return _cmd_import(args)
+        if args.command == "kolada":
+            return _cmd_kolada(args)
         if args.command in ("export-uppfoljning", "sammanstall"):
             from . import followup
 

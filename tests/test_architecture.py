@@ -49,7 +49,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("beräkning", {"indicators", "stats", "catalogue"}),
     ("röjandekontroll", {"disclosure", "tables", "resources", "payments"}),
     ("figurer och filer", {"charts", "export"}),
-    ("vyer", {"presentation", "views", "plan", "payments_view", "resources_view"}),
+    ("vyer", {"presentation", "views", "plan", "payments_view", "resources_view", "kolada"}),
     ("utdata", {"report", "followup"}),
     ("ingångar", {"cli", "__main__", "__init__"}),
 ]
