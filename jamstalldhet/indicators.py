@@ -72,7 +72,7 @@ Bool = npt.NDArray[np.bool_]
 Counts = npt.NDArray[np.int64]
 
 
-class _Counter:
+class PersonCounter:
     """Marks (person, group) pairs and counts them by group and gender."""
 
     def __init__(self, prep: Prepared, group: npt.NDArray[np.int16] | None, n_groups: int):
@@ -120,7 +120,7 @@ class _Counter:
 def _count_all(prep: Prepared, year: int, group: npt.NDArray[np.int16] | None, n_groups: int) -> dict[str, tuple[Counts, Counts | None]]:
     """(numerator, denominator) counts per indicator, each of shape (n_groups, 3)."""
     lo, hi = year_bounds(year)
-    c = _Counter(prep, group, n_groups)
+    c = PersonCounter(prep, group, n_groups)
     active = (prep.start <= hi) & (prep.end >= lo)
     ended = (prep.end >= lo) & (prep.end <= hi)
     referred = (prep.referred >= lo) & (prep.referred <= hi)

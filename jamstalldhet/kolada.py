@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from . import cellkey
+from . import cellkey, disclosure
 from . import schema as S
 from .disclosure import INTERNAL_MARK, is_internal
-from .indicators import _Counter
+from .indicators import PersonCounter
 from .records import NEVER, Prepared, year_bounds
 from .settings import DATA_DIR
 from .typed import normalise
@@ -200,16 +200,17 @@ GENDER_LABELS: Final = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
 HIDDEN: Final = ".."
 
 
-def protect(count: int, keysum: int, k: int) -> int | None:
-    """The disclosure rule of every Kolada count, in one place (section 4): internal mode (k ≤ 1)
-    exact; published mode the cell-key perturbed count (:func:`cellkey.perturb` with the persons'
-    record-key sum), hidden (None) below k, 0 included. Shares are derived from what this returns.
-
-    To be wired to the shared rule of :mod:`jamstalldhet.disclosure` when that is rewritten."""
-    if is_internal(k):
-        return int(count)
-    shown = int(cellkey.perturb(np.array([count]), np.array([keysum]), k)[0])
-    return shown if shown >= k else None
+def protect(counts: dict[str, int], keysums: dict[str, int], k: int) -> dict[str, int | None]:
+    """One Kolada cell by gender (T, K, M) as published at ``k``: the rule of every published count
+    (:func:`disclosure.perturb_counts`: exact in internal mode, else cell-key perturbed and hidden below
+    k, 0 included), and T hidden with a hidden K or M (:func:`disclosure.publish` hides a total so). The
+    same persons as an indicator cell (``avslutade``, ended to work or studies) give the same number."""
+    perturbed = disclosure.perturb_counts([counts[g] for g in GENDERS], [keysums[g] for g in GENDERS], k)
+    hidden = np.ma.getmaskarray(perturbed)
+    out: dict[str, int | None] = {g: None if hidden[i] else int(perturbed.data[i]) for i, g in enumerate(GENDERS)}
+    if not is_internal(k) and (out["K"] is None or out["M"] is None):
+        out["T"] = None
+    return out
 
 
 def percent(numerator: int | None, denominator: int | None) -> float | None:
@@ -297,7 +298,7 @@ def compute(prep: Prepared, year: int, k: int, mapping: Mapping | None = None,
     mapping = mapping or load_mapping()
     lo, hi = year_bounds(year)
     ended = (prep.end >= lo) & (prep.end <= hi)
-    counter = _Counter(prep, None, 1)
+    counter = PersonCounter(prep, None, 1)
     outcome = counter.latest_outcome(ended)  # per person, -1 = did not end
     present = sorted({int(o) for o in np.unique(outcome) if o >= 0})
     mapping.check([S.OUTCOMES[o] for o in present])
@@ -306,11 +307,9 @@ def compute(prep: Prepared, year: int, k: int, mapping: Mapping | None = None,
     gender, keys = prep.person_gender, prep.person_key
 
     def cell(flags: Bool) -> dict[str, int | None]:
-        out: dict[str, int | None] = {}
-        for g, sel in (("T", flags), ("K", flags & (gender == 0)), ("M", flags & (gender == 1))):
-            n = int(np.count_nonzero(sel))
-            out[g] = protect(n, int(keys[sel].sum()) if keys.size else 0, k)
-        return out
+        sel = {"T": flags, "K": flags & (gender == 0), "M": flags & (gender == 1)}
+        return protect({g: int(np.count_nonzero(s)) for g, s in sel.items()},
+                       {g: int(keys[s].sum()) if keys.size else 0 for g, s in sel.items()}, k)
 
     values: dict[tuple[str, str], float | int | None] = {}
     hidden: set[tuple[str, str]] = set()
@@ -384,12 +383,14 @@ def definitions_frame(ids: list[str] | None = None) -> pd.DataFrame:
                         columns=["Id", "Nyckeltal", "Kolada", "Här (ur exporten)", "Skillnad"])
 
 
-def xlsx(fig: Figures) -> bytes:
+def xlsx(fig: Figures, extract_id: str | None = None) -> bytes:
     """The figures as a workbook laid out per key figure and gender (the internal one is the
-    submission), with the definitions on a second sheet; the protection note under each table."""
+    submission, with its extract id), with the definitions on a second sheet; the protection note
+    under each table."""
+    from .export import extract_line
     from .export import xlsx as workbook
 
-    note = f"{fig.note()} {CD_NOTE}"
+    note = f"{fig.note()} {CD_NOTE}" + (f" · {extract_line(extract_id)}" if extract_id else "")
     sheet = f"Kolada {fig.year}" + (" – INTERNT" if fig.internal else "")  # the mark on the tab as well as under the table
     return workbook({sheet: fig.frame(), "Definitioner": definitions_frame(fig.ids())}, note)
 

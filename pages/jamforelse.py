@@ -5,7 +5,7 @@ import json
 import streamlit as st
 
 from jamstalldhet import kolada
-from pages._shared import download_logging, internal_banner, k, setup, shared, show_chart, show_table, year
+from pages._shared import XLSX_MIME, internal_banner, internal_download, k, setup, shared, show_chart, show_table, year
 
 d = setup()
 st.title("Jämförelse med Kolada")
@@ -95,12 +95,15 @@ if fig_year is not None:
     st.header(f"Egna nyckeltal {y}")
     st.caption(fig_year.note())
     show_table(fig_year.frame())
-    stem = kolada.file_stem(fig_year)
-    logged = download_logging(stem, fig_year.internal)
-    c1, c2, _ = st.columns([1, 1, 3])
-    c1.download_button("Kolada-JSON", json.dumps(fig_year.kolada_rows(), ensure_ascii=False).encode("utf-8"),
-                       f"{stem}.json", "application/json", key="kolada_json", **logged)
     this_year = fig_year
-    c2.download_button("Excel (.xlsx)", shared(("kolada_xlsx", d.version, y, kk, mapping_key), lambda: kolada.xlsx(this_year)),
-                       f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="kolada_xlsx", **logged)
+    c1, c2, _ = st.columns([1, 1, 3])
+    if fig_year.internal:
+        # the submission: exact, made only on the click, with an extract id (issue 23)
+        internal_download(c2, "Excel (.xlsx), intern inrapportering", f"kolada_{fig_year.municipality}_{y}", ".xlsx",
+                          XLSX_MIME, lambda xid: kolada.xlsx(this_year, xid), key="kolada_xlsx")
+    else:
+        stem = kolada.file_stem(fig_year)
+        c1.download_button("Kolada-JSON", json.dumps(fig_year.kolada_rows(), ensure_ascii=False).encode("utf-8"),
+                           f"{stem}.json", "application/json", key="kolada_json", on_click="ignore")
+        c2.download_button("Excel (.xlsx)", shared(("kolada_xlsx", d.version, y, kk, mapping_key), lambda: kolada.xlsx(this_year)),
+                           f"{stem}.xlsx", XLSX_MIME, key="kolada_xlsx", on_click="ignore")

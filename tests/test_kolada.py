@@ -174,14 +174,19 @@ def test_published_mode_hides_small_counts_and_derives_shares_from_shown_counts(
 
 
 def test_protect_is_exact_in_internal_mode_and_the_cell_key_method_otherwise() -> None:
-    from jamstalldhet import cellkey
+    from jamstalldhet import disclosure
 
-    assert kolada.protect(3, 12345, 0) == 3
-    assert kolada.protect(0, 0, 5) is None  # an empty cell is hidden too
-    for count in range(0, 40):
+    counts, keys = {"T": 43, "K": 3, "M": 40}, {"T": 12_345, "K": 99_999, "M": 5_000_000}
+    assert kolada.protect(counts, keys, 0) == counts
+    assert kolada.protect({"T": 0, "K": 0, "M": 0}, {"T": 0, "K": 0, "M": 0}, 5) == {"T": None, "K": None, "M": None}
+    for n in range(0, 40):
         for keysum in (1, 99_999, 5_000_000, 12_345_678):
-            shown = int(cellkey.perturb(np.array([count]), np.array([keysum]), 5)[0])
-            assert kolada.protect(count, keysum, 5) == (shown if shown >= 5 else None)
+            c = {"T": n + 30, "K": n, "M": 30}
+            k_ = {"T": keysum + 7, "K": keysum, "M": 7}
+            got = kolada.protect(c, k_, 5)
+            shown = disclosure.perturb_counts([n], [keysum], 5)
+            assert got["K"] == (None if shown.mask[0] else int(shown.data[0]))  # the rule of every published count
+            assert (got["T"] is None) == (got["K"] is None or got["M"] is None)  # a total is hidden with a gender
 
 
 def test_demo_2018_exact_figures_come_from_the_records(demo_prep: Prepared) -> None:
