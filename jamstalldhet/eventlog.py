@@ -126,9 +126,21 @@ def export_jsonl(store: Path) -> bytes:
 
 # --- internal extracts: each file with exact figures has an id no one can guess -------------------
 
+_LETTERS: Final = str.maketrans("0123456789abcdef", "abcdefghijkmnpqr")
+
+
 def new_extract_id() -> str:
-    """128 random bits: the id of one internal extract, in its file name, its content and the log."""
-    return secrets.token_hex(16)
+    """128 random bits: the id of one internal extract, in its file name, its content and the log.
+
+    Written in 16 letters, no digits: a run of digits in a hexadecimal id could look like a
+    personnummer to :func:`personnummer.mask`, and the log would then keep a masked id that no
+    longer names its file.
+
+    >>> xid = new_extract_id()
+    >>> len(xid), xid.isalpha(), xid.islower()
+    (32, True, True)
+    """
+    return secrets.token_hex(16).translate(_LETTERS)
 
 
 # --- sign-outs: a signed-out sign-in's cookie is refused on this server ---------------------------
