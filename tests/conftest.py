@@ -50,6 +50,15 @@ def demo_prep() -> Prepared:
         return prepare(demo.demo_frame())
 
 
+def shown(prep: Prepared, year: int = 2018, by: str | None = None, k: int = 5) -> dict[tuple[str, str, str], dict[str, object]]:
+    """The published table's row by (indicator, group, gender): what a page, file or report must show
+    (with the tests' key, the pages' noise). Tests compare outputs with it instead of typing numbers."""
+    from jamstalldhet.tables import indicator_table
+
+    frame = indicator_table(prep, year, by=by, k=k).frame
+    return {(str(r["indicator"]), str(r["group"]), str(r["gender"])): r for r in frame.to_dict("records")}
+
+
 def read(name: str) -> pd.DataFrame:
     df, problems = read_file(DATA / name)
     assert df is not None, [str(p) for p in problems]

@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from jamstalldhet import formatting as F
 from jamstalldhet import narrative, presentation
+from jamstalldhet.records import Prepared
 from jamstalldhet.tables import indicator_table
-from tests.conftest import MALOMRADE_OF_FILE, malomrade_app
+from tests.conftest import MALOMRADE_OF_FILE, malomrade_app, shown
 
 MID = "makt-och-halsa"
 
@@ -56,12 +58,17 @@ def test_html_and_markdown_special_characters_are_safe() -> None:
 
 
 def test_figures_come_from_the_data(demo_prep) -> None:  # type: ignore[no-untyped-def]
-    pub = indicator_table(demo_prep, 2018)
     text = narrative.read(2018, MID)
     assert "993" not in text  # the committed text holds placeholders, not typed figures
-    filled = presentation.fill_figures(text, pub)
+    # internal mode: the seed's sentence, exactly
+    filled = presentation.fill_figures(text, indicator_table(demo_prep, 2018, k=0))
     assert "1 814 deltagare, 993 kvinnor och 821 män" in filled
     assert "398 kvinnor och 331 män" in filled and "16,0 %" in filled and "223 kvinnor och 237 män" in filled
+    # published: the same sentence with the published (perturbed) figures
+    fig = shown(demo_prep, 2018)
+    published = presentation.fill_figures(text, indicator_table(demo_prep, 2018))
+    w, m = (F.number(fig[("deltagare", "Totalt", g)]["count"]) for g in ("Kvinnor", "Män"))
+    assert f"{w} kvinnor och {m} män" in published
 
 
 def _page(name: str = "makt_halsa.py", year: int = 2018, **query: str) -> AppTest:
@@ -72,12 +79,14 @@ def _page(name: str = "makt_halsa.py", year: int = 2018, **query: str) -> AppTes
     return at.run()
 
 
-def test_page_shows_text_with_figures_and_saves_a_new_version() -> None:
+def test_page_shows_text_with_figures_and_saves_a_new_version(demo_prep: Prepared) -> None:
     at = _page()
     assert not at.exception
-    shown = [m for m in at.markdown if "Jobb Borås har" in m.value]
-    assert shown and "993 kvinnor och 821 män" in shown[0].value
-    assert not shown[0].proto.allow_html  # Streamlit escapes HTML in it
+    fig = shown(demo_prep, 2018)
+    women, men = (F.number(fig[("deltagare", "Totalt", g)]["count"]) for g in ("Kvinnor", "Män"))
+    text = [m for m in at.markdown if "Jobb Borås har" in m.value]
+    assert text and f"{women} kvinnor och {men} män" in text[0].value
+    assert not text[0].proto.allow_html  # Streamlit escapes HTML in it
     evil = "Ny text med <b>html</b>, <script>alert(1)</script> och *markdown* & {{deltagare.kvinnor}} kvinnor."
     at.text_area(key=f"text_{MID}_2018").input(evil)
     next(b for b in at.button if b.label == "Spara texten").click()
@@ -87,8 +96,8 @@ def test_page_shows_text_with_figures_and_saves_a_new_version() -> None:
     versions = narrative.versions(2018, MID)
     assert len(versions) == 1 and "{{deltagare.totalt}} deltagare" in versions[0].text()
     at = _page()
-    shown = [m for m in at.markdown if "Ny text med" in m.value][0]
-    assert "993 kvinnor" in shown.value and not shown.proto.allow_html
+    saved = [m for m in at.markdown if "Ny text med" in m.value][0]
+    assert f"{women} kvinnor" in saved.value and not saved.proto.allow_html
     assert any("Tidigare versioner" in m.value for m in at.markdown)
 
 
@@ -120,14 +129,15 @@ def test_report_mode_never_shows_internal_values() -> None:
     assert not any("Internt" in e.value for e in at.error)
 
 
-def test_page_workbook_holds_every_table(media: dict[str, tuple[str, bytes]]) -> None:
+def test_page_workbook_holds_every_table(media: dict[str, tuple[str, bytes]], demo_prep: Prepared) -> None:
     at = _page()
     button = next(b for b in at.get("download_button") if b.proto.label == "Alla tabeller på sidan (.xlsx)")
     name, data = media[button.proto.url]
     assert name == "makt-och-halsa_2018.xlsx"
     book = pd.read_excel(io.BytesIO(data), sheet_name=None, engine="calamine")
     assert list(book) == ["Deltagare", "Anvisade", "Avslutade", "Arbete", "Studier", "Arbetsmarknadsanställning", "Ohälsa"]
+    fig = shown(demo_prep, 2018)  # the published figures, as the page shows them
     women = book["Deltagare"].set_index("Kön").loc["Kvinnor", "Antal personer"]
-    assert int(women) == 993
-    assert int(book["Anvisade"].set_index("Kön").loc["Män", "Antal personer"]) == 331
-    assert float(book["Arbete"].set_index("Kön").loc["Kvinnor", "Andel"]) == pytest.approx(0.16)
+    assert int(women) == fig[("deltagare", "Totalt", "Kvinnor")]["count"]
+    assert int(book["Anvisade"].set_index("Kön").loc["Män", "Antal personer"]) == fig[("anvisade", "Totalt", "Män")]["count"]
+    assert float(book["Arbete"].set_index("Kön").loc["Kvinnor", "Andel"]) == pytest.approx(fig[("avslut_arbete", "Totalt", "Kvinnor")]["share"])

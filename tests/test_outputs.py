@@ -40,7 +40,9 @@ def test_page_tables_show_dots_not_small_counts(small_store: Path) -> None:
     at = page()
     assert not at.exception
     deltagare = at.dataframe[0].value.set_index("Indikator").loc["Deltagare"]
-    assert (deltagare["Kvinnor"], deltagare["Män"], deltagare["Totalt"]) == ("..", "..", "43")
+    # the 3 women hidden, and the total with them (else 43 − 40 would tell); the men shown, perturbed
+    assert (deltagare["Kvinnor"], deltagare["Totalt"]) == ("..", "..")
+    assert abs(int(deltagare["Män"]) - 40) <= 3
     for df in at.dataframe:
         for col in df.value.columns:
             if "antal" in col.lower() or col in ("Kvinnor", "Män", "Totalt"):
@@ -63,24 +65,24 @@ def test_page_downloads_never_hold_small_counts(small_store: Path, media: dict[s
         for frame in frames:
             assert INTERNAL_MARK not in frame.to_string()
             counts = counts_in(frame)
-            assert counts and not [c for c in counts if 1 <= c <= 4], (name, counts)
-            seen += 1
-    assert seen >= 15
+            assert not [c for c in counts if c < 5], (name, counts)  # neither 1–4 nor 0
+            seen += bool(counts)
+    assert seen >= 10
     deltagare = next(m for b in at.get("download_button") if (m := media[b.proto.url])[0] == "deltagare_makt-och-halsa_2018.csv")
     back = pd.read_csv(io.BytesIO(deltagare[1]), sep=";", decimal=",", encoding="utf-8-sig").set_index("Kön")
-    assert pd.isna(back.loc["Kvinnor", "Antal personer"]) and back.loc["Kvinnor", "Röjandekontroll"] == ".."
-    assert back.loc["Totalt", "Antal personer"] == 43
+    assert pd.isna(back.loc["Kvinnor", "Antal personer"]) and back.loc["Kvinnor", "Röjandekontroll"].startswith("..")
+    assert pd.isna(back.loc["Totalt", "Antal personer"]) and abs(back.loc["Män", "Antal personer"] - 40) <= 3
 
 
 def test_a_chart_with_every_value_suppressed_is_a_sentence(small_store: Path) -> None:
-    """3 women and 40 men: no empty axes, a sentence that says why and gives the published total."""
+    """Nobody of the small unit ended to studies: no empty axes, a sentence that says why."""
     at = page()
     keys = [c.key for c in at.get("plotly_chart")]
-    assert "chart_deltagare" not in keys
+    assert "chart_avslut_studier" not in keys and "chart_deltagare" in keys  # the men are shown
     text = " ".join(m.value for m in at.markdown)
-    assert "Deltagare 2018: värdena för kvinnor och män är för små för att visas" in text
-    sentence = text.split("Deltagare 2018:")[1].split("personer.")[0]
-    assert "totalt 43 personer" in text and not re.search(r"\b[1-4]\b", sentence)  # no small count in it
+    assert "Avslutade till studier 2018: värdena för kvinnor och män är för små för att visas" in text
+    sentence = text.split("Avslutade till studier 2018:")[1].split("</p>")[0]
+    assert not re.search(r"\b[0-4]\b", sentence)  # no small count in it
 
 
 def test_internal_mode_marks_every_file_in_name_and_content(small_store: Path, media: dict[str, tuple[str, bytes]],
@@ -96,7 +98,7 @@ def test_internal_mode_marks_every_file_in_name_and_content(small_store: Path, m
         data = make()  # the click
         assert "INTERNT" in name, name
         xid = name.split("_INTERNT")[0].rsplit("_", 1)[1]  # the extract id: in the name …
-        assert len(xid) == 32 and int(xid, 16) >= 0
+        assert len(xid) == 32 and xid.isalpha()
         assert xid.encode() in data or xid in pd.read_excel(io.BytesIO(data), header=None, engine="calamine").to_string()  # … and the content
         ids.add(xid)
         logged = [e for e in eventlog.read(store_dir()) if e.event == eventlog.DOWNLOAD]

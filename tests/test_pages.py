@@ -10,7 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from jamstalldhet import catalogue
-from tests.conftest import MALOMRADE_OF_FILE, ROOT, malomrade_app
+from jamstalldhet import formatting as F
+from jamstalldhet.records import Prepared
+from tests.conftest import MALOMRADE_OF_FILE, ROOT, malomrade_app, shown
 
 MALOMRADEN = {"makt_inflytande.py": "Makt, inflytande och ekonomisk jämställdhet", "makt_halsa.py": "Makt och hälsa",
               "vald.py": "Makt och mäns våld mot kvinnor"}
@@ -37,10 +39,17 @@ def test_malomrade_page_runs_with_charts_and_downloads(name: str, title: str) ->
     assert len(at.get("download_button")) >= 3
 
 
-def test_makt_och_halsa_shows_seed_figures() -> None:
-    text = table_text(page("makt_halsa.py"))
+def test_makt_och_halsa_shows_seed_figures(demo_prep: Prepared) -> None:
+    # internt läge: the seed's figures exactly
+    text = table_text(page("makt_halsa.py", internt=True))
     assert "993" in text and "821" in text and "1 814" in text
     assert "223" in text and "237" in text
+    # published: the published table's perturbed figures
+    text = table_text(page("makt_halsa.py"))
+    fig = shown(demo_prep, 2018)
+    for ind in ("deltagare", "avslut_arbetsmarknadsanstallning"):
+        for gender in ("Kvinnor", "Män", "Totalt"):
+            assert F.number(fig[(ind, "Totalt", gender)]["count"]) in text, (ind, gender)
 
 
 def test_filters_change_figures() -> None:
@@ -91,26 +100,29 @@ def test_broken_catalogue_names_line() -> None:
         catalogue.parse('[indikatorer.deltagare]\ntitel = \n')
 
 
-def test_downloads_open_back_with_same_numbers() -> None:
+def test_downloads_open_back_with_same_numbers(demo_prep: Prepared) -> None:
     at = page("makt_halsa.py")
     buttons = at.get("download_button")
     labels = [b.proto.label for b in buttons]
     assert labels.count("CSV för Excel") == labels.count("CSV") == labels.count("Excel (.xlsx)") >= 7
-    from jamstalldhet import demo, export, presentation
-    from jamstalldhet.records import prepare
+    from jamstalldhet import export, presentation
     from jamstalldhet.tables import indicator_table
 
-    pub = indicator_table(prepare(demo.demo_frame()), 2018)
+    pub = indicator_table(demo_prep, 2018)
+    fig = shown(demo_prep, 2018)
     df = presentation.export_table(pub, catalogue.load(), ["deltagare", "avslut_arbete"])
     raw = export.csv_excel(df)
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     back = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
-    assert back.loc[back["Kön"] == "Kvinnor", "Antal personer"].tolist() == [993, 96]
-    assert back.loc[(back["Kön"] == "Kvinnor") & (back["Indikator"] == "Avslutade till arbete"), "Andel"].iloc[0] == pytest.approx(0.16)
+    women = [fig[(i, "Totalt", "Kvinnor")]["count"] for i in ("deltagare", "avslut_arbete")]
+    assert back.loc[back["Kön"] == "Kvinnor", "Antal personer"].tolist() == women
+    assert back.loc[(back["Kön"] == "Kvinnor") & (back["Indikator"] == "Avslutade till arbete"), "Andel"].iloc[0] == \
+        pytest.approx(fig[("avslut_arbete", "Totalt", "Kvinnor")]["share"])
     xl = pd.read_excel(io.BytesIO(export.xlsx({"t": df}, pub.note)), sheet_name="t", engine="calamine")
-    assert xl.loc[xl["Kön"] == "Män", "Antal personer"].dropna().astype(int).tolist()[:2] == [821, 90]
+    men = [fig[(i, "Totalt", "Män")]["count"] for i in ("deltagare", "avslut_arbete")]
+    assert xl.loc[xl["Kön"] == "Män", "Antal personer"].dropna().astype(int).tolist()[:2] == men
     plain = pd.read_csv(io.BytesIO(export.csv_plain(df)))
-    assert plain["Antal personer"].tolist()[:3] == [993, 821, 1814]
+    assert plain["Antal personer"].tolist()[:3] == [fig[("deltagare", "Totalt", g)]["count"] for g in ("Kvinnor", "Män", "Totalt")]
 
 
 def test_csv_excel_bytes_exact() -> None:
@@ -137,11 +149,12 @@ def test_formula_neutralisation_everywhere() -> None:
     assert all(str(v).startswith("'") for v in values[:-1]) and values[-1] == "Vanlig text"
 
 
-def test_environment_threshold_below_3_stops_every_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("JAMSTALLDHET_K", "0")
+@pytest.mark.parametrize("k", ["0", "3", "4"])
+def test_environment_threshold_below_5_stops_every_page(monkeypatch: pytest.MonkeyPatch, k: str) -> None:
+    monkeypatch.setenv("JAMSTALLDHET_K", k)
     at = page("makt_halsa.py")
     assert not at.exception
-    assert "minst 3" in at.error[0].value
+    assert "minst 5" in at.error[0].value
     assert not at.get("plotly_chart")
 
 
@@ -151,7 +164,7 @@ def test_published_mode_offers_one_value_or_the_malomrade_selection() -> None:
     assert box.value.startswith("Målområdets insatser")
     assert "Alla" in box.options and "Mammor i arbete" in box.options
     assert not at.get("multiselect")
-    assert "brus" in " ".join(c.value for c in at.caption)
+    assert "slumpmässigt tal" in " ".join(c.value for c in at.caption)
     box.set_value("Mammor i arbete").run()
     assert at.session_state["f_insats"] == ["Mammor i arbete"]
 
