@@ -743,10 +743,6 @@ def build_view(plan: Plan, year: int, tables: Tables, area_titles: Mapping[str, 
     if not note:
         pub = tables(year, {})
         note = pub.note if pub is not None else ""
-        if any(a.perturbed for g in goals for m in g.measures for a in (m.current, *m.trend)):
-            from .disclosure import perturbation_note
-
-            note = f"{note}. Mått med urval: {perturbation_note()}" if note else perturbation_note()
     return PlanView(plan, year, tuple(goals), tuple(acts), note)
 
 
@@ -769,10 +765,8 @@ def measures_table(pv: PlanView) -> pd.DataFrame:
 
 
 def _reason(a: Assessment) -> str:
-    parts = [a.reason.capitalize()] if a.reason else []
-    if a.perturbed:
-        parts.append("Filtrerad tabell: värdet har slumpbrus (cell-key-metoden)")
-    return ". ".join(parts)
+    """Why a measure reads as it does (every published value carries noise: the plan's note says so once)."""
+    return a.reason.capitalize() if a.reason else ""
 
 
 def goal_table(pv: PlanView, gv: GoalView) -> pd.DataFrame:

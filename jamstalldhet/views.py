@@ -10,7 +10,7 @@ table covers, the indicator views, the page's workbook and the trend are made in
 >>> area = cat.malomraden[1]
 >>> view = malomrade(prepare_parquet([demo.DEMO_FILE]), cat, area, 2018, 5, default_filters(area))
 >>> view.scope, [v.id for v in view.indicators][:2], view.pub.perturbed
-('Alla deltagare', ['deltagare', 'anvisade'], False)
+('Alla deltagare', ['deltagare', 'anvisade'], True)
 """
 
 from __future__ import annotations

@@ -14,8 +14,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import catalogue, cli, report
+from jamstalldhet import catalogue, cli, disclosure, report
+from jamstalldhet import formatting as F
+from jamstalldhet import schema as S
 from jamstalldhet.records import Prepared, prepare
+from jamstalldhet.tables import indicator_table
 from tests.conftest import ROOT, small_unit
 
 
@@ -63,20 +66,66 @@ def demo_html(demo_report: report.Report) -> str:
     return report.html(demo_report)
 
 
-def test_demo_report_has_seed_figures_and_three_malomraden(demo_html: str) -> None:
-    text = re.sub(r"<script>.*?</script>", "", demo_html, flags=re.S)
+@pytest.fixture(scope="module")
+def internal_report(demo_prep: Prepared) -> report.Report:
+    """The demo report in internt läge (k = 0): the seed's exact figures."""
+    return report.build(demo_prep, 2018, catalogue.load(), 0, "Demodata", texts=ROOT / "data" / "uppfoljning")
+
+
+def without_scripts(doc: str) -> str:
+    return re.sub(r"<script>.*?</script>", "", doc, flags=re.S)
+
+
+def totals(prep: Prepared, iid: str, year: int = 2018, k: int = 5) -> dict[str, dict[str, object]]:
+    """One indicator's Totalt rows, by gender, of the table of all participants: published (perturbed)
+    at k = 5, the same table every output of the year publishes; exact at k = 0."""
+    f = indicator_table(prep, year, k=k).frame
+    f = f[(f["indicator"] == iid) & (f["group"] == S.TOTALT)]
+    return {str(r["gender"]): r for r in f.to_dict("records")}
+
+
+def deltagare_sentence(prep: Prepared) -> str:
+    """The first sentence of Makt och hälsa's narrative, its figures from the published table."""
+    n = {g: F.number(v["count"]) for g, v in totals(prep, "deltagare").items()}
+    return f"Jobb Borås har under 2018 arbetat med {n[S.TOTALT]} deltagare, {n[S.KVINNOR]} kvinnor och {n[S.MAN_PLURAL]} män."
+
+
+def test_demo_report_has_seed_figures_and_three_malomraden(demo_html: str, internal_report: report.Report,
+                                                           demo_prep: Prepared) -> None:
+    # internt läge: the seed's exact figures
+    internal = without_scripts(report.html(internal_report))
+    assert disclosure.INTERNAL_MARK in internal
     for figure in ("1 814", "993", "821", "16,0 %", "18,0 %", "12,0 %", "398", "331", "223", "237"):
-        assert figure in text, figure
+        assert figure in internal, figure
+    assert "Jobb Borås har under 2018 arbetat med 1 814 deltagare, 993 kvinnor och 821 män." in internal
+    summary = internal[internal.index("Sammanfattning"):internal.index("Målområde 1")]
+    assert "avslutade till studier – 12,0 % av kvinnorna och 6,0 % av männen" in summary
+
+    # published: every figure is the published (perturbed) table's, in the narrative as in the summary
+    text = without_scripts(demo_html)
+    assert disclosure.INTERNAL_MARK not in text
     for title in ("Makt, inflytande och ekonomisk jämställdhet", "Makt och hälsa", "Makt och mäns våld mot kvinnor"):
         assert title in text
-    # each målområde's narrative, figures filled in from the data
+    # each målområde's narrative, figures filled in from the (published) data
     assert "En utbildning planeras i jämställdhetsintegrering" in text
-    assert "Jobb Borås har under 2018 arbetat med 1 814 deltagare, 993 kvinnor och 821 män." in text
+    assert deltagare_sentence(demo_prep) in text
+    anvisade = {g: F.number(v["count"]) for g, v in totals(demo_prep, "anvisade").items()}
+    work, studies, employed = (totals(demo_prep, iid) for iid in (
+        "avslut_arbete", "avslut_studier", "avslut_arbetsmarknadsanstallning"))
+    w, m = S.KVINNOR, S.MAN_PLURAL
+    assert (f"{anvisade[S.TOTALT]} var anvisade under året, {anvisade[w]} kvinnor och {anvisade[m]} män.") in text
+    assert (f"Av dem som avslutade en arbetsmarknadsinsats började {F.percent(work[w]['share'])} av kvinnorna och "
+            f"{F.percent(work[m]['share'])} av männen arbeta. Efter avslutad insats har en större andel kvinnor än män "
+            f"börjat studera ({F.percent(studies[w]['share'])} av kvinnorna och {F.percent(studies[m]['share'])} av "
+            f"männen). Arbetsmarknadsanställningar ligger jämnt mellan könen, {F.number(employed[w]['count'])} kvinnor "
+            f"och {F.number(employed[m]['count'])} män.") in text
     assert "En arbetsgrupp tillsattes under 2018" in text
     assert "{{" not in text
-    # the summary up front names the significant difference in studies (12 % vs 6 %)
+    # the summary up front names the significant difference in studies (12 % vs 6 % in the seed)
+    assert studies[w]["significant"] is True
     summary = text[text.index("Sammanfattning"):text.index("Målområde 1")]
-    assert "avslutade till studier – 12,0 % av kvinnorna och 6,0 % av männen" in summary
+    assert (f"avslutade till studier – {F.percent(studies[w]['share'])} av kvinnorna och "
+            f"{F.percent(studies[m]['share'])} av männen ({F.pp(studies[w]['gap_pp'])} procentenheter)") in summary
 
 
 def test_no_external_resource(demo_html: str, demo_report: report.Report) -> None:
@@ -97,18 +146,39 @@ def test_no_external_resource(demo_html: str, demo_report: report.Report) -> Non
     assert sum(1 for tag, _ in doc.tags if tag == "script") == 1 + len(drawn) + len(demo_report.extra)
 
 
+def indicator_rows(doc: str, area: int, title: str) -> dict[str, list[str]]:
+    """The cells of one indicator's table in målområde ``area`` of a report, by the row's first cell."""
+    section = doc[doc.index(f'id="malomrade-{area}"'):]
+    section = section[:section.index("</section>")]
+    table = section[section.index(f"<h3>{title}</h3>"):]
+    table = table[table.index("<tbody>"):table.index("</tbody>")]
+    rows = [re.findall(r"<td>(.*?)</td>", row, flags=re.S) for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)]
+    return {row[0].strip(): [c.strip() for c in row[1:]] for row in rows}
+
+
 def test_small_unit_report_shows_dots_never_small_counts() -> None:
-    rep = report.build(prepare(small_unit()), 2018, catalogue.load(), 5, "Liten enhet")
-    doc = parse(report.html(rep))
-    cells = [c.strip() for c in doc.cells]
+    prep = prepare(small_unit())
+    rep = report.build(prep, 2018, catalogue.load(), 5, "Liten enhet")
+    doc = report.html(rep)
+    cells = [c.strip() for c in parse(doc).cells]
     assert ".." in cells
-    assert not [c for c in cells if re.fullmatch(r"[1-4]", c)], cells
-    assert "43" in cells  # the total stays
-    internal = report.html(report.build(prepare(small_unit()), 2018, catalogue.load(), 0, "Liten enhet"))
+    assert not [c for c in cells if re.fullmatch(r"[0-4]", c)], cells  # no count below k, and never a 0
+    # the 3 women are hidden, and the total with them (total minus men would give them away); the
+    # men's perturbed count is shown, as the published table says
+    deltagare = indicator_rows(doc, 2, "Deltagare")
+    men = totals(prep, "deltagare")[S.MAN_PLURAL]["count"]
+    assert deltagare["Kvinnor"][0] == ".." and deltagare["Totalt"][0] == ".."
+    assert deltagare["Män"][0] == F.number(men) and int(men) >= 5  # type: ignore[call-overload]
+    assert not rep.uneven  # the summary names no distribution whose women are hidden
+    # internt läge: exact, small counts and the total included, and marked
+    internal = report.html(report.build(prep, 2018, catalogue.load(), 0, "Liten enhet"))
     assert "Internt – får inte publiceras" in internal
+    exact = indicator_rows(internal, 2, "Deltagare")
+    assert [exact[g][0] for g in ("Kvinnor", "Män", "Totalt")] == ["3", "40", "43"]
 
 
-def test_zip_has_every_figure_as_png_and_svg_and_tables_as_xlsx(demo_report: report.Report, tmp_path: Path) -> None:
+def test_zip_has_every_figure_as_png_and_svg_and_tables_as_xlsx(demo_report: report.Report, internal_report: report.Report,
+                                                                demo_prep: Prepared, tmp_path: Path) -> None:
     target = report.write_zip(demo_report, tmp_path / "r.zip")
     with zipfile.ZipFile(target) as zf:
         names = zf.namelist()
@@ -128,9 +198,17 @@ def test_zip_has_every_figure_as_png_and_svg_and_tables_as_xlsx(demo_report: rep
         books = [n for n in names if n.endswith(".xlsx")]
         assert len(books) == 3 + 1 + len(demo_report.extra)  # målområden, summary, resources
         halsa = next(n for n in books if "makt-och-halsa" in n)
-        sheets = pd.read_excel(io.BytesIO(zf.read(halsa)), sheet_name=None, engine="calamine")
+        published = zf.read(halsa)
+
+    def women(book: bytes) -> int:
+        sheets = pd.read_excel(io.BytesIO(book), sheet_name=None, engine="calamine")
         deltagare = next(df for name, df in sheets.items() if "Deltagare" in name).set_index("Kön")
-        assert int(deltagare.loc["Kvinnor", "Antal personer"]) == 993
+        return int(deltagare.loc["Kvinnor", "Antal personer"])
+
+    # the published workbook has the published table's (perturbed) count; the internal one the seed's 993
+    assert women(published) == int(totals(demo_prep, "deltagare")[S.KVINNOR]["count"])  # type: ignore[call-overload]
+    internal_books = report.tables_xlsx(internal_report)
+    assert women(next(b for n, b in internal_books.items() if "makt-och-halsa" in n)) == 993
 
 
 def test_cli_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,7 +221,7 @@ def test_cli_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["report", "--year", "2018", "--demo"]) == 2
 
 
-def test_pdf_has_pages_and_figures(demo_html: str, tmp_path: Path) -> None:
+def test_pdf_has_pages_and_figures(demo_html: str, demo_prep: Prepared, tmp_path: Path) -> None:
     if report.chromium() is None:
         pytest.skip("Chromium saknas")
     from pypdf import PdfReader
@@ -154,11 +232,15 @@ def test_pdf_has_pages_and_figures(demo_html: str, tmp_path: Path) -> None:
     reader = PdfReader(pdf)
     assert len(reader.pages) >= 5  # title + summary, three målområden, method
     text = "\n".join(page.extract_text() for page in reader.pages)
-    for figure in ("1 814", "993", "821", "16,0 %", "Sida 1 av"):
+    # the published table's figures (the seed's 1 814, 993, 821 and 16,0 %, perturbed)
+    people = totals(demo_prep, "deltagare")
+    work = totals(demo_prep, "avslut_arbete")
+    for figure in (F.number(people[S.TOTALT]["count"]), F.number(people[S.KVINNOR]["count"]),
+                   F.number(people[S.MAN_PLURAL]["count"]), F.percent(work[S.KVINNOR]["share"]), "Sida 1 av"):
         assert figure in text, figure
 
 
-def test_arsrapport_page(media: dict[str, tuple[str, bytes]]) -> None:
+def test_arsrapport_page(media: dict[str, tuple[str, bytes]], demo_prep: Prepared) -> None:
     at = AppTest.from_file(str(ROOT / "pages" / "arsrapport.py"), default_timeout=120)
     at.session_state["ar"] = 2018
     at.run()
@@ -168,7 +250,7 @@ def test_arsrapport_page(media: dict[str, tuple[str, bytes]]) -> None:
     assert len(at.get("iframe")) == 0  # the preview is drawn only when it is opened
     button = next(b for b in at.get("download_button") if b.proto.label == "Rapporten (HTML)")
     name, data = media[button.proto.url]
-    assert name == "jamstalldhet_2018.html" and "1 814 deltagare, 993 kvinnor och 821 män" in data.decode()
+    assert name == "jamstalldhet_2018.html" and deltagare_sentence(demo_prep) in data.decode()  # the published figures
     assert any("avslutade till studier" in m.value for m in at.markdown)
     at.session_state["forhandsgranska"] = True  # the user opens the preview
     at.run()
@@ -183,8 +265,17 @@ def test_summary_names_distributions_outside_40_60() -> None:
     rows = [(f"w{i}", S.KVINNA) for i in range(10)] + [(f"m{i}", S.MAN) for i in range(40)]
     df = pd.DataFrame(rows, columns=[S.PERSON_ID, S.KON])
     df[S.STARTDATUM], df[S.SLUTDATUM], df[S.INSATS] = "2018-03-01", None, "Jobb Borås"
-    rep = report.build(prepare(canonical(df)), 2018, catalogue.load(), 5, "Test")
-    assert any("deltagare – 20,0 % kvinnor (10 kvinnor, 40 män)" in line for line in rep.uneven), rep.uneven
+    prep = prepare(canonical(df))
+    # internt läge: the exact 10 women and 40 men
+    internal = report.build(prep, 2018, catalogue.load(), 0, "Test")
+    assert any("deltagare – 20,0 % kvinnor (10 kvinnor, 40 män)" in line for line in internal.uneven), internal.uneven
+    # published: the published table's (perturbed) counts and share
+    rep = report.build(prep, 2018, catalogue.load(), 5, "Test")
+    people = totals(prep, "deltagare")
+    w, m = people[S.KVINNOR], people[S.MAN_PLURAL]
+    assert w["even"] is False
+    line = f"deltagare – {F.percent(w['share'])} kvinnor ({F.number(w['count'])} kvinnor, {F.number(m['count'])} män)"
+    assert any(line in u for u in rep.uneven), (line, rep.uneven)
     assert "Könsfördelning utanför 40/60" in report.html(rep)
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import costs
+from jamstalldhet import costs, disclosure, resources, resources_view
+from jamstalldhet import schema as S
+from jamstalldhet.records import Prepared
 from tests.conftest import ROOT
 
 
@@ -33,7 +35,12 @@ def tables(at: AppTest) -> str:
     return "\n".join(df.value.to_string() for df in at.dataframe)
 
 
-def test_page_shows_shares_kvot_sentence_trend_and_downloads() -> None:
+def percent_of(cell: str) -> int:
+    """"54,9 %" → 55."""
+    return round(float(cell.removesuffix(" %").replace(",", ".")))
+
+
+def test_page_shows_shares_kvot_sentence_trend_and_downloads(demo_prep: Prepared) -> None:
     at = page()
     assert not at.exception
     assert at.title[0].value == "Resurser 2018"
@@ -42,29 +49,44 @@ def test_page_shows_shares_kvot_sentence_trend_and_downloads() -> None:
                                      "Studie- och yrkesvägledning", "Totalt"]
     assert {"Andel kvinnor av deltagarna", "Andel kvinnor av kostnaden", "Andel män av kostnaden",
             "Resurskvot kvinnor", "95 % KI resurskvot"} <= set(shares.columns)
+    # the published (perturbed) table, exactly as the resource table of the same data and key publishes it
+    published = resources.table(demo_prep, 2018, costs.load(), by=S.INSATS)
+    expected = resources_view.share_table(published)
+    assert shares.to_dict("records") == expected.to_dict("records")
     totalt = shares.set_index("Grupp").loc["Totalt"]
-    assert totalt["Andel kvinnor av deltagarna"] == "54,7 %"  # 993 of 1 814, the seed's figures
     assert "–" in totalt["95 % KI resurskvot"]
     sentence = [m.value for m in at.markdown if m.value.startswith("**Kvinnorna är")]
-    money = round(float(totalt["Andel kvinnor av kostnaden"].removesuffix(" %").replace(",", ".")))
-    assert sentence == [f"**Kvinnorna är 55 % av deltagarna och får {money} % av kostnaden.**"]
+    people, money = percent_of(totalt["Andel kvinnor av deltagarna"]), percent_of(totalt["Andel kvinnor av kostnaden"])
+    assert sentence == [f"**Kvinnorna är {people} % av deltagarna och får {money} % av kostnaden.**"]
     amounts = at.dataframe[1].value
-    assert "993" in amounts.to_string() and "Kostnad per deltagare (kr)" in amounts.columns
+    assert "Kostnad per deltagare (kr)" in amounts.columns
+    women = amounts.set_index(["Grupp", "Kön"]).loc[(S.TOTALT, S.KVINNOR)]
+    assert women["Deltagare"] == resources_view.amount_table(published).set_index(["Grupp", "Kön"]).loc[
+        (S.TOTALT, S.KVINNOR), "Deltagare"]
     assert len(at.get("plotly_chart")) == 1
     trend = at.dataframe[4].value if len(at.dataframe) > 4 else None
     assert trend is not None and "2016" in set(trend["År"]) and "2024" in set(trend["År"])
     assert len(at.get("download_button")) >= 9  # share table, breakdown and trend: CSV, CSV, xlsx each
     prices = tables(at)
     assert "Internprislista Jobb Borås 2018" in prices
+    # internt läge: the seed's exact figures, 993 women of 1 814 participants
+    internal = page(internt=True)
+    assert not internal.exception
+    assert internal.dataframe[0].value.set_index("Grupp").loc["Totalt", "Andel kvinnor av deltagarna"] == "54,7 %"
+    exact = internal.dataframe[1].value.set_index(["Grupp", "Kön"])
+    assert [exact.loc[(S.TOTALT, g), "Deltagare"] for g in (S.KVINNOR, S.MAN_PLURAL, S.TOTALT)] == ["993", "821", "1 814"]
 
 
 def test_year_and_filter_change_the_figures() -> None:
-    base = tables(page())
+    start = page()
+    base = tables(start)
     assert tables(page(2019)) != base
     filtered = page(f_bakgrund=["Utrikes född"])
     assert not filtered.exception
     assert tables(filtered) != base
-    assert any("brus" in c.value for c in filtered.caption)
+    # every published table says that its figures carry noise, filtered or not
+    for at in (start, filtered):
+        assert any(disclosure.perturbation_note() in c.value for c in at.caption)
 
 
 def test_missing_price_is_shown_as_missing(_own_price_list: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TEST_KEY
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "e2e" / "screenshots"
@@ -38,6 +38,8 @@ def running_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copytree(ROOT / "data" / "uppfoljning", texts)
     env = {**os.environ, "JAMSTALLDHET_STORE": str(tmp_path_factory.mktemp("e2e-store")), "JAMSTALLDHET_TEXTS": str(texts),
            "JAMSTALLDHET_KEY_FILE": str(tmp_path_factory.mktemp("e2e-key") / "nyckel"),
+           # the tests' key: the published (perturbed) figures are those of tests.conftest.shown
+           "JAMSTALLDHET_KEY": TEST_KEY,
            "STREAMLIT_SERVER_HEADLESS": "true", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
