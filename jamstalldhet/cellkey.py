@@ -162,7 +162,7 @@ def ptable(k: int, max_noise: int = MAX_NOISE, variance: float = VARIANCE) -> tu
     >>> [(v, round(p, 3)) for v, p in ptable(5)[1]]
     [(-1, 0.25), (1, 0.25), (2, 0.25), (3, 0.25)]
     >>> [round(p, 3) for _, p in ptable(5)[5]]
-    [0.088, 0.116, 0.154, 0.283, 0.154, 0.116, 0.088]
+    [0.037, 0.112, 0.216, 0.269, 0.216, 0.112, 0.037]
     """
     if not 1 <= max_noise <= 3:
         raise ValueError("högsta brus D ska vara 1–3")
