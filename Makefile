@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-fast lint unit e2e chromium demo exempel bench clean
+.PHONY: run test test-fast lint unit e2e chromium demo exempel bench snapshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -48,6 +48,10 @@ e2e: $(DEVSTAMP) chromium
 
 test: $(DEVSTAMP) chromium lint
 	$(BIN)/python -m pytest -q -n 2 tests jamstalldhet
+
+# The golden snapshots of what the demo publishes (tests/snapshots/); review the diff before committing.
+snapshots: $(DEVSTAMP)
+	$(BIN)/python -m tests.test_snapshots
 
 demo: $(STAMP)
 	$(BIN)/python -m jamstalldhet demo --out data/demo/deltagare.parquet
