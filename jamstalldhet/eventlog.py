@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -21,8 +22,23 @@ from pathlib import Path
 from typing import Final
 
 from . import atomic
-from .personnummer import MASK as MASK  # re-exported: the log's mask
-from .personnummer import mask
+
+# Anything shaped like a personnummer or samordningsnummer in free text (a file name, a log line):
+# 10 or 12 digits, with or without a hyphen, plus, space or underscore before the last four.
+_ANYWHERE: Final = re.compile(r"(?<![0-9])(?:[0-9]{2})?[0-9]{6}[-+_\s]?[0-9]{4}(?![0-9])")
+MASK: Final = "[maskerat]"
+
+
+def mask(text: str) -> str:
+    """``text`` with every personnummer-like run of digits replaced by ``[maskerat]``.
+
+    >>> mask("lista 19850314 2385.csv")
+    'lista [maskerat].csv'
+    >>> mask("850314+2385 och 8503142385, 2018-01-01")
+    '[maskerat] och [maskerat], 2018-01-01'
+    """
+    return _ANYWHERE.sub(MASK, text)
+
 
 FILE: Final = "handelselogg.jsonl"
 LOCK: Final = ".lock"  # the store's own writer lock (jamstalldhet/store.py)
@@ -133,7 +149,7 @@ def new_extract_id() -> str:
     """128 random bits: the id of one internal extract, in its file name, its content and the log.
 
     Written in 16 letters, no digits: a run of digits in a hexadecimal id could look like a
-    personnummer to :func:`personnummer.mask`, and the log would then keep a masked id that no
+    personnummer to :func:`mask`, and the log would then keep a masked id that no
     longer names its file.
 
     >>> xid = new_extract_id()

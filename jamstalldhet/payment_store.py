@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from . import atomic
 from . import payments_reading as P
 from . import store as store_module
-from .personnummer import mask
+from .eventlog import mask
 from .store import StoreError, _locked, file_hash
 
 FOLDER: Final = "utbetalningar"

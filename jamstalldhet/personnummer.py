@@ -32,23 +32,6 @@ KEY_FILE_ENV: Final = "JAMSTALLDHET_KEY_FILE"
 _FORM: Final = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$", re.ASCII)
 
 
-# Anything shaped like a personnummer or samordningsnummer in free text (a file name, a log line):
-# 10 or 12 digits, with or without a hyphen, plus, space or underscore before the last four.
-_ANYWHERE: Final = re.compile(r"(?<![0-9])(?:[0-9]{2})?[0-9]{6}[-+_\s]?[0-9]{4}(?![0-9])")
-MASK: Final = "[maskerat]"
-
-
-def mask(text: str) -> str:
-    """``text`` with every personnummer-like run of digits replaced by ``[maskerat]``.
-
-    >>> mask("lista 19850314 2385.csv")
-    'lista [maskerat].csv'
-    >>> mask("850314+2385 och 8503142385, 2018-01-01")
-    '[maskerat] och [maskerat], 2018-01-01'
-    """
-    return _ANYWHERE.sub(MASK, text)
-
-
 @dataclass(frozen=True)
 class Parsed:
     canonical: str  # YYYYMMDDNNNN, century resolved (only ever passed to pseudonym())

@@ -38,7 +38,7 @@ from . import schema as S
 from .canonical import canonical, person_count, years_of
 from .cellkey import person_keys_of
 from .columnar import arrow_numpy
-from .personnummer import mask
+from .eventlog import mask
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from jamstalldhet import access, eventlog, importing, reading, store
+from jamstalldhet.eventlog import mask
 from jamstalldhet.formatting import markdown_text
-from jamstalldhet.personnummer import mask
 from tests.conftest import ROOT, small_unit
 
 EXAMPLE = access.load_secrets([ROOT / ".streamlit" / "secrets.example.toml"])
