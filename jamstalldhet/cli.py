@@ -333,6 +333,74 @@ def _cmd_kolada(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_export_followup(args: argparse.Namespace) -> int:
+    from . import catalogue, sources
+    from . import plan as P
+    from .followup import FollowupError, build, to_json, to_xlsx
+    from .settings import default_k
+
+    try:
+        k = default_k()
+    except ValueError as exc:
+        sys.stderr.write(f"fel: {exc}\n")
+        return EXIT_USAGE
+    source = (sources.Source("file", args.data) if args.data is not None else sources.Source("store", args.store)
+              if args.store is not None else sources.Source("demo") if args.demo else sources.default_source())
+    prep, problems = sources.load_prepared(source)
+    if prep is None:
+        for prob in problems:
+            sys.stderr.write(f"{prob}\n")
+        return EXIT_INVALID
+    try:
+        cat = catalogue.load()
+    except catalogue.CatalogueError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_INVALID
+    plan_ = P.load(args.plan)
+    for plan_problem in plan_.problems:
+        sys.stderr.write(f"varning: {plan_problem}\n")
+    if not plan_.goals:
+        sys.stderr.write("fel: planen har inga mål att följa upp.\n")
+        return EXIT_INVALID
+    if args.year not in prep.years():
+        sys.stderr.write(f"varning: året {args.year} finns inte i datan; måtten kan inte bedömas för det året.\n")
+    try:
+        doc = build(prep, args.year, cat, plan_, k)
+    except FollowupError as exc:
+        sys.stderr.write(f"fel: {exc}\n")
+        return EXIT_USAGE
+    written = []
+    if args.out.suffix.lower() == ".xlsx":
+        args.out.write_bytes(to_xlsx(doc))
+    else:
+        args.out.write_text(to_json(doc), encoding="utf-8")
+    written.append(args.out)
+    if args.xlsx:
+        args.xlsx.write_bytes(to_xlsx(doc))
+        written.append(args.xlsx)
+    for path in written:
+        sys.stderr.write(f"Skrev {path}\n")
+    return EXIT_OK
+
+
+def _cmd_compile_followups(args: argparse.Namespace) -> int:
+    from .followup import FollowupError, compile_html, read
+
+    docs, failed = [], False
+    for path in args.files:
+        try:
+            docs.append(read(path))
+        except FollowupError as exc:
+            sys.stderr.write(f"fel: {exc}\n")
+            failed = True
+    if failed:
+        sys.stderr.write("Ingen sammanställning skrevs.\n")
+        return EXIT_INVALID
+    args.out.write_text(compile_html(docs), encoding="utf-8")
+    sys.stderr.write(f"Skrev {args.out} ({len(docs)} nämnder)\n")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -347,10 +415,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_import(args)
         if args.command == "kolada":
             return _cmd_kolada(args)
-        if args.command in ("export-uppfoljning", "sammanstall"):
-            from . import followup
-
-            return followup.run(args)
+        if args.command == "export-uppfoljning":
+            return _cmd_export_followup(args)
+        if args.command == "sammanstall":
+            return _cmd_compile_followups(args)
         return _cmd_demo(args)
     except OSError as exc:
         sys.stderr.write(f"fel: {exc.strerror or exc}: {exc.filename or ''}\n")

@@ -14,9 +14,7 @@ it does not know, a file marked internal, and a file with an unsuppressed count 
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +33,6 @@ SCHEMA_VERSION: Final = 1
 #: the key figures of a follow-up file (section 2 ids), from the year's standard table
 KEY_FIGURES: Final = ("deltagare", "anvisade", "avslutade", "avslut_arbete", "avslut_studier",
                       "avslut_arbetsmarknadsanstallning", "avslut_ohalsa", "fragat_om_vald", "uppgett_vald")
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 class FollowupError(ValueError):
@@ -312,76 +309,3 @@ def compile_html(docs: Sequence[Mapping[str, Any]], created: datetime | None = N
         title="Sammanställning av nämndernas uppföljning av handlingsplanerna för jämställdhetsintegrering",
         boards=boards, areas=areas, years=", ".join(map(str, years)), icons=P.ICONS,
         created=(created or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M"))
-
-
-# --- command line ----------------------------------------------------------------------------
-
-def run(args: argparse.Namespace) -> int:
-    """Dispatch one of this module's commands; exit status as the rest of the command line."""
-    if args.command == "export-uppfoljning":
-        return _cmd_export(args)
-    return _cmd_compile(args)
-
-
-def _cmd_export(args: argparse.Namespace) -> int:
-    from . import catalogue, sources
-    from .settings import default_k
-
-    try:
-        k = default_k()
-    except ValueError as exc:
-        sys.stderr.write(f"fel: {exc}\n")
-        return EXIT_USAGE
-    source = (sources.Source("file", args.data) if args.data is not None else sources.Source("store", args.store)
-              if args.store is not None else sources.Source("demo") if args.demo else sources.default_source())
-    prep, problems = sources.load_prepared(source)
-    if prep is None:
-        for prob in problems:
-            sys.stderr.write(f"{prob}\n")
-        return EXIT_INVALID
-    try:
-        cat = catalogue.load()
-    except catalogue.CatalogueError as exc:
-        sys.stderr.write(f"{exc}\n")
-        return EXIT_INVALID
-    plan_ = P.load(args.plan)
-    for plan_problem in plan_.problems:
-        sys.stderr.write(f"varning: {plan_problem}\n")
-    if not plan_.goals:
-        sys.stderr.write("fel: planen har inga mål att följa upp.\n")
-        return EXIT_INVALID
-    if args.year not in prep.years():
-        sys.stderr.write(f"varning: året {args.year} finns inte i datan; måtten kan inte bedömas för det året.\n")
-    try:
-        doc = build(prep, args.year, cat, plan_, k)
-    except FollowupError as exc:
-        sys.stderr.write(f"fel: {exc}\n")
-        return EXIT_USAGE
-    written = []
-    if args.out.suffix.lower() == ".xlsx":
-        args.out.write_bytes(to_xlsx(doc))
-    else:
-        args.out.write_text(to_json(doc), encoding="utf-8")
-    written.append(args.out)
-    if args.xlsx:
-        args.xlsx.write_bytes(to_xlsx(doc))
-        written.append(args.xlsx)
-    for path in written:
-        sys.stderr.write(f"Skrev {path}\n")
-    return EXIT_OK
-
-
-def _cmd_compile(args: argparse.Namespace) -> int:
-    docs, failed = [], False
-    for path in args.files:
-        try:
-            docs.append(read(path))
-        except FollowupError as exc:
-            sys.stderr.write(f"fel: {exc}\n")
-            failed = True
-    if failed:
-        sys.stderr.write("Ingen sammanställning skrevs.\n")
-        return EXIT_INVALID
-    args.out.write_text(compile_html(docs), encoding="utf-8")
-    sys.stderr.write(f"Skrev {args.out} ({len(docs)} nämnder)\n")
-    return EXIT_OK
