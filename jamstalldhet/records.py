@@ -22,8 +22,8 @@ import pyarrow.parquet as pq
 from . import schema as S
 from . import store
 from .canonical import year_span
-from .cellkey import person_keys_of
 from .columnar import arrow_numpy
+from .record_keys import person_keys_of
 from .store import PERSON_CODE
 
 if TYPE_CHECKING:

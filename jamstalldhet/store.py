@@ -36,9 +36,9 @@ import pyarrow.parquet as pq
 from . import atomic
 from . import schema as S
 from .canonical import canonical, person_count, years_of
-from .cellkey import person_keys_of
 from .columnar import arrow_numpy
 from .eventlog import mask
+from .record_keys import person_keys_of
 
 if TYPE_CHECKING:
     import pandas as pd
