@@ -20,10 +20,10 @@ $(DEVSTAMP): requirements.txt requirements-dev.txt $(STAMP)
 	touch $@
 
 # Listens on 127.0.0.1 only, unless sign-in ([auth] in .streamlit/secrets.toml) is configured
-# (README, Inloggning, roller och drift); the address comes from jamstalldhet/access.py.
+# (README, Inloggning, roller och drift); the address comes from jamstalldhet/base/access.py.
 run: $(STAMP)
 	$(BIN)/python -m compileall -q jamstalldhet pages dashboard.py >/dev/null  # as an installed package has: no compiling at every start
-	address="$$($(BIN)/python -m jamstalldhet.access)" && exec $(BIN)/streamlit run dashboard.py --server.address "$$address"
+	address="$$($(BIN)/python -m jamstalldhet.base.access)" && exec $(BIN)/streamlit run dashboard.py --server.address "$$address"
 
 # Debian's chromium for the browser tests (CI runs as root); playwright cannot download one here.
 chromium:

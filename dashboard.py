@@ -7,7 +7,8 @@ import pyarrow as pa
 import streamlit as st
 
 from pages import _auth
-from pages._shared import cat, malomrade_page, report_mode
+from pages._malomrade import malomrade_page
+from pages._shared import cat, report_mode
 
 # The server is long-lived: the system allocator gives memory back to the OS after a large
 # load, where Arrow's default pool (mimalloc) keeps it (benchmark: lower peak and faster load).

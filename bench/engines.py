@@ -1,4 +1,4 @@
-"""The same aggregates as jamstalldhet.indicators, written idiomatically in polars and in DuckDB.
+"""The same aggregates as jamstalldhet.compute.indicators, written idiomatically in polars and in DuckDB.
 
 Only for the benchmark: numerators of every indicator for one year, per group of one breakdown
 and gender (person-level distinct counts, the latest ending per person and group decides the
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from jamstalldhet import schema as S
+from jamstalldhet.base import schema as S
 
 if TYPE_CHECKING:  # pandas and DuckDB are imported where used: the whole-process polars script needs neither
     import duckdb
@@ -112,7 +112,7 @@ def _long(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def ours_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """jamstalldhet.indicators.compute's numerators in the same long shape (groups only)."""
+    """jamstalldhet.compute.indicators.compute's numerators in the same long shape (groups only)."""
     f = frame[(frame["group"] != S.TOTALT) & (frame["gender"] != S.TOTALT)]
     return f[["indicator", "group", "gender", "count"]].astype({"count": "int64"})
 

@@ -44,7 +44,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from bench import engines as E  # noqa: E402
-from jamstalldhet import schema as S  # noqa: E402
+from jamstalldhet.base import schema as S  # noqa: E402
 
 YEAR = 2018
 DEMO = ROOT / "data" / "demo" / "deltagare.parquet"
@@ -84,9 +84,9 @@ def demo_file(n: int, folder: Path) -> Path:
 # --- 1. indicators in-process ----------------------------------------------------------------
 
 def indicators_in_process(path: Path, runs: int) -> dict[str, Any]:
-    from jamstalldhet.canonical import canonical
-    from jamstalldhet.indicators import compute
-    from jamstalldhet.records import prepare
+    from jamstalldhet.compute.indicators import compute
+    from jamstalldhet.intake.canonical import canonical
+    from jamstalldhet.intake.records import prepare
 
     table = pq.read_table(path)
     t = time.perf_counter()
@@ -165,8 +165,8 @@ def whole_process(path: Path, runs: int) -> dict[str, Any]:
 # --- 3. pages ---------------------------------------------------------------------------------
 
 def make_store(path: Path, folder: Path) -> Path:
-    from jamstalldhet import store
-    from jamstalldhet.canonical import canonical
+    from jamstalldhet.intake import store
+    from jamstalldhet.intake.canonical import canonical
 
     target = folder / f"store_{path.stem}"
     if not store.has_data(target):
@@ -182,7 +182,7 @@ page, runs = sys.argv[1], int(sys.argv[2])
 if page.endswith(".py"):
     at = AppTest.from_file(page, default_timeout=600)
 else:  # a målområde page, built from the catalogue
-    at = AppTest.from_string(f"from pages._shared import render_malomrade\\nrender_malomrade({page!r})", default_timeout=600)
+    at = AppTest.from_string(f"from pages._malomrade import render_malomrade\\nrender_malomrade({page!r})", default_timeout=600)
 at.session_state["ar"] = 2018
 t = time.perf_counter(); at.run(); first = time.perf_counter() - t
 assert not at.exception, at.exception
@@ -222,7 +222,7 @@ pq.write_table(pc.read_csv(sys.argv[1]), sys.argv[2])
 
 
 def import_bench(n: int, folder: Path, runs: int) -> dict[str, Any]:
-    from jamstalldhet import demo
+    from jamstalldhet.intake import demo
 
     csv = folder / f"export_{n}.csv"
     if not csv.exists():
@@ -284,8 +284,10 @@ def dashboard_memory(store_dir: Path, arrow_mb: float) -> dict[str, float]:
 # --- 6. report -----------------------------------------------------------------------------------
 
 def report_bench(runs: int) -> dict[str, float]:
-    from jamstalldhet import catalogue, demo, report
-    from jamstalldhet.records import prepare
+    from jamstalldhet.app import report
+    from jamstalldhet.compute import catalogue
+    from jamstalldhet.intake import demo
+    from jamstalldhet.intake.records import prepare
 
     prep = prepare(demo.demo_frame())
     cat = catalogue.load()
@@ -381,8 +383,8 @@ def ok(flag: bool) -> str:
 IMPORTS_NOTE = """Why each command imports what it does: `--help` and usage errors need argparse and the
 package's schema only; everything else is imported inside the command that uses it. `indicators`
 on a canonical Parquet file needs pyarrow (reading and validating the file in Arrow,
-`jamstalldhet.typed`) and numpy (the count arrays; the indicators, their statistics and the
-disclosure control work on numpy columns, `jamstalldhet.columnar`), and no pandas: the pandas
+`jamstalldhet.intake.typed`) and numpy (the count arrays; the indicators, their statistics and the
+disclosure control work on numpy columns, `jamstalldhet.base.columnar`), and no pandas: the pandas
 frame of a published table is made only when a page, the report or a file asks for it. pandas is
 imported where it earns its cost: reading and interpreting CSV and Excel files (synonyms, date
 forms, personnummer), and the payments of ekonomiskt bistånd, which `--demo` and `--store` add to
@@ -445,10 +447,10 @@ removed). Memory: 20 sessions peak at 1.09 × one session.
 NOT_MET_PROCESS = """**Why 2,000,000 records are not met (the demo data is).** The stages above are the command's own
 (bench/stages.py times the package's functions inside one `indicators` process). What changed:
 a canonical Parquet file (the demo data, an export of the store, any file with the canonical
-columns, types and labels) is now read and validated in Arrow by `jamstalldhet.typed`, with the
+columns, types and labels) is now read and validated in Arrow by `jamstalldhet.intake.typed`, with the
 same rule functions the general reader calls (identical problems, tested on broken and random
 files), and turned into the count arrays from the Arrow table; the indicators, the statistics and
-the disclosure control work on numpy columns (`jamstalldhet.columnar`). The command imports no
+the disclosure control work on numpy columns (`jamstalldhet.base.columnar`). The command imports no
 pandas for such a file: on the demo data the imports went from 0.34 s to 0.15–0.19 s and the
 ratio from 2.55 to 1.16–1.23 (two runs of 9 pairs). On 2,000,000 records validation is what is left: coding the 1.65
 million person ids in Arrow's hash kernel takes 0.28 s alone (on a thread of its own, alongside

@@ -28,22 +28,22 @@ ALONGSIDE = " (alongside)"
 #: (module, function, stage): the stages of each command, outermost first. A stage's time is its
 #: own, without the stages nested in it.
 STAGES: dict[str, list[tuple[str, str, str]]] = {
-    # the benchmark's files are canonical Parquet, read by jamstalldhet.typed in Arrow (reading,
+    # the benchmark's files are canonical Parquet, read by jamstalldhet.intake.typed in Arrow (reading,
     # and pandas with it, is the path of other files; wrapping it here would import it)
     "indicators": [
-        ("jamstalldhet.typed", "read_table", "read the file"),
-        ("jamstalldhet.typed", "inspect", "validate and convert"),
-        ("jamstalldhet.records", "prepare_table", "count arrays"),
+        ("jamstalldhet.intake.typed", "read_table", "read the file"),
+        ("jamstalldhet.intake.typed", "inspect", "validate and convert"),
+        ("jamstalldhet.intake.records", "prepare_table", "count arrays"),
     ],
     "import": [
-        ("jamstalldhet.payments_reading", "kind_of_file", "kind of file (headers)"),
-        ("jamstalldhet.reading", "read_raw", "read the file"),
-        ("jamstalldhet.reading", "check_cell_sizes", "validate and convert"),
-        ("jamstalldhet.reading", "_convert", "validate and convert"),
-        ("jamstalldhet.store", "file_hash", "file hash (duplicate imports)"),  # in a thread, alongside reading
-        ("jamstalldhet.store", "plan", "plan (persons, years)"),
-        ("jamstalldhet.store", "_register_persons", "person register"),
-        ("jamstalldhet.store", "_write_arrow", "write Parquet"),
+        ("jamstalldhet.payments.reading", "kind_of_file", "kind of file (headers)"),
+        ("jamstalldhet.intake.reading", "read_raw", "read the file"),
+        ("jamstalldhet.intake.reading", "check_cell_sizes", "validate and convert"),
+        ("jamstalldhet.intake.reading", "_convert", "validate and convert"),
+        ("jamstalldhet.intake.store", "file_hash", "file hash (duplicate imports)"),  # in a thread, alongside reading
+        ("jamstalldhet.intake.store", "plan", "plan (persons, years)"),
+        ("jamstalldhet.intake.store", "_register_persons", "person register"),
+        ("jamstalldhet.intake.store", "_write_arrow", "write Parquet"),
     ],
 }
 
@@ -73,15 +73,15 @@ def _wrap(module: Any, name: str, stage: str, spent: dict[str, float], local: th
 
 
 #: What each command imports lazily, imported before the command so that "imports" holds it all.
-PRELOAD = {"indicators": ["jamstalldhet.sources", "jamstalldhet.typed", "jamstalldhet.tables", "jamstalldhet.resources",
-                          "jamstalldhet.export"],
-           "import": ["jamstalldhet.importing", "jamstalldhet.payment_store"]}
+PRELOAD = {"indicators": ["jamstalldhet.app.sources", "jamstalldhet.intake.typed", "jamstalldhet.disclosure.tables", "jamstalldhet.resources.table",
+                          "jamstalldhet.show.export"],
+           "import": ["jamstalldhet.intake.importing", "jamstalldhet.payments.store"]}
 
 
 def run(command: str, args: list[str]) -> dict[str, float]:
     import importlib
 
-    from jamstalldhet import cli
+    from jamstalldhet.app import cli
 
     for mod in PRELOAD[command]:
         importlib.import_module(mod)

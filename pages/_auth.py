@@ -1,4 +1,4 @@
-"""Streamlit glue for sign-in, roles and the event log (the rules are in jamstalldhet.access).
+"""Streamlit glue for sign-in, roles and the event log (the rules are in jamstalldhet.base.access).
 
 ``gate()`` runs in dashboard.py before the navigation: with ``[auth]`` configured a signed-out
 visitor sees the sign-in view and nothing else. ``require(right)`` is called where an action
@@ -17,9 +17,9 @@ from typing import Any
 
 import streamlit as st
 
-from jamstalldhet import access, eventlog
-from jamstalldhet.access import Right
-from jamstalldhet.settings import store_dir
+from jamstalldhet.base import access, eventlog
+from jamstalldhet.base.access import Right
+from jamstalldhet.base.settings import store_dir
 
 # Pages (by url_path) that need a right beyond läsare; they stay reachable by URL (and then
 # say "Du saknar behörighet") but are not in the menu of a role that may not use them.
@@ -143,7 +143,7 @@ def sign_in_view() -> None:
 @st.cache_resource(show_spinner=False)
 def _started() -> bool:
     """Once per server process: remove the upload folders a crashed or killed server left behind."""
-    from jamstalldhet import importing
+    from jamstalldhet.intake import importing
 
     importing.remove_leftover_uploads()
     return True

@@ -12,10 +12,11 @@ from typing import Any, Protocol
 
 import streamlit as st
 
-from jamstalldhet import eventlog, importing
-from jamstalldhet.access import Right
-from jamstalldhet.formatting import markdown_text
-from jamstalldhet.validation import Problem, problems_frame
+from jamstalldhet.base import eventlog
+from jamstalldhet.base.access import Right
+from jamstalldhet.base.formatting import markdown_text
+from jamstalldhet.base.validation import Problem, problems_frame
+from jamstalldhet.intake import importing
 from pages import _auth
 
 _lock = threading.Lock()

@@ -12,9 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from jamstalldhet import formatting as F
-from jamstalldhet import payment_store, payments, payments_reading, payments_view, sources
-from jamstalldhet.settings import store_dir
+from jamstalldhet.app import sources
+from jamstalldhet.base import formatting as F
+from jamstalldhet.base.settings import store_dir
+from jamstalldhet.payments import reading as payments_reading
+from jamstalldhet.payments import store as payment_store
+from jamstalldhet.payments import table as payments
+from jamstalldhet.payments import view as payments_view
 from pages._import_ui import ask_replace, log_stored, saved_upload, show_problems, store_clicked, stored_row, text
 from pages._shared import downloads, k, report_mode, shared, show_chart, show_table, year
 

@@ -1,26 +1,27 @@
-"""Streamlit glue shared by the pages: cached data, the sidebar filters, rendering helpers.
+"""Streamlit glue shared by the pages: cached data, the sidebar filters and URL state, drawing helpers
+(tables, charts, downloads). The målområde page itself is pages/_malomrade.py.
 
 Only UI here; every number comes from the jamstalldhet package.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
 import pandas as pd
 import streamlit as st
 
-from jamstalldhet import catalogue, sources, store
-from jamstalldhet.disclosure import INTERNAL_MARK, Published
-from jamstalldhet.records import Prepared
-from jamstalldhet.schema import DIMENSION_LABELS
-from jamstalldhet.settings import default_k
-from jamstalldhet.tables import indicator_table
+from jamstalldhet.app import sources
+from jamstalldhet.base.schema import DIMENSION_LABELS
+from jamstalldhet.base.settings import default_k
+from jamstalldhet.compute import catalogue
+from jamstalldhet.disclosure.control import INTERNAL_MARK, Published
+from jamstalldhet.disclosure.tables import indicator_table
+from jamstalldhet.intake import store
+from jamstalldhet.intake.records import Prepared
 
 
 @st.cache_resource(show_spinner="Läser in data …", max_entries=2)
@@ -104,7 +105,7 @@ def sidebar_filters(d: Data) -> None:
     if chosen not in years:
         chosen = years[0]
     st.session_state["ar"] = st.session_state["_ar"] = chosen
-    from jamstalldhet.access import Right
+    from jamstalldhet.base.access import Right
     from pages import _auth
 
     if "internt" in st.query_params:
@@ -138,7 +139,7 @@ def setup() -> Data:
         PagesManager.uses_pages_directory = False
         st.session_state["_via_dashboard"] = True
         st.rerun()
-    from jamstalldhet.settings import SettingsError
+    from jamstalldhet.base.settings import SettingsError
 
     try:
         default_k()  # a threshold below 3 from the environment is refused at start, on every page
@@ -157,8 +158,8 @@ def year() -> int:
 
 def _internal_switched() -> None:
     """The toggle's callback: only a user with the right may turn internt läge on; it is logged."""
-    from jamstalldhet import eventlog
-    from jamstalldhet.access import Right
+    from jamstalldhet.base import eventlog
+    from jamstalldhet.base.access import Right
     from pages import _auth
 
     if not st.session_state.get("internt"):
@@ -172,7 +173,7 @@ def _internal_switched() -> None:
 def k() -> int:
     """Internt läge turns suppression off; never in rapportläge, which is for publishing, and
     only for a user with the right to it (checked on every call, whatever the session state says)."""
-    from jamstalldhet.access import Right
+    from jamstalldhet.base.access import Right
     from pages import _auth
 
     internal = st.session_state.get("internt") and not report_mode() and _auth.allowed(Right.INTERNAL)
@@ -187,7 +188,7 @@ def internal_banner() -> None:
 
 
 def log_internal_view() -> None:
-    from jamstalldhet import eventlog
+    from jamstalldhet.base import eventlog
     from pages import _auth
 
     context = extract_context()
@@ -251,8 +252,8 @@ def group_filters(d: Data, defaults: Mapping[str, Sequence[str]] | None = None) 
     (the rule is ``disclosure.filter_problem``); internt läge offers free combinations. The choice
     lives in ``f_<dim>`` (a list) and in the URL (``?insats=A|B``), so a link reopens the same view;
     a URL whose combination published mode does not offer falls back to the default, with a note."""
-    from jamstalldhet import schema as S
-    from jamstalldhet.disclosure import filter_problem
+    from jamstalldhet.base import schema as S
+    from jamstalldhet.disclosure.control import filter_problem
 
     internal = k() <= 1
     chosen: dict[str, list[str]] = {}
@@ -328,8 +329,8 @@ def downloads(df: pd.DataFrame, stem: str, pub: Marked, key: str) -> None:
     extract id in its name and content, and logged with who, what, year, filter and the id: its
     bytes are never handed to Streamlit's /media/ before the click, so its address cannot be rebuilt
     from public figures (issue 23)."""
-    from jamstalldhet import export
-    from jamstalldhet.disclosure import file_name
+    from jamstalldhet.disclosure.control import file_name
+    from jamstalldhet.show import export
 
     cols = st.columns([1, 1, 1, 3])
     if pub.internal:
@@ -352,7 +353,7 @@ def downloads(df: pd.DataFrame, stem: str, pub: Marked, key: str) -> None:
 def _files(df: pd.DataFrame, sheet: str, note: str) -> tuple[bytes, bytes, bytes]:
     """A published table's three files (CSV för Excel, CSV, xlsx), made once per table content: an
     xlsx is ~10–70 ms of openpyxl, and a page has up to 8 of them on every rerun (issue 16)."""
-    from jamstalldhet import export
+    from jamstalldhet.show import export
 
     return export.csv_excel(df), export.csv_plain(df), export.xlsx({sheet: df}, note)
 
@@ -373,10 +374,10 @@ def internal_download(where: Any, label: str, stem: str, ext: str, mime: str, ma
     The file's name and content carry an extract id (128 random bits); the click is logged with it.
     The user and their sign-in are taken now and checked again at the click (a sign-out since, or a
     role without internt läge, gets no file)."""
-    from jamstalldhet import eventlog
-    from jamstalldhet.access import Right
-    from jamstalldhet.disclosure import file_name
-    from jamstalldhet.settings import store_dir
+    from jamstalldhet.base import eventlog
+    from jamstalldhet.base.access import Right
+    from jamstalldhet.base.settings import store_dir
+    from jamstalldhet.disclosure.control import file_name
     from pages import _auth
 
     who = _auth.current()
@@ -403,201 +404,12 @@ def chart_config(stem: str) -> dict[str, object]:
     return {"toImageButtonOptions": {"format": "png", "filename": stem, "scale": 3}, "displaylogo": False}
 
 
-def report_link() -> None:
-    """Opens this view in rapportläge in a new tab (same year and filters)."""
-    from urllib.parse import urlencode
-
-    params = {key: st.query_params[key] for key in st.query_params}
-    st.sidebar.link_button("Rapportläge (för skärmdump)", "?" + urlencode({**params, "rapport": "1"}),
-                           help="Öppnar målområdet utan meny och knappar, i A4-bredd, i en ny flik.")
-
-
-def narrative_section(mid: str, y: int, pub: Published) -> None:
-    """The målområde's follow-up text for the year: shown (figures filled in), edited, versions kept."""
-    from jamstalldhet import narrative, presentation
-
-    st.header(f"Uppföljning {y}")
-    text = narrative.read(y, mid)
-    if text.strip():
-        st.markdown(presentation.fill_figures(text, pub))
-    elif not report_mode():
-        st.info(f"Det finns ingen uppföljningstext för {y} ännu. Skriv den under *Redigera uppföljningstexten*.")
-    if report_mode():
-        return
-    from jamstalldhet import eventlog
-    from jamstalldhet.access import Right
-    from pages import _auth
-
-    if not _auth.allowed(Right.TEXT):
-        return  # a läsare reads the text; editing is for analytiker and förvaltare
-    with st.expander("Redigera uppföljningstexten"):
-        key = f"text_{mid}_{y}"
-        new = st.text_area(
-            f"Uppföljning {y} (Markdown)", value=text, key=key, height=260,
-            help="Skriv aktiviteter, läge och beslut. **fet**, *kursiv* och listor med - fungerar. "
-                 "Siffror hämtas ur data med t.ex. {{deltagare.kvinnor}}, {{deltagare.män}}, {{deltagare.totalt}}, "
-                 "{{avslut_arbete.kvinnor}} (andel) eller {{avslut_arbete.kvinnor.antal}} (antal).",
-        )
-        if st.button("Spara texten", key=f"save_{key}", type="primary"):
-            _auth.require(Right.TEXT)
-            try:
-                changed = narrative.save(y, mid, new)
-            except (narrative.NarrativeError, OSError) as exc:
-                st.error(f"Texten kunde inte sparas: {exc}")
-            else:
-                if changed:
-                    _auth.log(eventlog.TEXT, f"{mid} {y}")
-                    st.success("Texten är sparad. Den tidigare versionen finns kvar under Tidigare versioner.")
-                else:
-                    st.info("Inget att spara: texten är oförändrad.")
-        earlier = narrative.versions(y, mid)
-        if earlier:
-            st.markdown("**Tidigare versioner**")
-            v = st.selectbox("Version", earlier, format_func=lambda v: f"Sparad {v.label}", key=f"ver_{key}")
-            st.code(v.text(), language="markdown", wrap_lines=True)
-            if st.button("Återställ den här versionen", key=f"restore_{key}"):
-                _auth.require(Right.TEXT)
-                if narrative.save(y, mid, v.text()):
-                    _auth.log(eventlog.TEXT, f"{mid} {y} (återställd version {v.label})")
-                st.session_state.pop(key, None)
-                st.rerun()
-
-
-def render_malomrade(mid: str) -> None:
-    """One målområde: every indicator of the catalogue with chart, table, breakdown, trend, then its
-    extra sections (catalogue ``avsnitt``) and its follow-up text. What is shown comes from
-    ``jamstalldhet.views``; this function only draws it."""
-    from jamstalldhet import presentation, views
-
-    d = setup()
-    c = cat()
-    area = c.malomrade(mid)
-    filters = group_filters(d, views.default_filters(area))
-    report = report_mode()
-    if not report:
-        report_link()
-    y = year()
-    # one view per (data, catalogue, målområde, year, filters, k) for the whole server: figures and
-    # tables are built once, not on every rerun of every session
-    key = ("malomrade", d.version, c, mid, y, k(), tuple((dim, tuple(v)) for dim, v in sorted(filters.items())))
-    mv = shared(key, lambda: views.malomrade_from(filtered(d, filters), c, area, y, filters))
-    pub = mv.pub
-    st.title(area.title)
-    internal_banner()
-    st.markdown(area.description)
-    goals = plan_goals(d, mid, y)
-    if goals:
-        st.info(goals, icon=":material/flag:")
-    st.caption(f"År {y} · {mv.scope} · {pub.note}")
-    all_tables = st.container()
-    for view in mv.indicators:
-        iid = view.id
-        st.subheader(view.title)
-        st.caption(view.definition)
-        stem = mv.stem(iid)
-        show_chart(view.figure, stem, key=f"chart_{iid}")
-        show_table(view.table)
-        if report:
-            continue
-        downloads(view.export, stem, pub, key=f"dl_{iid}")
-        # Made and drawn only when opened (the expander reruns the page when it opens or closes):
-        # a closed one costs neither the server nor the browser a trend chart (issue 16).
-        more = st.expander(f"Dela upp {view.title.lower()} och se trend", key=f"mer_{iid}", on_change="rerun")
-        with more:
-            if not more.open:
-                continue
-            by = st.selectbox("Dela upp på", [None, *area.breakdowns], key=f"by_{iid}",
-                              format_func=lambda v: "Ingen uppdelning" if v is None else FILTER_LABELS[v])
-            if by:
-                bpub = filtered(d, filters, by=by)
-                show_table(presentation.breakdown_table(bpub, c, iid))
-                downloads(presentation.export_table(bpub, c, [iid]), f"{stem}_{by}", bpub, key=f"dlb_{iid}")
-            figure = shared((*key, "trend", iid), partial(_trend_figure, d, filters, iid, view.title, view.rate, pub.note))
-            show_chart(figure, f"{iid}_{mv.slug}_trend", key=f"trend_{iid}")
-    if not report and pub.internal:
-        internal_download(all_tables, "Alla tabeller på sidan (.xlsx)", f"{mv.slug}_{y}", ".xlsx", XLSX_MIME,
-                          lambda xid: mv.workbook(xid)[1], key="dl_alla", icon=":material/download:")
-    elif not report:
-        name, data_ = shared((*key, "workbook"), mv.workbook)
-        all_tables.download_button("Alla tabeller på sidan (.xlsx)", data_, name, XLSX_MIME, key="dl_alla",
-                                   icon=":material/download:", on_click="ignore")
-    for section in area.sections:
-        SECTIONS[section]()
-    narrative_section(mid, y, pub)
-    if report:
-        st.caption(f"{pub.note}. Källa: {d.source.label}.")
-
-
-def _trend_figure(d: Data, filters: dict[str, list[str]], iid: str, title: str, rate: bool, note: str) -> go.Figure:
-    from jamstalldhet import charts, views
-
-    trend = views.trend(lambda yy: filtered(d, filters, year_=yy), d.years, iid)
-    return charts.trend_chart(trend, f"{title} över tid", rate, note)
-
-
 def plan_stamp() -> str:
     """Changes whenever the plan file or a saved plan status changes (part of cache keys)."""
-    from jamstalldhet import plan
+    from jamstalldhet.plan import model as plan
 
     f = plan.PLAN_FILE
     return f"{f.stat().st_mtime_ns if f.exists() else 0}|{plan.status_fingerprint(list(plan.load().years))}"
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _plan_goals(_prep: Prepared, version: str, mid: str, y: int, k_: int, stamp: str) -> str:
-    from jamstalldhet import plan
-
-    titles = {i: t.title for i, t in cat().indicators.items()}
-    return plan.area_goals_markdown(plan.load(), mid, y, plan.published_tables(_prep, k_), titles)
-
-
-def plan_goals(d: Data, mid: str, y: int) -> str:
-    """The handlingsplan's goal(s) for a målområde, assessed on published figures (Markdown)."""
-    return _plan_goals(d.prep, d.version, mid, y, default_k(), plan_stamp())
-
-
-def malomrade_page(mid: str) -> Callable[[], None]:
-    """The page function of one målområde, for ``st.Page`` (a callable with a name of its own)."""
-
-    def page() -> None:
-        render_malomrade(mid)
-
-    page.__name__ = "malomrade_" + re.sub(r"[^a-z0-9]+", "_", mid.lower())
-    return page
-
-
-def _payments_section() -> None:
-    from pages._payments import render_section
-
-    render_section()
-
-
-def _resources_section() -> None:
-    """Resurser in short on a målområde page; the whole analysis is on the Resurser page."""
-    from jamstalldhet import costs, resources, resources_view
-
-    d = data()
-    st.header("Resurser: får kvinnor och män lika stor del?")
-    y, k_ = year(), k()
-    try:
-        prices = costs.load()
-        # the sentence and the table once per (data, prices, year, k) for the whole server
-        def make() -> tuple[str, pd.DataFrame]:
-            tab = resources.table(d.prep, y, prices, by="insats", k=k_)
-            return resources_view.sentence(tab), resources_view.share_table(tab)
-
-        sentence, table = shared(("resurser", d.version, prices, y, k_), make)
-    except costs.CostError as exc:
-        st.error(str(exc))
-        return
-    st.markdown(sentence)
-    show_table(table)
-    if not report_mode():
-        st.markdown("[Hela resursanalysen: dagar, kronor, resurskvot och trend →](resurser)")
-
-
-#: extra sections a målområde may name in the catalogue (``avsnitt``)
-SECTIONS = {"utbetalningar": _payments_section, "resurser": _resources_section}
 
 
 # --- charts with their text alternative (WCAG 1.1.1) ---------------------------------------
@@ -610,7 +422,7 @@ def show_chart(fig: go.Figure, stem: str, key: str | None = None) -> None:
     A chart whose every value is suppressed is that sentence alone: no empty axes."""
     from html import escape
 
-    from jamstalldhet import charts
+    from jamstalldhet.show import charts
 
     sentence = escape(charts.alt_text(fig))
     if not sentence:  # a figure made elsewhere, without a summary

@@ -6,8 +6,10 @@ from pathlib import Path
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from jamstalldhet import catalogue, narrative, report, sources
-from jamstalldhet.records import Prepared
+from jamstalldhet.app import report, sources
+from jamstalldhet.compute import catalogue
+from jamstalldhet.intake.records import Prepared
+from jamstalldhet.plan import narrative
 from pages._payments import payments_key
 from pages._shared import cat, internal_banner, internal_download, k, plan_stamp, setup, year
 

@@ -1,6 +1,6 @@
 """Handlingsplan: the plan's goals with measures and assessments, and the activities' status per year.
 
-Every figure comes from jamstalldhet.plan (published tables only); this page reads widgets and draws.
+Every figure comes from jamstalldhet.plan.model (published tables only); this page reads widgets and draws.
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from jamstalldhet import eventlog, plan
-from jamstalldhet.access import Right
-from jamstalldhet.disclosure import Published
-from jamstalldhet.records import Prepared
-from jamstalldhet.settings import default_k
+from jamstalldhet.base import eventlog
+from jamstalldhet.base.access import Right
+from jamstalldhet.base.settings import default_k
+from jamstalldhet.disclosure.control import Published
+from jamstalldhet.intake.records import Prepared
+from jamstalldhet.plan import model as plan
 from pages import _auth
 from pages._shared import Data, cat, downloads, report_mode, setup, show_table, year
 
@@ -134,7 +135,7 @@ if not report_mode():
     if st.button("Skapa uppföljningsfil för sammanställningen", key="skapa_uppfoljning",
                  help="Planens läge, bedömningar, nyckeltal och uppföljningstexter i en fil som Fritids- och "
                       "folkhälsonämnden kan sammanställa med andra nämnders (JSON och Excel). Bara publicerade siffror."):
-        from jamstalldhet import followup
+        from jamstalldhet.plan import followup
 
         doc = followup.build(d.prep, y, c, pl, k_)
         st.session_state["_uppfoljning"] = (y, followup.to_json(doc).encode("utf-8"), followup.to_xlsx(doc))

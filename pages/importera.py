@@ -7,11 +7,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from jamstalldhet import eventlog, export, importing, store
-from jamstalldhet import formatting as F
-from jamstalldhet import schema as S
-from jamstalldhet.access import Right
-from jamstalldhet.settings import max_file_bytes, store_dir
+from jamstalldhet.base import eventlog
+from jamstalldhet.base import formatting as F
+from jamstalldhet.base import schema as S
+from jamstalldhet.base.access import Right
+from jamstalldhet.base.settings import max_file_bytes, store_dir
+from jamstalldhet.intake import importing, store
+from jamstalldhet.show import export
 from pages import _auth
 from pages._import_ui import ask_replace, log_stored, saved_upload, show_problems, store_clicked, stored_row, text
 from pages._payments import choose_kind, render_import, render_stored

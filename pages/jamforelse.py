@@ -4,7 +4,7 @@ import json
 
 import streamlit as st
 
-from jamstalldhet import kolada
+from jamstalldhet.app import kolada
 from pages._shared import XLSX_MIME, internal_banner, internal_download, k, setup, shared, show_chart, show_table, year
 
 d = setup()

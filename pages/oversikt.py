@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from jamstalldhet import charts, presentation
+from jamstalldhet.show import charts, presentation
 from pages._shared import cat, downloads, internal_banner, published, setup, show_chart, show_table, year
 
 d = setup()

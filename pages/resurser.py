@@ -2,10 +2,14 @@
 
 import streamlit as st
 
-from jamstalldhet import costs, eventlog, resources, resources_view, views
-from jamstalldhet import schema as S
-from jamstalldhet.access import Right
-from jamstalldhet.records import Prepared
+from jamstalldhet.base import eventlog
+from jamstalldhet.base import schema as S
+from jamstalldhet.base.access import Right
+from jamstalldhet.intake.records import Prepared
+from jamstalldhet.resources import prices as costs
+from jamstalldhet.resources import table as resources
+from jamstalldhet.resources import view as resources_view
+from jamstalldhet.show import views
 from pages import _auth
 from pages._shared import (
     FILTER_LABELS,

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from jamstalldhet import charts, presentation
-from jamstalldhet.indicators import INDICATORS, indicator
+from jamstalldhet.compute.indicators import INDICATORS, indicator
+from jamstalldhet.show import charts, presentation
 from pages._shared import cat, downloads, filtered, group_filters, internal_banner, setup, show_chart, show_table
 
 d = setup()

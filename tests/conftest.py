@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import demo
-from jamstalldhet.reading import read_file
-from jamstalldhet.records import Prepared, prepare
+from jamstalldhet.intake import demo
+from jamstalldhet.intake.reading import read_file
+from jamstalldhet.intake.records import Prepared, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -53,7 +53,7 @@ def demo_prep() -> Prepared:
 def shown(prep: Prepared, year: int = 2018, by: str | None = None, k: int = 5) -> dict[tuple[str, str, str], dict[str, object]]:
     """The published table's row by (indicator, group, gender): what a page, file or report must show
     (with the tests' key, the pages' noise). Tests compare outputs with it instead of typing numbers."""
-    from jamstalldhet.tables import indicator_table
+    from jamstalldhet.disclosure.tables import indicator_table
 
     frame = indicator_table(prep, year, by=by, k=k).frame
     return {(str(r["indicator"]), str(r["group"]), str(r["gender"])): r for r in frame.to_dict("records")}
@@ -67,8 +67,8 @@ def read(name: str) -> pd.DataFrame:
 
 def small_unit() -> pd.DataFrame:
     """A small insats in 2018: 3 women, 40 men (the hand-worked example of disclosure control)."""
-    from jamstalldhet import schema as S
-    from jamstalldhet.canonical import canonical
+    from jamstalldhet.base import schema as S
+    from jamstalldhet.intake.canonical import canonical
 
     rows = []
     for i in range(3):
@@ -83,7 +83,7 @@ def small_unit() -> pd.DataFrame:
 @pytest.fixture
 def small_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A store holding only the small unit; the dashboard and the CLI read it by default."""
-    from jamstalldhet import store
+    from jamstalldhet.intake import store
 
     df = small_unit()
     store.commit(tmp_path / "store", df, "liten.csv", store.plan(tmp_path / "store", df, "x" * 64))
@@ -130,7 +130,7 @@ def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, Callable[[
 
 
 def _malomrade_script(mid: str) -> None:
-    from pages._shared import render_malomrade
+    from pages._malomrade import render_malomrade
 
     render_malomrade(mid)
 

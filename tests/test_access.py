@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import access
-from jamstalldhet.access import AccessConfigError, Right, Role
+from jamstalldhet.base import access
+from jamstalldhet.base.access import AccessConfigError, Right, Role
 
 # a cookie_secret that passes access.cookie_secret_problem (a weak one is refused: issue 23)
 STRONG_SECRET = "9f1c2e7a4b8d03f6e5a1c9b72d4e8f0a3b6c1d9e2f7a05b8c4d1e6f3a9b2c7d0"
@@ -195,7 +195,8 @@ def test_signed_out_gets_the_sign_in_view_on_a_page() -> None:
 def test_only_a_manager_may_replace_an_import_and_it_is_logged() -> None:
     import os
 
-    from jamstalldhet import eventlog, importing
+    from jamstalldhet.base import eventlog
+    from jamstalldhet.intake import importing
     from tests.conftest import ROOT
 
     corpus = ROOT / "tests" / "data" / "import"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import formatting as F
-from jamstalldhet.records import Prepared
+from jamstalldhet.base import formatting as F
+from jamstalldhet.intake.records import Prepared
 from tests.conftest import ROOT, shown
 
 PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_"))

@@ -49,12 +49,13 @@ import numpy.typing as npt
 import pandas as pd
 import pytest
 
-from jamstalldhet import cellkey, resources
-from jamstalldhet import schema as S
-from jamstalldhet.costs import load as load_costs
-from jamstalldhet.demo import DEMO_FILE
-from jamstalldhet.records import Prepared, prepare_parquet
-from jamstalldhet.tables import indicator_table
+from jamstalldhet.base import schema as S
+from jamstalldhet.disclosure import cellkey
+from jamstalldhet.disclosure.tables import indicator_table
+from jamstalldhet.intake.demo import DEMO_FILE
+from jamstalldhet.intake.records import Prepared, prepare_parquet
+from jamstalldhet.resources import table as resources
+from jamstalldhet.resources.prices import load as load_costs
 
 K = 5
 XMAX = 40  # values of a small cell the attacker weighs (a small cell's true value is at most k − 1)

@@ -12,8 +12,8 @@ import pytest
 
 from bench import engines as E
 from bench import run, stages
-from jamstalldhet import schema as S
-from jamstalldhet.canonical import canonical
+from jamstalldhet.base import schema as S
+from jamstalldhet.intake.canonical import canonical
 
 K, M = S.KVINNOR, S.MAN_PLURAL
 
@@ -61,8 +61,8 @@ def test_each_engine_gives_the_hand_counts(tiny: Path) -> None:
     import duckdb
     import polars as pl
 
-    from jamstalldhet.indicators import compute
-    from jamstalldhet.records import prepare
+    from jamstalldhet.compute.indicators import compute
+    from jamstalldhet.intake.records import prepare
 
     table = pq.read_table(tiny)
     con = duckdb.connect()

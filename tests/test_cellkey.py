@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jamstalldhet import cellkey, disclosure, record_keys, tables
-from jamstalldhet.records import Prepared
+from jamstalldhet.disclosure import cellkey, tables
+from jamstalldhet.disclosure import control as disclosure
+from jamstalldhet.intake import record_keys
+from jamstalldhet.intake.records import Prepared
 from tests.conftest import small_unit
 
 
@@ -58,9 +60,9 @@ def test_record_keys_are_stable_secret_and_uniform() -> None:
 def test_same_records_in_any_order_give_the_same_noise(seed: int) -> None:
     """The cell key depends on the persons, not on the order of the records (nor of the persons'
     codes, which follow the order): a shuffled export publishes the same perturbed table."""
-    from jamstalldhet.canonical import canonical
-    from jamstalldhet.demo import demo_frame
-    from jamstalldhet.records import prepare
+    from jamstalldhet.intake.canonical import canonical
+    from jamstalldhet.intake.demo import demo_frame
+    from jamstalldhet.intake.records import prepare
 
     df = demo_frame().iloc[:3000]
     order = np.random.default_rng(seed).permutation(len(df))
@@ -101,7 +103,7 @@ def test_same_persons_same_noise_in_every_route(demo_prep: Prepared) -> None:
 
 
 def test_small_unit_filtered_never_shows_small_counts() -> None:
-    from jamstalldhet.records import prepare
+    from jamstalldhet.intake.records import prepare
 
     prep = prepare(small_unit())
     pub = tables.indicator_table(prep, 2018, filters={"insats": list(prep.categories["insats"][:1])})
@@ -124,7 +126,7 @@ def test_thresholds(k: int, ok: bool) -> None:
 
 
 def test_environment_cannot_turn_protection_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    from jamstalldhet import settings as S
+    from jamstalldhet.base import settings as S
 
     for low in ("0", "3", "4"):
         monkeypatch.setenv("JAMSTALLDHET_K", low)

@@ -9,11 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jamstalldhet import catalogue, charts
-from jamstalldhet import schema as S
-from jamstalldhet.disclosure import Published
-from jamstalldhet.records import Prepared, prepare
-from jamstalldhet.tables import indicator_table
+from jamstalldhet.base import schema as S
+from jamstalldhet.compute import catalogue
+from jamstalldhet.disclosure.control import Published
+from jamstalldhet.disclosure.tables import indicator_table
+from jamstalldhet.intake.records import Prepared, prepare
+from jamstalldhet.show import charts
 from tests.conftest import ROOT, malomrade_app, small_unit
 
 OUTCOMES = ["avslut_arbete", "avslut_studier", "avslut_arbetsmarknadsanstallning", "avslut_ohalsa"]
@@ -31,7 +32,7 @@ def pub2018(demo_prep: Prepared) -> Published:
 
 
 def test_published_sentence_says_the_published_figures(demo_prep: Prepared, cat: catalogue.Catalogue) -> None:
-    from jamstalldhet import formatting as F
+    from jamstalldhet.base import formatting as F
 
     pub = indicator_table(demo_prep, 2018, k=5)
     f = pub.frame.set_index(["indicator", "gender"])
@@ -84,7 +85,7 @@ def test_sentence_never_reveals_a_suppressed_value(small: Prepared, cat: catalog
 
 def test_all_suppressed_chart_is_a_sentence_not_empty_axes(cat: catalogue.Catalogue) -> None:
     # 3 women and 3 men, all to work: every value is hidden, and so is the total (else it would tell)
-    from jamstalldhet.canonical import canonical
+    from jamstalldhet.intake.canonical import canonical
 
     rows = [(f"p{i}", S.KVINNA if i < 3 else S.MAN, "2018-02-01", "2018-10-01", S.ARBETE, "A") for i in range(6)]
     tiny = prepare(canonical(pd.DataFrame(rows, columns=[S.PERSON_ID, S.KON, S.STARTDATUM, S.SLUTDATUM, S.AVSLUTSORSAK, S.INSATS])))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jamstalldhet.cli import main
+from jamstalldhet.app.cli import main
 from tests.conftest import DATA, ROOT
 
 

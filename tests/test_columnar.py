@@ -1,4 +1,4 @@
-"""Tables as numpy columns (jamstalldhet.columnar) and the frames made from them."""
+"""Tables as numpy columns (jamstalldhet.base.columnar) and the frames made from them."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jamstalldhet import indicators
-from jamstalldhet import schema as S
-from jamstalldhet.columnar import columns_of, frame_of, masked, text, value
-from jamstalldhet.disclosure import Published
-from jamstalldhet.export import records
-from jamstalldhet.records import Prepared
-from jamstalldhet.tables import indicator_table
+from jamstalldhet.base import schema as S
+from jamstalldhet.base.columnar import columns_of, frame_of, masked, text, value
+from jamstalldhet.compute import indicators
+from jamstalldhet.disclosure.control import Published
+from jamstalldhet.disclosure.tables import indicator_table
+from jamstalldhet.intake.records import Prepared
+from jamstalldhet.show.export import records
 
 
 def _table() -> dict[str, object]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from jamstalldhet import costs
-from jamstalldhet.costs import CostError
-from jamstalldhet.records import Prepared
+from jamstalldhet.intake.records import Prepared
+from jamstalldhet.resources import prices as costs
+from jamstalldhet.resources.prices import CostError
 
 TEXT = """# prislista
 [[pris]]
@@ -121,7 +121,7 @@ def test_environment_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_demo_catalogue_prices_every_demo_insats_with_a_source(demo_prep: Prepared) -> None:
-    from jamstalldhet import resources
+    from jamstalldhet.resources import table as resources
 
     cat = costs.parse(costs.COSTS_FILE.read_text(encoding="utf-8"))
     for year in demo_prep.years():

@@ -10,10 +10,11 @@ import sys
 import pandas as pd
 import pytest
 
-from jamstalldhet import cellkey, demo
-from jamstalldhet import schema as S
-from jamstalldhet.records import Prepared, prepare
-from jamstalldhet.tables import indicator_table
+from jamstalldhet.base import schema as S
+from jamstalldhet.disclosure import cellkey
+from jamstalldhet.disclosure.tables import indicator_table
+from jamstalldhet.intake import demo
+from jamstalldhet.intake.records import Prepared, prepare
 from tests.conftest import ROOT
 
 SEED = {
@@ -50,7 +51,7 @@ def _check(rows: list[dict[str, object]], exact: bool) -> None:
 
 @pytest.mark.parametrize("k", [0, 5])
 def test_seed_figures_through_api(demo_prep: Prepared, k: int) -> None:
-    from jamstalldhet.export import records
+    from jamstalldhet.show.export import records
 
     _check(records(indicator_table(demo_prep, 2018, k=k)), exact=k == 0)
 
@@ -70,7 +71,7 @@ def test_seed_figures_through_cli(k: int) -> None:
 def test_committed_demo_file_is_the_generator_output() -> None:
     # read the committed file itself (demo_frame() would fall back to the generator if it were missing)
     assert demo.DEMO_FILE.exists(), "data/demo/deltagare.parquet saknas: kör make demo och checka in filen"
-    from jamstalldhet.canonical import canonical
+    from jamstalldhet.intake.canonical import canonical
 
     committed = canonical(pd.read_parquet(demo.DEMO_FILE))
     fresh = demo.generate()
@@ -89,7 +90,7 @@ def test_demo_is_deterministic_and_covers_columns() -> None:
 
 
 def test_other_years_vary(demo_prep: Prepared) -> None:
-    from jamstalldhet.export import records
+    from jamstalldhet.show.export import records
 
     women = [next(r["count"] for r in records(indicator_table(demo_prep, y, k=0)) if r["indicator"] == "deltagare" and r["gender"] == "Kvinnor") for y in range(2016, 2025)]
     assert len(set(women)) == len(women)

@@ -14,11 +14,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jamstalldhet import cellkey, disclosure, indicators, resources
-from jamstalldhet import schema as S
-from jamstalldhet.costs import load as load_costs
-from jamstalldhet.records import Prepared, prepare
-from jamstalldhet.tables import indicator_table
+from jamstalldhet.base import schema as S
+from jamstalldhet.compute import indicators
+from jamstalldhet.disclosure import cellkey
+from jamstalldhet.disclosure import control as disclosure
+from jamstalldhet.disclosure.tables import indicator_table
+from jamstalldhet.intake.records import Prepared, prepare
+from jamstalldhet.resources import table as resources
+from jamstalldhet.resources.prices import load as load_costs
 from tests.conftest import small_unit
 
 K = 5
@@ -120,7 +123,7 @@ def test_same_persons_same_number_on_every_route(demo_prep: Prepared) -> None:
 def test_rows_are_listed_on_what_is_shown() -> None:
     """A group whose every perturbed count is below k is not listed (its exact count is above 0), so
     a listed row never proves that a tiny group exists; Annat/okänt likewise."""
-    from jamstalldhet.canonical import canonical
+    from jamstalldhet.intake.canonical import canonical
 
     extra = pd.DataFrame([("ensam", S.ANNAT_OKANT, "2018-05-01", None, None, "Ensam insats")],
                          columns=[S.PERSON_ID, S.KON, S.STARTDATUM, S.SLUTDATUM, S.AVSLUTSORSAK, S.INSATS])
@@ -162,7 +165,7 @@ def _unit(draw: st.DrawFn) -> pd.DataFrame:
         rows.append((f"p{i}", S.KVINNA if i < n_w else S.MAN, "2018-03-01", draw(st.sampled_from(["2018-09-01", None])),
                      draw(st.sampled_from([S.ARBETE, S.STUDIER, S.ANNAT_UTFALL])), draw(st.sampled_from(["A", "B", "C"]))))
     df = pd.DataFrame(rows, columns=[S.PERSON_ID, S.KON, S.STARTDATUM, S.SLUTDATUM, S.AVSLUTSORSAK, S.INSATS])
-    from jamstalldhet.canonical import canonical
+    from jamstalldhet.intake.canonical import canonical
 
     return canonical(df)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jamstalldhet import eventlog
+from jamstalldhet.base import eventlog
 
 
 def test_append_and_read(tmp_path: Path) -> None:

@@ -10,10 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jamstalldhet import catalogue, followup, plan
-from jamstalldhet import formatting as F
-from jamstalldhet.cli import main
-from jamstalldhet.records import Prepared
+from jamstalldhet.app.cli import main
+from jamstalldhet.base import formatting as F
+from jamstalldhet.compute import catalogue
+from jamstalldhet.intake.records import Prepared
+from jamstalldhet.plan import followup
+from jamstalldhet.plan import model as plan
 
 
 class Tables(HTMLParser):

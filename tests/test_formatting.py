@@ -1,4 +1,4 @@
-from jamstalldhet import formatting as F
+from jamstalldhet.base import formatting as F
 
 
 def test_swedish_numbers() -> None:

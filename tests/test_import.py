@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jamstalldhet import cli, importing, personnummer, store
-from jamstalldhet.records import load_store, prepare
-from jamstalldhet.tables import indicator_table
+from jamstalldhet.app import cli
+from jamstalldhet.disclosure.tables import indicator_table
+from jamstalldhet.intake import importing, personnummer, store
+from jamstalldhet.intake.records import load_store, prepare
 
 CORPUS = Path(__file__).resolve().parent / "data" / "import"
 EXPECTED = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
@@ -173,7 +174,7 @@ def test_indicators_data_reads_every_good_format(capsys: pytest.CaptureFixture[s
 
 
 def test_dates_accept_the_listed_forms_only() -> None:
-    from jamstalldhet.reading import parse_dates
+    from jamstalldhet.intake.reading import parse_dates
 
     cells = ["2018-03-01", "2018/03/02", "20180303", "2018-02-30", "20181301", "1 mars 2018", "", "2018-3-1", " 2018-03-04 ",
              "2020-02-29", "2019-02-29"]
@@ -185,9 +186,9 @@ def test_dates_accept_the_listed_forms_only() -> None:
 
 def test_person_codes_are_shared_across_batches(tmp_path: Path) -> None:
     """The same person in two imports (different years) is one person, on both load paths."""
-    from jamstalldhet import schema as S
-    from jamstalldhet.canonical import canonical
-    from jamstalldhet.indicators import compute
+    from jamstalldhet.base import schema as S
+    from jamstalldhet.compute.indicators import compute
+    from jamstalldhet.intake.canonical import canonical
 
     def frame(year: int, ids: list[str]) -> pd.DataFrame:
         df = pd.DataFrame({S.PERSON_ID: ids, S.KON: ["Kvinna"] * len(ids), S.INSATS: "X",
@@ -218,8 +219,8 @@ def test_person_ids_as_a_categorical_are_registered_like_text(tmp_path: Path) ->
     as text ids; categories no row uses are not registered as persons."""
     import pyarrow.parquet as pq
 
-    from jamstalldhet import schema as S
-    from jamstalldhet.canonical import canonical
+    from jamstalldhet.base import schema as S
+    from jamstalldhet.intake.canonical import canonical
 
     def frame(ids: list[str], categorical: bool) -> pd.DataFrame:
         pid = pd.Categorical(ids, categories=["zz", *dict.fromkeys(ids)]) if categorical else ids  # "zz": unused
@@ -244,7 +245,7 @@ def test_person_ids_as_a_categorical_are_registered_like_text(tmp_path: Path) ->
 
 
 def test_birth_year_must_be_a_whole_year(tmp_path: Path) -> None:
-    from jamstalldhet.reading import inspect
+    from jamstalldhet.intake.reading import inspect
 
     f = tmp_path / "ar.csv"
     f.write_text("person_id;kön;insats;startdatum;födelseår\na;K;X;2018-01-01;1985.5\nb;M;X;2018-01-01;19850\n"
@@ -256,10 +257,10 @@ def test_birth_year_must_be_a_whole_year(tmp_path: Path) -> None:
 def test_persons_counted_while_reading_equal_the_frames_persons(tmp_path: Path) -> None:
     """The preview's person count comes from the codes reading made for its rules; for every
     good file of the corpus it is the frame's own count, and the plan shows it."""
-    from jamstalldhet import importing
-    from jamstalldhet import schema as S
-    from jamstalldhet.canonical import person_count
-    from jamstalldhet.reading import inspect
+    from jamstalldhet.base import schema as S
+    from jamstalldhet.intake import importing
+    from jamstalldhet.intake.canonical import person_count
+    from jamstalldhet.intake.reading import inspect
 
     good = [p for p in sorted(CORPUS.iterdir()) if p.suffix in (".csv", ".xlsx", ".parquet") and not p.name.startswith("fel_")]
     assert len(good) > 10
@@ -279,7 +280,7 @@ def test_the_register_takes_readings_codes_or_codes_itself_alike(tmp_path: Path)
     codes whether the store takes the codes reading made or codes the ids itself."""
     import pyarrow.parquet as pq
 
-    from jamstalldhet import importing
+    from jamstalldhet.intake import importing
 
     first = tmp_path / "a.csv"
     first.write_text("person_id;kön;insats;startdatum\np1;K;X;2017-01-01\np2;M;X;2017-02-01\np1;K;Y;2017-03-01\n", encoding="utf-8")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import formatting as F
-from jamstalldhet import store
-from jamstalldhet.records import Prepared
+from jamstalldhet.base import formatting as F
+from jamstalldhet.intake import store
+from jamstalldhet.intake.records import Prepared
 from tests.conftest import ROOT, shown
 
 CORPUS = ROOT / "tests" / "data" / "import"
@@ -92,7 +92,7 @@ def test_a_payment_file_is_recognised_previewed_stored_and_listed() -> None:
     previewed, stored only on confirmation, then listed beside the participant imports."""
     import os
 
-    from jamstalldhet import payment_store
+    from jamstalldhet.payments import store as payment_store
 
     target = Path(os.environ["JAMSTALLDHET_STORE"])
     at = page()

@@ -20,7 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jamstalldhet import demo, payments_reading, personnummer, reading, store
+from jamstalldhet.intake import demo, personnummer, reading, store
+from jamstalldhet.payments import reading as payments_reading
 from tests.conftest import ROOT
 
 CORPUS = ROOT / "tests" / "data" / "import"
@@ -159,7 +160,7 @@ def test_value_parsers_never_raise(text: str) -> None:
 @pytest.mark.parametrize("name", ["utf8_komma.csv", "scb_koder_exceldatum.xlsx", "deltagare.parquet"])
 def test_readers_see_old_or_new_during_commits(tmp_path: Path, name: str) -> None:
     """A reader between manifest and batch read retries and sees a consistent state."""
-    from jamstalldhet import importing
+    from jamstalldhet.intake import importing
 
     target = tmp_path / "store"
     importing.commit(importing.preview(CORPUS / name, target), target)

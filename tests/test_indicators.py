@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from jamstalldhet import indicators
-from jamstalldhet.records import prepare
+from jamstalldhet.compute import indicators
+from jamstalldhet.intake.records import prepare
 from tests.conftest import read
 
 

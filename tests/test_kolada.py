@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jamstalldhet import kolada
-from jamstalldhet import schema as S
-from jamstalldhet.reading import read_file
-from jamstalldhet.records import Prepared, prepare
+from jamstalldhet.app import kolada
+from jamstalldhet.base import schema as S
+from jamstalldhet.intake.reading import read_file
+from jamstalldhet.intake.records import Prepared, prepare
 
 # --- the outcome mapping (data/kolada.toml) -----------------------------------------------------
 
@@ -174,7 +174,7 @@ def test_published_mode_hides_small_counts_and_derives_shares_from_shown_counts(
 
 
 def test_protect_is_exact_in_internal_mode_and_the_cell_key_method_otherwise() -> None:
-    from jamstalldhet import disclosure
+    from jamstalldhet.disclosure import control as disclosure
 
     counts, keys = {"T": 43, "K": 3, "M": 40}, {"T": 12_345, "K": 99_999, "M": 5_000_000}
     assert kolada.protect(counts, keys, 0) == counts
@@ -191,7 +191,7 @@ def test_protect_is_exact_in_internal_mode_and_the_cell_key_method_otherwise() -
 
 def test_demo_2018_exact_figures_come_from_the_records(demo_prep: Prepared) -> None:
     """The issue's 'done when' figures, checked against the indicators (not typed in)."""
-    from jamstalldhet import indicators
+    from jamstalldhet.compute import indicators
     fig = kolada.compute(demo_prep, 2018, 0)
     table = indicators.compute(demo_prep, 2018)
     count = {(r.indicator, r.gender): int(r.count) for r in table.itertuples()}
@@ -222,7 +222,7 @@ def assert_kolada_v3_data(rows: object) -> None:
 def test_cli_json_is_kolada_v3_data_and_matches_compute(capsys: pytest.CaptureFixture[str], demo_prep: Prepared) -> None:
     import json
 
-    from jamstalldhet.cli import main
+    from jamstalldhet.app.cli import main
 
     assert main(["kolada", "--year", "2018", "--demo", "--format", "json", "--k", "0"]) == 0
     captured = capsys.readouterr()
@@ -240,7 +240,7 @@ def test_cli_json_is_kolada_v3_data_and_matches_compute(capsys: pytest.CaptureFi
 def test_cli_published_json_hides_with_status(capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
-    from jamstalldhet.cli import main
+    from jamstalldhet.app.cli import main
     from tests.conftest import DATA
 
     assert main(["kolada", "--year", "2018", "--data", str(DATA / "sma_fall.csv")]) == 0
@@ -253,7 +253,7 @@ def test_cli_published_json_hides_with_status(capsys: pytest.CaptureFixture[str]
 
 
 def test_cli_internal_xlsx_is_the_marked_submission(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from jamstalldhet.cli import main
+    from jamstalldhet.app.cli import main
 
     out = tmp_path / "inrapportering.xlsx"
     assert main(["kolada", "--year", "2018", "--demo", "--format", "xlsx", "--k", "0", "--out", str(out)]) == 0
@@ -273,7 +273,7 @@ def test_cli_internal_xlsx_is_the_marked_submission(tmp_path: Path, capsys: pyte
                                             (["kolada", "--year", "2018", "--demo", "--k", "2"], 2),
                                             (["kolada", "--year", "2018", "--demo", "--format", "csv"], 2)])
 def test_cli_refuses(args: list[str], code: int, capsys: pytest.CaptureFixture[str]) -> None:
-    from jamstalldhet.cli import main
+    from jamstalldhet.app.cli import main
 
     assert main(args) == code
     assert capsys.readouterr().err
@@ -347,8 +347,8 @@ def jamforelse(year: int = 2018, **state: object) -> object:
 def demo_records() -> Prepared:
     """The demo as the page and the command line read it, with this test's record keys (the
     session-wide ``demo_prep`` is made before the test key is set, so its record keys differ)."""
-    from jamstalldhet.demo import DEMO_FILE
-    from jamstalldhet.records import prepare_parquet
+    from jamstalldhet.intake.demo import DEMO_FILE
+    from jamstalldhet.intake.records import prepare_parquet
 
     return prepare_parquet([DEMO_FILE])
 
@@ -410,7 +410,7 @@ def test_python_m_kolada_demo_2018_json_k0_gives_the_indicators_figures(demo_pre
     import subprocess
     import sys
 
-    from jamstalldhet import indicators
+    from jamstalldhet.compute import indicators
     from tests.conftest import ROOT
 
     proc = subprocess.run([sys.executable, "-m", "jamstalldhet", "kolada", "--year", "2018", "--demo", "--format", "json",

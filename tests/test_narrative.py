@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import formatting as F
-from jamstalldhet import narrative, presentation
-from jamstalldhet.records import Prepared
-from jamstalldhet.tables import indicator_table
+from jamstalldhet.base import formatting as F
+from jamstalldhet.disclosure.tables import indicator_table
+from jamstalldhet.intake.records import Prepared
+from jamstalldhet.plan import narrative
+from jamstalldhet.show import presentation
 from tests.conftest import MALOMRADE_OF_FILE, malomrade_app, shown
 
 MID = "makt-och-halsa"

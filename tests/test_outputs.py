@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import cli, eventlog
-from jamstalldhet.disclosure import INTERNAL_MARK
-from jamstalldhet.settings import store_dir
+from jamstalldhet.app import cli
+from jamstalldhet.base import eventlog
+from jamstalldhet.base.settings import store_dir
+from jamstalldhet.disclosure.control import INTERNAL_MARK
 from tests.conftest import malomrade_app
 
 SMALL = re.compile(r"(?<![\d,.])[1-4](?![\d,])")  # a bare 1..4 (not part of 14, 2,5 or 43)

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import catalogue
-from jamstalldhet import formatting as F
-from jamstalldhet.records import Prepared
+from jamstalldhet.base import formatting as F
+from jamstalldhet.compute import catalogue
+from jamstalldhet.intake.records import Prepared
 from tests.conftest import MALOMRADE_OF_FILE, ROOT, malomrade_app, shown
 
 MALOMRADEN = {"makt_inflytande.py": "Makt, inflytande och ekonomisk jämställdhet", "makt_halsa.py": "Makt och hälsa",
@@ -105,8 +105,8 @@ def test_downloads_open_back_with_same_numbers(demo_prep: Prepared) -> None:
     buttons = at.get("download_button")
     labels = [b.proto.label for b in buttons]
     assert labels.count("CSV för Excel") == labels.count("CSV") == labels.count("Excel (.xlsx)") >= 7
-    from jamstalldhet import export, presentation
-    from jamstalldhet.tables import indicator_table
+    from jamstalldhet.disclosure.tables import indicator_table
+    from jamstalldhet.show import export, presentation
 
     pub = indicator_table(demo_prep, 2018)
     fig = shown(demo_prep, 2018)
@@ -126,7 +126,7 @@ def test_downloads_open_back_with_same_numbers(demo_prep: Prepared) -> None:
 
 
 def test_csv_excel_bytes_exact() -> None:
-    from jamstalldhet import export
+    from jamstalldhet.show import export
 
     df = pd.DataFrame({"Grupp": ["Kvinnor", "Män"], "Andel": [0.16, 0.18], "Antal": [96, 90]})
     assert export.csv_excel(df) == "\ufeffGrupp;Andel;Antal\r\nKvinnor;0,16;96\r\nMän;0,18;90\r\n".encode()
@@ -135,7 +135,7 @@ def test_csv_excel_bytes_exact() -> None:
 def test_formula_neutralisation_everywhere() -> None:
     from openpyxl import load_workbook
 
-    from jamstalldhet import export
+    from jamstalldhet.show import export
 
     evil = ["=HYPERLINK(\"http://x\",\"klicka\")", "+SUM(A1:A2)", "@cmd", "-2+3", "\tTAB", "\rCR", "Vanlig text"]
     df = pd.DataFrame({"Grupp": evil, "Antal": range(len(evil))})

@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jamstalldhet import payment_store as PS
-from jamstalldhet import payments as P
-from jamstalldhet import payments_reading as PR
-from jamstalldhet import sources, store
+from jamstalldhet.app import sources
+from jamstalldhet.intake import store
+from jamstalldhet.payments import reading as PR
+from jamstalldhet.payments import store as PS
+from jamstalldhet.payments import table as P
 from tests.conftest import DATA
 
 HAND = DATA / "utbetalningar_handraknad.csv"

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jamstalldhet import demo_payments as D
-from jamstalldhet import payments as P
-from jamstalldhet import payments_reading as PR
-from jamstalldhet import payments_view as V
-from jamstalldhet import schema as S
+from jamstalldhet.base import schema as S
+from jamstalldhet.payments import demo as D
+from jamstalldhet.payments import reading as PR
+from jamstalldhet.payments import table as P
+from jamstalldhet.payments import view as V
 from tests.conftest import DATA
 
 HAND = DATA / "utbetalningar_handraknad.csv"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import payment_store as PS
-from jamstalldhet import payments_reading as PR
-from jamstalldhet.formatting import markdown_text
-from jamstalldhet.settings import store_dir
+from jamstalldhet.base.formatting import markdown_text
+from jamstalldhet.base.settings import store_dir
+from jamstalldhet.payments import reading as PR
+from jamstalldhet.payments import store as PS
 from tests.conftest import DATA
 
 SECTION = """
@@ -21,8 +21,8 @@ render_section()
 
 IMPORT = """
 from pathlib import Path
-from jamstalldhet.importing import upload_folder
-from jamstalldhet.settings import store_dir
+from jamstalldhet.intake.importing import upload_folder
+from jamstalldhet.base.settings import store_dir
 from pages._payments import render_import, render_stored
 p = Path({path!r})
 with upload_folder() as folder:
@@ -130,7 +130,7 @@ def test_import_asks_before_replacing_years() -> None:
 KIND = """
 from pathlib import Path
 import streamlit as st
-from jamstalldhet.importing import upload_folder
+from jamstalldhet.intake.importing import upload_folder
 from pages._payments import choose_kind
 p = Path({path!r})
 with upload_folder() as folder:

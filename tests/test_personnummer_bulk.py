@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jamstalldhet import payments_reading as PR
-from jamstalldhet import personnummer as P
-from jamstalldhet import reading as R
+from jamstalldhet.intake import personnummer as P
+from jamstalldhet.intake import reading as R
+from jamstalldhet.payments import reading as PR
 
 TODAY = dt.date(2026, 3, 15)
 TODAYS = (TODAY, dt.date(2000, 2, 29), dt.date(2024, 12, 31), dt.date(2099, 1, 1), dt.date(150, 6, 1))

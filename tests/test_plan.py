@@ -8,12 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jamstalldhet import catalogue, plan
-from jamstalldhet import schema as S
-from jamstalldhet.canonical import canonical
-from jamstalldhet.disclosure import Published
-from jamstalldhet.indicators import INDICATORS
-from jamstalldhet.records import Prepared, prepare
+from jamstalldhet.base import schema as S
+from jamstalldhet.compute import catalogue
+from jamstalldhet.compute.indicators import INDICATORS
+from jamstalldhet.disclosure.control import Published
+from jamstalldhet.intake.canonical import canonical
+from jamstalldhet.intake.records import Prepared, prepare
+from jamstalldhet.plan import model as plan
 
 
 def unit(women: int, women_work: int, men: int, men_work: int, year: int = 2018, insats: str = "A") -> pd.DataFrame:
@@ -353,7 +354,7 @@ def test_filter_not_offered_in_published_mode_cannot_be_assessed() -> None:
 
 
 def test_annual_report_opens_with_the_plan(demo_prep: Prepared, _isolated_texts: Path) -> None:
-    from jamstalldhet import report
+    from jamstalldhet.app import report
 
     aid = "samverkansgrupp-hedersrelaterat-vald"
     plan.save_status(2018, {aid: plan.StatusEntry("Genomförd", "Rutinen <fastställd> i december.")})
@@ -381,7 +382,7 @@ def test_annual_report_opens_with_the_plan(demo_prep: Prepared, _isolated_texts:
 
 
 def test_internal_report_assesses_on_published_figures(demo_prep: Prepared) -> None:
-    from jamstalldhet import report
+    from jamstalldhet.app import report
 
     internal = report.build(demo_prep, 2018, catalogue.load(), 0, "Demodata")
     published = report.build(demo_prep, 2018, catalogue.load(), 5, "Demodata")

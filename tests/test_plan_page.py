@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import formatting as F
-from jamstalldhet import plan
-from jamstalldhet import schema as S
-from jamstalldhet.records import Prepared
-from jamstalldhet.tables import indicator_table
+from jamstalldhet.base import formatting as F
+from jamstalldhet.base import schema as S
+from jamstalldhet.disclosure.tables import indicator_table
+from jamstalldhet.intake.records import Prepared
+from jamstalldhet.plan import model as plan
 from tests.conftest import ROOT
 
 FIRST = "utbildning-jamstalldhetsintegrering"  # the first activity of data/handlingsplan.toml
@@ -130,7 +130,7 @@ def test_followup_file_from_the_page(media: dict[str, tuple[str, bytes]]) -> Non
 
 
 def test_reader_without_plan_right_cannot_edit(monkeypatch: pytest.MonkeyPatch) -> None:
-    from jamstalldhet.access import Right
+    from jamstalldhet.base.access import Right
     from pages import _auth
 
     monkeypatch.setattr(_auth, "allowed", lambda right: right != Right.PLAN)

@@ -8,10 +8,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jamstalldhet import indicators
-from jamstalldhet import schema as S
-from jamstalldhet.canonical import canonical
-from jamstalldhet.records import prepare
+from jamstalldhet.base import schema as S
+from jamstalldhet.compute import indicators
+from jamstalldhet.intake.canonical import canonical
+from jamstalldhet.intake.records import prepare
 
 DAYS = st.integers(min_value=0, max_value=5 * 365)
 BASE = dt.date(2016, 1, 1)
@@ -122,7 +122,7 @@ def test_parquet_path_equals_frame_path(df: pd.DataFrame, year: int, by: str | N
     import tempfile
     from pathlib import Path
 
-    from jamstalldhet.records import prepare_parquet
+    from jamstalldhet.intake.records import prepare_parquet
 
     frame = canonical(df)
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from jamstalldhet import reading
-from jamstalldhet import schema as S
+from jamstalldhet.base import schema as S
+from jamstalldhet.intake import reading
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -11,8 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from jamstalldhet import reading, validation
-from jamstalldhet import schema as S
+from jamstalldhet.base import schema as S
+from jamstalldhet.base import validation
+from jamstalldhet.intake import reading
 
 
 def _frame() -> pd.DataFrame:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from jamstalldhet import schema as S
-from jamstalldhet.canonical import canonical, person_count, years_of
-from jamstalldhet.records import prepare
+from jamstalldhet.base import schema as S
+from jamstalldhet.intake.canonical import canonical, person_count, years_of
+from jamstalldhet.intake.records import prepare
 
 
 def test_years_agree_for_a_record_ending_before_its_referral() -> None:
@@ -31,7 +31,7 @@ def test_person_ids_as_a_categorical_prepare_the_same_arrays() -> None:
     same ids as text, every array is the same, the cell-key record keys included."""
     import numpy as np
 
-    from jamstalldhet import demo
+    from jamstalldhet.intake import demo
 
     text = demo.demo_frame().head(5000)
     coded = text.copy()
@@ -49,8 +49,8 @@ def test_readings_person_codes_prepare_the_same_arrays(tmp_path: Path) -> None:
     as when prepare codes the ids itself."""
     import numpy as np
 
-    from jamstalldhet import demo
-    from jamstalldhet.reading import inspect
+    from jamstalldhet.intake import demo
+    from jamstalldhet.intake.reading import inspect
 
     path = tmp_path / "d.csv"
     demo.demo_frame().head(3000).to_csv(path, index=False, date_format="%Y-%m-%d")

@@ -14,11 +14,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import catalogue, cli, disclosure, report
-from jamstalldhet import formatting as F
-from jamstalldhet import schema as S
-from jamstalldhet.records import Prepared, prepare
-from jamstalldhet.tables import indicator_table
+from jamstalldhet.app import cli, report
+from jamstalldhet.base import formatting as F
+from jamstalldhet.base import schema as S
+from jamstalldhet.compute import catalogue
+from jamstalldhet.disclosure import control as disclosure
+from jamstalldhet.disclosure.tables import indicator_table
+from jamstalldhet.intake.records import Prepared, prepare
 from tests.conftest import ROOT, small_unit
 
 
@@ -138,7 +140,7 @@ def test_no_external_resource(demo_html: str, demo_report: report.Report) -> Non
         assert not (tag == "link" and attrs.get("rel") == "stylesheet")
     for css in doc.styles:
         assert "@import" not in css and not re.search(r"url\(\s*['\"]?(https?:)?//", css)
-    from jamstalldhet import charts
+    from jamstalldhet.show import charts
 
     drawn = [f for f in demo_report.figures if not charts.all_suppressed(f.view.figure)]
     assert len(demo_report.figures) == 12 and len(drawn) >= 10
@@ -259,8 +261,8 @@ def test_arsrapport_page(media: dict[str, tuple[str, bytes]], demo_prep: Prepare
 
 
 def test_summary_names_distributions_outside_40_60() -> None:
-    from jamstalldhet import schema as S
-    from jamstalldhet.canonical import canonical
+    from jamstalldhet.base import schema as S
+    from jamstalldhet.intake.canonical import canonical
 
     rows = [(f"w{i}", S.KVINNA) for i in range(10)] + [(f"m{i}", S.MAN) for i in range(40)]
     df = pd.DataFrame(rows, columns=[S.PERSON_ID, S.KON])
@@ -280,7 +282,7 @@ def test_summary_names_distributions_outside_40_60() -> None:
 
 
 def test_report_has_resources_and_payments_sections(demo_prep: Prepared) -> None:
-    from jamstalldhet import demo_payments
+    from jamstalldhet.payments import demo as demo_payments
 
     rep = report.build(demo_prep, 2021, catalogue.load(), 5, "Demodata", payments=demo_payments.demo_frame())
     titles = [x.title for x in rep.extra]

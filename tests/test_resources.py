@@ -11,10 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jamstalldhet import cellkey, costs, resources, resources_view
-from jamstalldhet import schema as S
-from jamstalldhet.canonical import canonical
-from jamstalldhet.records import Prepared, prepare
+from jamstalldhet.base import schema as S
+from jamstalldhet.disclosure import cellkey
+from jamstalldhet.intake.canonical import canonical
+from jamstalldhet.intake.records import Prepared, prepare
+from jamstalldhet.resources import prices as costs
+from jamstalldhet.resources import table as resources
+from jamstalldhet.resources import view as resources_view
 
 Row = tuple[str, str, str, str, str | None]  # person, kon, insats, start, end (None = ongoing)
 
@@ -286,7 +289,7 @@ def test_a_total_is_hidden_with_a_hidden_gender() -> None:
 
 
 def test_persons_are_suppressed_as_the_deltagare_counts_are() -> None:
-    from jamstalldhet.tables import indicator_table
+    from jamstalldhet.disclosure.tables import indicator_table
 
     rows = _many(3, "Kvinna", "A", "2018-01-01", "2018-01-10", "a") + _many(30, "Man", "A", "2018-01-01", "2018-01-10", "m")
     rows += _many(12, "Kvinna", "B", "2018-01-01", "2018-01-10", "b") + _many(9, "Man", "B", "2018-01-01", "2018-01-10", "bm")

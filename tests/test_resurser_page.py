@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import costs, disclosure, resources, resources_view
-from jamstalldhet import schema as S
-from jamstalldhet.records import Prepared
+from jamstalldhet.base import schema as S
+from jamstalldhet.disclosure import control as disclosure
+from jamstalldhet.intake.records import Prepared
+from jamstalldhet.resources import prices as costs
+from jamstalldhet.resources import table as resources
+from jamstalldhet.resources import view as resources_view
 from tests.conftest import ROOT
 
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from jamstalldhet import access, eventlog, importing, reading, store
-from jamstalldhet.eventlog import mask
-from jamstalldhet.formatting import markdown_text
+from jamstalldhet.base import access, eventlog
+from jamstalldhet.base.eventlog import mask
+from jamstalldhet.base.formatting import markdown_text
+from jamstalldhet.intake import importing, reading, store
 from tests.conftest import ROOT, small_unit
 
 EXAMPLE = access.load_secrets([ROOT / ".streamlit" / "secrets.example.toml"])

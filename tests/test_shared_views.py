@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jamstalldhet import export, views
+from jamstalldhet.show import export, views
 from pages import _shared
 from tests.conftest import malomrade_app
 

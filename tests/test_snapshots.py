@@ -71,9 +71,11 @@ def _csv(frame: pd.DataFrame) -> str:
 
 def _frames() -> Iterator[tuple[str, str]]:
     """(relative path, text) of the published and resource frames, one file per kind and year."""
-    from jamstalldhet import costs, demo, resources
-    from jamstalldhet.records import prepare
-    from jamstalldhet.tables import indicator_table
+    from jamstalldhet.disclosure.tables import indicator_table
+    from jamstalldhet.intake import demo
+    from jamstalldhet.intake.records import prepare
+    from jamstalldhet.resources import prices as costs
+    from jamstalldhet.resources import table as resources
 
     prep = prepare(demo.demo_frame())
     prices = costs.load()

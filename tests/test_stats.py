@@ -7,8 +7,8 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from jamstalldhet import indicators, stats
-from jamstalldhet.records import Prepared
+from jamstalldhet.compute import indicators, stats
+from jamstalldhet.intake.records import Prepared
 
 
 def test_normal_quantile() -> None:

@@ -1,5 +1,5 @@
 """A Parquet file that is canonical already is read and validated in Arrow, without pandas
-(jamstalldhet.typed, issue 16): the same problems as the general path (file, row, column,
+(jamstalldhet.intake.typed, issue 16): the same problems as the general path (file, row, column,
 message, in the same order) and the same count arrays; any other file takes the general path."""
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from jamstalldhet import reading, records, sources, typed
-from jamstalldhet import schema as S
-from jamstalldhet import validation as V
-from jamstalldhet.records import Prepared
+from jamstalldhet.app import sources
+from jamstalldhet.base import schema as S
+from jamstalldhet.base import validation as V
+from jamstalldhet.intake import reading, records, typed
+from jamstalldhet.intake.records import Prepared
 from tests.conftest import ROOT
 
 DEMO = ROOT / "data" / "demo" / "deltagare.parquet"
@@ -341,7 +342,7 @@ def test_loading_a_canonical_file_or_the_store_imports_no_pandas(tmp_path: Path)
     subprocess.run([sys.executable, "-m", "jamstalldhet", "import", str(DEMO), "--store", str(lager)], cwd=ROOT, env=env,
                    capture_output=True, check=True, timeout=120)
     script = (
-        "import sys\nfrom pathlib import Path\nfrom jamstalldhet import sources\n"
+        "import sys\nfrom pathlib import Path\nfrom jamstalldhet.app import sources\n"
         f"prep, problems = sources.load_prepared(sources.Source('file', Path({str(DEMO)!r})))\n"
         "assert prep is not None and prep.n_records > 1000 and problems == []\n"
         f"prep, problems = sources.load_prepared(sources.Source('file', Path({str(broken)!r})))\n"

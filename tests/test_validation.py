@@ -1,12 +1,12 @@
-"""The rules of jamstalldhet.validation on columns built by hand: which rows, which column, which message."""
+"""The rules of jamstalldhet.base.validation on columns built by hand: which rows, which column, which message."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from jamstalldhet import schema as S
-from jamstalldhet import validation as V
+from jamstalldhet.base import schema as S
+from jamstalldhet.base import validation as V
 
 HEADERS = {S.KON: "Juridiskt kön", S.FODELSEAR: "Född", S.STARTDATUM: "Start"}
 AT = V.Rows.below_header("fil.csv", 8, HEADERS)

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from jamstalldhet import catalogue, charts
-from jamstalldhet.records import Prepared
-from jamstalldhet.tables import indicator_table
+from jamstalldhet.compute import catalogue
+from jamstalldhet.disclosure.tables import indicator_table
+from jamstalldhet.intake.records import Prepared
+from jamstalldhet.show import charts
 from tests.conftest import ROOT
 from tests.e2e.conftest import wait_for_app
 
@@ -25,7 +26,7 @@ REPORT_CHARTS_DRAWN = ("n => { const p = [...document.querySelectorAll('.js-plot
 
 def _pages() -> list[tuple[str, str]]:
     """Every page of the menu (one per målområde of the catalogue), and one målområde in rapportläge."""
-    from jamstalldhet import catalogue
+    from jamstalldhet.compute import catalogue
 
     areas = catalogue.load().malomraden
     return [
@@ -122,8 +123,10 @@ def test_charts_have_text_alternatives_and_tables_are_keyboard_reachable(server:
 def test_report_html_and_pdf_are_accessible(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from pypdf import PdfReader
 
-    from jamstalldhet import catalogue, demo, report
-    from jamstalldhet.records import prepare
+    from jamstalldhet.app import report
+    from jamstalldhet.compute import catalogue
+    from jamstalldhet.intake import demo
+    from jamstalldhet.intake.records import prepare
 
     rep = report.build(prepare(demo.demo_frame()), 2018, catalogue.load(), 5, "Demodata", texts=ROOT / "data" / "uppfoljning")
     src = tmp_path / "rapport.html"

@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
-from jamstalldhet import eventlog
-from jamstalldhet import store as store_module
+from jamstalldhet.base import eventlog
+from jamstalldhet.intake import store as store_module
 from tests.conftest import ROOT
 from tests.e2e.conftest import SHOTS, _free_port, wait_for_app
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jamstalldhet import formatting as F
-from jamstalldhet.records import Prepared
+from jamstalldhet.base import formatting as F
+from jamstalldhet.intake.records import Prepared
 from tests.conftest import shown
 from tests.e2e.conftest import SHOTS, wait_for_app
 

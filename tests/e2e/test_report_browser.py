@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jamstalldhet import catalogue, demo, report
-from jamstalldhet import formatting as F
-from jamstalldhet.records import prepare
+from jamstalldhet.app import report
+from jamstalldhet.base import formatting as F
+from jamstalldhet.compute import catalogue
+from jamstalldhet.intake import demo
+from jamstalldhet.intake.records import prepare
 from tests.conftest import ROOT, shown
 from tests.e2e.conftest import SHOTS
 
@@ -32,7 +34,7 @@ def test_report_renders_offline(browser, tmp_path: Path) -> None:  # type: ignor
     context.route("**/*", block)
     page = context.new_page()
     page.goto(src.as_uri())
-    from jamstalldhet import charts
+    from jamstalldhet.show import charts
 
     # a figure whose values are all hidden is a sentence instead of empty axes (issue 17)
     drawn = [f for f in rep.figures if not charts.all_suppressed(f.view.figure)]

@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from jamstalldhet import eventlog, importing
+from jamstalldhet.base import eventlog
+from jamstalldhet.intake import importing
 from tests.conftest import ROOT
 from tests.e2e.conftest import _free_port, wait_for_app
 from tests.e2e.test_auth import GROUPS, _download, _idle, _open, _signed_in, _wait_healthy, provider  # noqa: F401
@@ -119,9 +120,11 @@ def _media_url(base: str, data: bytes, mime: str, name: str) -> str:
 def _candidates(base: str, k: int) -> list[str]:
     """The /media/ addresses of the CSV files of *Makt och mäns våld mot kvinnor* 2018 as the page
     would hand them to Streamlit, rebuilt with the project's own code (k=0: the exact internal figures)."""
-    from jamstalldhet import catalogue, export, sources, views
-    from jamstalldhet.disclosure import file_name
-    from jamstalldhet.tables import indicator_table
+    from jamstalldhet.app import sources
+    from jamstalldhet.compute import catalogue
+    from jamstalldhet.disclosure.control import file_name
+    from jamstalldhet.disclosure.tables import indicator_table
+    from jamstalldhet.show import export, views
 
     prep, _ = sources.load_prepared(sources.Source("demo"))
     assert prep is not None
@@ -182,7 +185,7 @@ def test_finding_2_event_log_not_served_without_the_click(secure: tuple[str, Pat
     _idle(page)
     import pandas as pd
 
-    from jamstalldhet import export
+    from jamstalldhet.show import export
 
     log = eventlog.export_jsonl(store)
     table = export.csv_excel(pd.DataFrame(eventlog.rows(eventlog.read(store))))

@@ -1,0 +1,430 @@
+"""Command line (data contract, section 5).
+
+    python -m jamstalldhet indicators --year Y [--data FILE | --store DIR | --demo] [--by DIM] [--format json|csv] [--k N]
+    python -m jamstalldhet import FILE [--store DIR] [--replace]
+    python -m jamstalldhet report --year Y [--data FILE | --store DIR | --demo] --out FILE.html [--zip FILE.zip] [--pdf FILE.pdf] [--k N]
+    python -m jamstalldhet demo --out FILE.parquet [--records N]
+    python -m jamstalldhet kolada --year Y [--data FILE | --store DIR | --demo] [--format json|xlsx] [--out FILE] [--k N]
+    python -m jamstalldhet export-uppfoljning --year Y [--data FILE | --store DIR | --demo] --out FILE.json [--xlsx FILE.xlsx]
+    python -m jamstalldhet sammanstall FILE.json... --out FILE.html
+
+Exit status: 0 success; 1 invalid input (messages on stderr); 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from ..base import schema as S
+
+if TYPE_CHECKING:
+    from ..intake.records import Prepared
+    from .sources import Source
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: fel: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m jamstalldhet", description="Könsuppdelad uppföljning av arbetsmarknadsinsatser.")
+    sub = p.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
+    sub.required = True
+
+    def year_source(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--year", type=int, required=True, help="kalenderår, t.ex. 2018")
+        src = cmd.add_mutually_exclusive_group()
+        src.add_argument("--data", type=Path, help="läs en fil (CSV, Excel eller Parquet) utan att lagra den")
+        src.add_argument("--store", type=Path, help="läs lagrad data i mappen DIR")
+        src.add_argument("--demo", action="store_true", help="använd demodata")
+
+    def year_source_k(cmd: argparse.ArgumentParser) -> None:
+        year_source(cmd)
+        cmd.add_argument("--k", type=int, default=None, help="röjandekontroll: minsta antal personer (0 = av, internt)")
+
+    ind = sub.add_parser("indicators", help="beräkna indikatorerna för ett år")
+    year_source_k(ind)
+    ind.add_argument("--by", choices=S.DIMENSIONS, help="dela upp på en dimension")
+    ind.add_argument("--filter", action="append", metavar="DIM=V1,V2",
+                     help="som filtren i sidofältet (en gång per dimension); utan --k 0 bara ett värde eller alla, "
+                          "eller ett målområdes insatser")
+    ind.add_argument("--format", choices=("json", "csv"), default="json", help="utdataformat (standard: json)")
+
+    imp = sub.add_parser("import", help="läs in en fil (CSV, Excel eller Parquet) och lagra den")
+    imp.add_argument("file", type=Path, metavar="FILE", help="filen som ska importeras")
+    imp.add_argument("--store", type=Path, help="lagringsmapp (standard: $JAMSTALLDHET_STORE eller data/store)")
+    imp.add_argument("--replace", action="store_true", help="ersätt tidigare importer som täcker samma år")
+
+    rep = sub.add_parser("report", help="skapa årets jämställdhetsrapport (HTML, zip med figurer och tabeller, PDF)")
+    year_source_k(rep)
+    rep.add_argument("--out", type=Path, required=True, help="rapporten som en fristående HTML-fil")
+    rep.add_argument("--zip", type=Path, help="zip med alla figurer (PNG 300 dpi och SVG) och tabeller (xlsx)")
+    rep.add_argument("--pdf", type=Path, help="rapporten som PDF (kräver Chromium)")
+
+    dem = sub.add_parser("demo", help="skriv syntetisk demodata som Parquet")
+    dem.add_argument("--out", type=Path, required=True, help="utfil (.parquet)")
+    dem.add_argument("--records", type=int, help="antal poster (standard: den kalibrerade demodatan)")
+
+    kol = sub.add_parser("kolada", help="Koladas nyckeltal för kommunal arbetsmarknadsstatistik (KAS) för ett år")
+    year_source_k(kol)
+    kol.add_argument("--format", choices=("json", "xlsx"), default="json",
+                     help="json: Kolada API v3:s /data-form (standard); xlsx: arbetsbok per nyckeltal och kön")
+    kol.add_argument("--out", type=Path, help="utfil (standard: json till stdout, xlsx till kolada_<kommunkod>_<år>.xlsx)")
+
+    # the board's follow-up file and the compilation of several boards' files (jamstalldhet.plan.followup)
+    exp = sub.add_parser("export-uppfoljning", help="skriv nämndens uppföljning av handlingsplanen (JSON och/eller xlsx)")
+    year_source(exp)
+    exp.add_argument("--out", type=Path, required=True, help="utfil: .json (eller .xlsx för bara arbetsboken)")
+    exp.add_argument("--xlsx", type=Path, help="skriv även samma uppföljning som Excel-arbetsbok")
+    exp.add_argument("--plan", type=Path, help="planfilen (standard: data/handlingsplan.toml)")
+    com = sub.add_parser("sammanstall", help="sammanställ flera nämnders uppföljningsfiler (JSON) i en HTML-rapport")
+    com.add_argument("files", type=Path, nargs="+", metavar="FILE", help="uppföljningsfiler från export-uppfoljning")
+    com.add_argument("--out", type=Path, required=True, help="den sammanställda rapporten (.html)")
+    return p
+
+
+def _k(args: argparse.Namespace) -> int | None:
+    from ..base.settings import SettingsError, default_k
+    from ..disclosure.control import check_k
+
+    try:
+        k = default_k() if args.k is None else int(args.k)
+    except SettingsError as exc:
+        sys.stderr.write(f"fel: {exc}\n")
+        return None
+    problem = check_k(k)
+    if problem:
+        sys.stderr.write(f"fel: {problem}\n")
+        return None
+    return k
+
+
+def _filters(args: argparse.Namespace, k: int) -> dict[str, list[str]] | None:
+    """``--filter DIM=V1,V2`` as the sidebar's filters; None (after a message) when not offered."""
+    from ..compute import catalogue
+    from ..disclosure.control import filter_problem, is_internal
+
+    filters: dict[str, list[str]] = {}
+    for spec in args.filter or []:
+        dim, sep, values = spec.partition("=")
+        dim = dim.strip()
+        if not sep or dim not in S.DIMENSIONS or dim in filters:
+            sys.stderr.write(f"fel: --filter {spec!r}: skriv DIM=V1,V2 med en av {', '.join(S.DIMENSIONS)}, "
+                             "en gång per dimension\n")
+            return None
+        filters[dim] = [v.strip() for v in values.split(",") if v.strip()]
+    if not is_internal(k):
+        problem = filter_problem(filters, catalogue.load().fixed_selections)
+        if problem:
+            sys.stderr.write(f"fel: {problem} (använd --k 0 för internt läge)\n")
+            return None
+    return filters
+
+
+def _load(args: argparse.Namespace) -> tuple[Prepared, Source] | None:
+    """The records the command works on (and their source), or None after writing the problems."""
+    from . import sources
+
+    if args.data is not None:
+        source = sources.Source("file", args.data)
+    elif args.store is not None:
+        source = sources.Source("store", args.store)
+    elif args.demo:
+        source = sources.Source("demo")
+    else:
+        source = sources.default_source()
+    prep, problems = sources.load_prepared(source)
+    if prep is None:
+        for prob in problems:
+            sys.stderr.write(f"{prob}\n")
+        return None
+    return prep, source
+
+
+def _cmd_indicators(args: argparse.Namespace) -> int:
+    from ..disclosure.tables import indicator_table
+    from ..resources import prices as costs
+    from ..resources import table as resources
+    from ..show.export import cli_csv, records
+
+    k = _k(args)
+    if k is None:
+        return EXIT_USAGE
+    filters = _filters(args, k)
+    if filters is None:
+        return EXIT_USAGE
+    loaded = _load(args)
+    if loaded is None:
+        return EXIT_INVALID
+    prep, source = loaded
+    for dim, values in filters.items():
+        known = S.AGE_GROUP_VALUES if dim == S.ALDERSGRUPP else prep.categories.get(dim, ())
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            sys.stderr.write(f"fel: --filter {dim}: {', '.join(unknown)} finns inte i data; välj bland {', '.join(known)}\n")
+            return EXIT_USAGE
+    pub = indicator_table(prep, args.year, by=args.by, k=k, filters=filters)
+    try:
+        rows = records(pub) + resources.cli_rows(prep, args.year, by=args.by, filters=filters, k=k)
+    except costs.CostError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_INVALID
+    if args.by is None and not filters:  # payments (section 7) have no participant breakdowns or filters
+        from .sources import payments_for
+
+        paid = payments_for(source.kind, source.path)
+        if paid is not None:  # a single file has none: the payments module (and pandas) is not needed
+            from ..payments import table as payments
+
+            rows += payments.indicator_records(paid, args.year, k)
+    if pub.internal:  # the contract fixes stdout's fields, so the mark goes to stderr
+        sys.stderr.write(f"{pub.note}: röjandekontrollen är avstängd (--k {k}).\n")
+    if args.format == "json":
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(cli_csv(rows, args.by))
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from ..base.settings import store_dir
+    from ..intake import importing, store
+
+    target = args.store or store_dir()
+    if not args.file.exists():
+        sys.stderr.write(f"Fil {args.file.name}: filen finns inte.\n")
+        return EXIT_INVALID
+    from ..payments import store as payment_store
+    from ..payments.reading import kind_of_file
+
+    if kind_of_file(args.file) == "utbetalningar":
+        code, lines = payment_store.import_file(args.file, target, args.replace)
+        sys.stderr.write("".join(line + "\n" for line in lines))
+        return code
+    p = importing.preview(args.file, target)
+    if not p.ok or p.plan is None:
+        for prob in p.problems:
+            sys.stderr.write(f"{prob}\n")
+        sys.stderr.write("Inget lagrades.\n")
+        return EXIT_INVALID
+    if p.plan.duplicate_of is not None:
+        sys.stderr.write(f"Filen är redan importerad ({p.plan.duplicate_of.label}). Inget ändrades.\n")
+        return EXIT_OK
+    if p.plan.replaces and not args.replace:
+        for b in p.plan.replaces:
+            sys.stderr.write(f"Filen täcker samma år som den tidigare importen {b.label}.\n")
+        sys.stderr.write("Kör igen med --replace för att ersätta den. Inget lagrades.\n")
+        return EXIT_INVALID
+    try:
+        batch = importing.commit(p, target, replace=args.replace)
+    except store.StoreError as exc:
+        sys.stderr.write(f"fel: {exc}\n")
+        return EXIT_INVALID
+    if batch is not None:
+        replaced = f"; ersatte {len(p.plan.replaces)} tidigare import(er)" if p.plan.replaces else ""
+        sys.stderr.write(f"Lagrade {batch.rows} rader, {batch.persons} personer, år {batch.years[0]}–{batch.years[-1]} "
+                         f"i {target}{replaced}.\n")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    import time
+
+    from ..compute import catalogue
+    from . import report, sources
+
+    k = _k(args)
+    if k is None:
+        return EXIT_USAGE
+    started = time.perf_counter()
+    loaded = _load(args)
+    if loaded is None:
+        return EXIT_INVALID
+    prep, source = loaded
+    years = prep.years()
+    if args.year not in years:
+        span = f"{years[0]}–{years[-1]}" if years else "inga år"
+        sys.stderr.write(f"fel: året {args.year} finns inte i datan ({span}).\n")
+        return EXIT_INVALID
+    try:
+        rep = report.build(prep, args.year, catalogue.load(), k, source.label,
+                           payments=sources.payments_for(source.kind, source.path))
+    except catalogue.CatalogueError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_INVALID
+    if rep.internal:
+        sys.stderr.write(f"{rep.note}: röjandekontrollen är avstängd (--k {k}).\n")
+    args.out.write_text(report.html(rep), encoding="utf-8")
+    written = [args.out]
+    try:
+        if args.zip:
+            written.append(report.write_zip(rep, args.zip))
+        if args.pdf:
+            written.append(report.write_pdf(args.out, args.pdf))
+    except report.ReportError as exc:
+        sys.stderr.write(f"fel: {exc}\n")
+        return EXIT_INVALID
+    for path in written:
+        sys.stderr.write(f"Skrev {path} ({path.stat().st_size / 1e6:.1f} MB)\n")
+    sys.stderr.write(f"Klart på {time.perf_counter() - started:.1f} s\n")
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from ..intake import demo
+
+    if args.records is not None and args.records < 0:
+        sys.stderr.write("fel: --records får inte vara negativt\n")
+        return EXIT_USAGE
+    df = demo.generate() if args.records is None else demo.generate_records(args.records)
+    demo.write(df, args.out)
+    sys.stderr.write(f"Skrev {len(df)} poster till {args.out}\n")
+    return EXIT_OK
+
+
+def _cmd_kolada(args: argparse.Namespace) -> int:
+    from ..disclosure.control import INTERNAL_FILE_MARK
+    from . import kolada
+
+    k = _k(args)
+    if k is None:
+        return EXIT_USAGE
+    loaded = _load(args)
+    if loaded is None:
+        return EXIT_INVALID
+    prep, _ = loaded
+    years = prep.years()
+    if args.year not in years:
+        span = f"{years[0]}–{years[-1]}" if years else "inga år"
+        sys.stderr.write(f"fel: året {args.year} finns inte i datan ({span}).\n")
+        return EXIT_INVALID
+    try:
+        fig = kolada.compute(prep, args.year, k)
+    except kolada.KoladaError as exc:
+        sys.stderr.write(f"fel: {exc}\n")
+        return EXIT_INVALID
+    if fig.internal:  # Kolada's JSON has no place for the mark: it goes to stderr, as for indicators
+        sys.stderr.write(f"{fig.note()} Röjandekontrollen är avstängd (--k {k}).\n")
+    sys.stderr.write(f"Obs: {kolada.CD_NOTE}\n")
+    out: Path | None = args.out
+    if args.format == "xlsx" and out is None:
+        out = Path(kolada.file_stem(fig) + ".xlsx")
+    if out is not None and fig.internal and not out.stem.endswith(INTERNAL_FILE_MARK):
+        out = out.with_name(out.stem + INTERNAL_FILE_MARK + out.suffix)  # an internal file says so in its name
+    if args.format == "xlsx":
+        assert out is not None
+        out.write_bytes(kolada.xlsx(fig))
+    else:
+        text = json.dumps(fig.kolada_rows(), ensure_ascii=False) + "\n"
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            out.write_text(text, encoding="utf-8")
+    if out is not None:
+        sys.stderr.write(f"Skrev {out}\n")
+    return EXIT_OK
+
+
+def _cmd_export_followup(args: argparse.Namespace) -> int:
+    from ..base.settings import default_k
+    from ..compute import catalogue
+    from ..plan import model as P
+    from ..plan.followup import FollowupError, build, to_json, to_xlsx
+    from . import sources
+
+    try:
+        k = default_k()
+    except ValueError as exc:
+        sys.stderr.write(f"fel: {exc}\n")
+        return EXIT_USAGE
+    source = (sources.Source("file", args.data) if args.data is not None else sources.Source("store", args.store)
+              if args.store is not None else sources.Source("demo") if args.demo else sources.default_source())
+    prep, problems = sources.load_prepared(source)
+    if prep is None:
+        for prob in problems:
+            sys.stderr.write(f"{prob}\n")
+        return EXIT_INVALID
+    try:
+        cat = catalogue.load()
+    except catalogue.CatalogueError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_INVALID
+    plan_ = P.load(args.plan)
+    for plan_problem in plan_.problems:
+        sys.stderr.write(f"varning: {plan_problem}\n")
+    if not plan_.goals:
+        sys.stderr.write("fel: planen har inga mål att följa upp.\n")
+        return EXIT_INVALID
+    if args.year not in prep.years():
+        sys.stderr.write(f"varning: året {args.year} finns inte i datan; måtten kan inte bedömas för det året.\n")
+    try:
+        doc = build(prep, args.year, cat, plan_, k)
+    except FollowupError as exc:
+        sys.stderr.write(f"fel: {exc}\n")
+        return EXIT_USAGE
+    written = []
+    if args.out.suffix.lower() == ".xlsx":
+        args.out.write_bytes(to_xlsx(doc))
+    else:
+        args.out.write_text(to_json(doc), encoding="utf-8")
+    written.append(args.out)
+    if args.xlsx:
+        args.xlsx.write_bytes(to_xlsx(doc))
+        written.append(args.xlsx)
+    for path in written:
+        sys.stderr.write(f"Skrev {path}\n")
+    return EXIT_OK
+
+
+def _cmd_compile_followups(args: argparse.Namespace) -> int:
+    from ..plan.followup import FollowupError, compile_html, read
+
+    docs, failed = [], False
+    for path in args.files:
+        try:
+            docs.append(read(path))
+        except FollowupError as exc:
+            sys.stderr.write(f"fel: {exc}\n")
+            failed = True
+    if failed:
+        sys.stderr.write("Ingen sammanställning skrevs.\n")
+        return EXIT_INVALID
+    args.out.write_text(compile_html(docs), encoding="utf-8")
+    sys.stderr.write(f"Skrev {args.out} ({len(docs)} nämnder)\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        if args.command == "indicators":
+            return _cmd_indicators(args)
+        if args.command == "report":
+            return _cmd_report(args)
+        if args.command == "import":
+            return _cmd_import(args)
+        if args.command == "kolada":
+            return _cmd_kolada(args)
+        if args.command == "export-uppfoljning":
+            return _cmd_export_followup(args)
+        if args.command == "sammanstall":
+            return _cmd_compile_followups(args)
+        return _cmd_demo(args)
+    except OSError as exc:
+        sys.stderr.write(f"fel: {exc.strerror or exc}: {exc.filename or ''}\n")
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,158 @@
+"""Import one file into the store: inspect (read, validate, pseudonymise), preview, then commit.
+
+Nothing is stored until :func:`commit` is called, and a file with any problem is never stored,
+not even partly. The page and the command line both go through here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, TypedDict
+
+import numpy as np
+import pandas as pd
+
+from ..base import schema as S
+from ..base.validation import Problem
+from . import store
+from .canonical import person_count, years_of
+from .reading import Inspection, Persons, inspect
+
+#: the temporary folders of uploads: "<prefix><pid>-<random>" (an older server wrote "<prefix><random>")
+UPLOAD_PREFIX: Final = "jamstalldhet-uppladdning-"
+
+
+@contextlib.contextmanager
+def upload_folder(tmp: Path | None = None) -> Iterator[Path]:
+    """A private temporary folder for one request's uploaded file, removed when the request ends –
+    also on an error or when the page stops or reruns (an upload holds raw personnummer)."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-", dir=tmp))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def upload_path(folder: Path, name: str) -> Path:
+    """Where an upload is written in ``folder``: its suffix only (a file name may hold a personnummer)."""
+    suffix = Path(name).suffix.lower()
+    return folder / ("fil" + (suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_leftover_uploads(tmp: Path | None = None) -> list[Path]:
+    """Remove upload folders that a server which is no longer running left behind (a crash, a kill);
+    folders of running servers are left alone. Returns what was removed."""
+    base = Path(tmp or tempfile.gettempdir())
+    removed: list[Path] = []
+    for folder in base.glob(UPLOAD_PREFIX + "*"):
+        owner = re.match(r"(\d+)-", folder.name[len(UPLOAD_PREFIX):])
+        if owner and _alive(int(owner.group(1))):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder)
+    return removed
+
+
+@dataclass(frozen=True)
+class Preview:
+    inspection: Inspection
+    plan: store.Plan | None
+
+    @property
+    def ok(self) -> bool:
+        return self.inspection.frame is not None and not self.inspection.problems
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.inspection.problems
+
+
+#: what the Import page shows of a file before it is stored
+Summary = TypedDict("Summary", {"rader": int, "personer": int, "kvinnor": int, "män": int, "annat/okänt": int,
+                                "år": list[int], "insatser": list[str]})
+
+
+def summary(df: pd.DataFrame, persons: Persons | None = None) -> Summary:
+    """Rows, persons, years and insatser of a canonical frame, women and men among the persons
+    (each person's first row). ``persons``: the frame's persons as reading coded them, so that the
+    ids are not coded again."""
+    if persons is not None and len(persons.codes) == len(df):
+        _, first = np.unique(persons.codes, return_index=True)  # each person's first row
+        genders, n_persons = df[S.KON].iloc[first].value_counts(), len(persons)
+    else:
+        genders, n_persons = df.drop_duplicates(S.PERSON_ID)[S.KON].value_counts(), person_count(df)
+    return {
+        "rader": len(df),
+        "personer": n_persons,
+        "kvinnor": int(genders.get(S.KVINNA, 0)),
+        "män": int(genders.get(S.MAN, 0)),
+        "annat/okänt": int(genders.get(S.ANNAT, 0)),
+        "år": years_of(df),
+        "insatser": sorted(str(v) for v in df[S.INSATS].dropna().unique()),
+    }
+
+
+LABELS = {
+    S.PERSON_ID: "Person (pseudonym)", S.KON: "Kön", S.FODELSEAR: "Födelseår", S.BAKGRUND: "Bakgrund",
+    S.UTBILDNINGSNIVA: "Utbildningsnivå", S.INSATS: "Insats", S.ANVISNINGSDATUM: "Anvisad", S.STARTDATUM: "Start",
+    S.SLUTDATUM: "Slut", S.AVSLUTSORSAK: "Avslutsorsak", S.FRAGAT_OM_VALD: "Frågat om våld", S.UPPGETT_VALD: "Uppgett våld",
+}
+
+
+def preview_table(df: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    """The first rows as the user reads them: Swedish headers, dates as 2018-03-01, blanks for missing.
+
+    >>> from jamstalldhet.intake.canonical import canonical
+    >>> t = preview_table(canonical(pd.DataFrame({"person_id": ["a"], "kon": ["Kvinna"], "insats": ["X"],
+    ...                                           "startdatum": ["2018-03-01"]})))
+    >>> t[["Kön", "Start", "Slut"]].iloc[0].tolist()
+    ['Kvinna', '2018-03-01', '']
+    """
+    head = df.head(n)
+    out = pd.DataFrame(index=head.index)
+    for col, label in LABELS.items():
+        values = head[col]
+        if col in S.DATE_COLUMNS:
+            out[label] = values.dt.strftime("%Y-%m-%d").fillna("")
+        elif col in S.BOOL_COLUMNS:
+            out[label] = values.map({True: "Ja", False: "Nej"}).fillna("")
+        else:
+            out[label] = values.astype("string").fillna("")
+    return out.reset_index(drop=True)
+
+
+def preview(path: Path, store_dir: Path, name: str | None = None, overrides: dict[str, str | None] | None = None) -> Preview:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(store.file_hash, path)  # hashlib lets go of the interpreter: hashed while the file is checked
+        ins = inspect(path, name, overrides)
+        if ins.frame is None:
+            return Preview(ins, None)
+        persons = None if ins.persons is None else len(ins.persons)
+        return Preview(ins, store.plan(store_dir, ins.frame, digest.result(), persons))
+
+
+def commit(p: Preview, store_dir: Path, replace: bool = False) -> store.Batch | None:
+    """Store the previewed file (None when the very same file was imported before)."""
+    if not p.ok or p.plan is None or p.inspection.frame is None:
+        raise store.StoreError("Filen har fel och kan inte lagras.")
+    return store.commit(store_dir, p.inspection.frame, p.inspection.file, p.plan, replace=replace, persons=p.inspection.persons)

@@ -1,0 +1,247 @@
+"""Published tables as the analyst reads them: Swedish labels and number formats.
+
+Women come first, then men, then Annat/okänt (where it exists), then Totalt. Two kinds of
+percentage are labelled apart: *könsfördelning* (the share of women within a group) for
+counts, *andel av kvinnorna / andel av männen* (the share of each gender who …) for rates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+import pandas as pd
+
+from ..base import formatting as F
+from ..base import schema as S
+from ..compute.catalogue import Catalogue
+from ..compute.indicators import indicator
+from ..disclosure.control import INTERNAL_MARK, Published, row_mark
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+SHARE_LABEL: Final = {S.KVINNOR: "Andel av kvinnorna", S.MAN_PLURAL: "Andel av männen", S.ANNAT_OKANT: "Andel av annat/okänt", S.TOTALT: "Andel totalt"}
+CI_LABEL: Final = {S.KVINNOR: "95 % KI kvinnor", S.MAN_PLURAL: "95 % KI män", S.ANNAT_OKANT: "95 % KI annat/okänt", S.TOTALT: "95 % KI totalt"}
+GAP_LABEL: Final = "Skillnad kvinnor − män (procentenheter)"
+RATIO_LABEL: Final = "Kvot kvinnor/män (1 = lika)"
+SIGNIFICANT_LABEL: Final = "Statistiskt säkerställd skillnad"
+EVEN_LABEL: Final = "Jämn könsfördelning (40/60)"
+DISTRIBUTION_LABEL: Final = "Könsfördelning, andel kvinnor"
+
+
+def genders(pub: Published) -> list[str]:
+    present = set(pub.frame["gender"])
+    return [g for g in (*S.GENDER_GROUPS, S.TOTALT) if g in present]
+
+
+def _rows(pub: Published, ids: list[str], group: str) -> pd.DataFrame:
+    f = pub.frame
+    return f[f["indicator"].isin(ids) & (f["group"] == group)]
+
+
+def _of_kind(pub: Published, ids: list[str], kind: str, group: str) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(indicator, its rows indexed by gender) for the indicators of ``kind`` that have rows."""
+    for iid in ids:
+        if indicator(iid).kind == kind:
+            sub = _rows(pub, [iid], group).set_index("gender")
+            if not sub.empty:
+                yield iid, sub
+
+
+def count_table(pub: Published, cat: Catalogue, ids: list[str], group: str = S.TOTALT) -> pd.DataFrame:
+    """Counts of persons by gender, the share of women with its interval, and 40/60."""
+    rows = []
+    for iid, sub in _of_kind(pub, ids, "count", group):
+        row: dict[str, str] = {"Indikator": cat.text(iid).title}
+        for g in genders(pub):
+            row[g] = F.number(sub.loc[g, "count"])
+        w = sub.loc[S.KVINNOR]
+        row[DISTRIBUTION_LABEL] = F.percent(w["share"])
+        row["95 % KI"] = F.interval(w["ci_low"], w["ci_high"])
+        row[EVEN_LABEL] = F.yes_no(w["even"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def rate_table(pub: Published, cat: Catalogue, ids: list[str], group: str = S.TOTALT) -> pd.DataFrame:
+    """Counts and shares of each gender, intervals, gap, ratio and significance."""
+    rows = []
+    for iid, sub in _of_kind(pub, ids, "rate", group):
+        row: dict[str, str] = {"Indikator": cat.text(iid).title}
+        for g in genders(pub):
+            row[f"{g}, antal"] = F.number(sub.loc[g, "count"])
+            row[SHARE_LABEL[g]] = F.percent(sub.loc[g, "share"])
+        for g in (S.KVINNOR, S.MAN_PLURAL):
+            row[CI_LABEL[g]] = F.interval(sub.loc[g, "ci_low"], sub.loc[g, "ci_high"])
+        w = sub.loc[S.KVINNOR]
+        row[GAP_LABEL] = F.pp(w["gap_pp"])
+        row[RATIO_LABEL] = F.ratio(w["ratio"])
+        row[SIGNIFICANT_LABEL] = F.yes_no(w["significant"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summary_sentence(pub: Published, cat: Catalogue, iid: str) -> str:
+    """``Deltagare 2018: 1 814, varav 993 kvinnor och 821 män.`` – women first."""
+    sub = _rows(pub, [iid], S.TOTALT).set_index("gender")
+    year = int(sub["year"].iloc[0])
+    parts = f"{F.number(sub.loc[S.KVINNOR, 'count'])} kvinnor och {F.number(sub.loc[S.MAN_PLURAL, 'count'])} män"
+    return f"{cat.text(iid).title} {year}: {F.number(sub.loc[S.TOTALT, 'count'])} personer, {parts}."
+
+
+def export_table(pub: Published, cat: Catalogue, ids: list[str]) -> pd.DataFrame:
+    """Numbers (not text) for files: one row per indicator, group and gender.
+
+    Suppressed values are empty cells, and the table's note says why. In internt läge every row
+    says "Internt – får inte publiceras", so the mark travels inside the file, not only in its name;
+    in a published table every row says that its figures carry cell-key noise.
+    """
+    f = pub.frame[pub.frame["indicator"].isin(ids)]
+    out = pd.DataFrame({
+        "Indikator": [cat.text(i).title for i in f["indicator"]],
+        "År": f["year"].to_numpy(),
+    })
+    if pub.by:
+        out["Grupp"] = f["group"].to_numpy()
+    out["Kön"] = f["gender"].to_numpy()
+    out["Antal personer"] = f["count"].to_numpy()
+    out["Nämnare"] = f["denominator"].to_numpy()
+    out["Andel"] = f["share"].to_numpy()
+    out["95 % KI, nedre"] = f["ci_low"].to_numpy()
+    out["95 % KI, övre"] = f["ci_high"].to_numpy()
+    out[GAP_LABEL] = f["gap_pp"].to_numpy()
+    out[RATIO_LABEL] = f["ratio"].to_numpy()
+    out[SIGNIFICANT_LABEL] = f["significant"].map({True: "Ja", False: "Nej"}).to_numpy()
+    # the mark travels in every row: internal, or that the figures carry cell-key noise
+    mark = INTERNAL_MARK if pub.internal else row_mark()
+    out["Röjandekontroll"] = np.where(f["suppressed"].to_numpy(), f".. {mark}", mark)
+    return out.reset_index(drop=True)
+
+
+def breakdown_table(pub: Published, cat: Catalogue, iid: str) -> pd.DataFrame:
+    """Gender × group for one indicator: women and men side by side, with totals."""
+    f = pub.frame[pub.frame["indicator"] == iid]
+    kind = indicator(iid).kind
+    rows = []
+    for group, sub in f.groupby("group", sort=False):
+        s = sub.set_index("gender")
+        row: dict[str, str] = {"Grupp": str(group)}
+        for g in genders(pub):
+            if g not in s.index:
+                continue
+            row[f"{g}, antal"] = F.number(s.loc[g, "count"])
+            if kind == "rate":
+                row[SHARE_LABEL[g]] = F.percent(s.loc[g, "share"])
+        if kind == "rate":
+            row[GAP_LABEL] = F.pp(s.loc[S.KVINNOR, "gap_pp"])
+            row[SIGNIFICANT_LABEL] = F.yes_no(s.loc[S.KVINNOR, "significant"])
+        else:
+            row[DISTRIBUTION_LABEL] = F.percent(s.loc[S.KVINNOR, "share"])
+            row[EVEN_LABEL] = F.yes_no(s.loc[S.KVINNOR, "even"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def trend_frame(pubs: list[Published], iid: str) -> pd.DataFrame:
+    """One indicator over years (Totalt group), for the trend chart and its table."""
+    parts = [p.frame[(p.frame["indicator"] == iid) & (p.frame["group"] == S.TOTALT)] for p in pubs]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+_PLACEHOLDER: Final = re.compile(r"\{\{\s*([a-z_]+)\.(kvinnor|män|man|annat|totalt)(\.antal)?\s*\}\}", re.IGNORECASE)
+_PLACEHOLDER_GENDER: Final = {"kvinnor": S.KVINNOR, "män": S.MAN_PLURAL, "man": S.MAN_PLURAL, "annat": S.ANNAT_OKANT, "totalt": S.TOTALT}
+
+
+def fill_figures(text: str, pub: Published) -> str:
+    """Figures in a narrative text come from the data, never typed by hand.
+
+    ``{{deltagare.kvinnor}}`` is the number of women; for a rate, ``{{avslut_arbete.män}}`` is the
+    share of men and ``{{avslut_arbete.män.antal}}`` their number. Values pass disclosure control
+    (a suppressed one is ``..``); an unknown name is left visible as ``[okänd: …]``.
+
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"indicator": ["deltagare"] * 2, "group": ["Totalt"] * 2, "gender": ["Kvinnor", "Män"],
+    ...                   "count": [993, pd.NA], "share": [0.55, pd.NA]})
+    >>> fill_figures("{{deltagare.kvinnor}} kvinnor och {{deltagare.män}} män, {{x.totalt}}", Published(f, 5))
+    '993 kvinnor och .. män, [okänd: x.totalt]'
+    """
+    f = pub.frame[pub.frame["group"] == S.TOTALT].set_index(["indicator", "gender"])
+
+    def one(m: re.Match[str]) -> str:
+        iid, gender, antal = m.group(1).lower(), _PLACEHOLDER_GENDER[m.group(2).lower()], m.group(3)
+        if (iid, gender) not in f.index:
+            return f"[okänd: {m.group(0)[2:-2].strip()}]"
+        if antal or indicator(iid).kind == "count":
+            return F.number(f.at[(iid, gender), "count"])
+        return F.percent(f.at[(iid, gender), "share"])
+
+    return _PLACEHOLDER.sub(one, text)
+
+
+def gender_table(pub: Published, iid: str, group: str = S.TOTALT) -> pd.DataFrame:
+    """One indicator with a row per gender: narrow enough for an A4 page.
+
+    Counts: number and könsfördelning. Rates: number, of how many, share of each gender, interval.
+    """
+    sub = _rows(pub, [iid], group).set_index("gender")
+    rate = indicator(iid).kind == "rate"
+    rows = []
+    for g in genders(pub):
+        r = sub.loc[g]
+        if rate:
+            rows.append({"Kön": g, "Antal": F.number(r["count"]), "Av": F.number(r["denominator"]),
+                         "Andel": F.percent(r["share"]), "95 % KI": F.interval(r["ci_low"], r["ci_high"])})
+        else:
+            rows.append({"Kön": g, "Antal": F.number(r["count"]),
+                         "Könsfördelning": F.percent(r["share"]) if g != S.TOTALT else "100,0 %",
+                         "95 % KI": F.interval(r["ci_low"], r["ci_high"]) if g != S.TOTALT else ""})
+    return pd.DataFrame(rows)
+
+
+def comparison_sentence(pub: Published, iid: str, group: str = S.TOTALT) -> str:
+    """Women compared with men in words: the gap, the ratio and whether it is significant, or 40/60."""
+    sub = _rows(pub, [iid], group).set_index("gender")
+    if S.KVINNOR not in sub.index:
+        return ""
+    w = sub.loc[S.KVINNOR]
+    if indicator(iid).kind == "count":
+        if pd.isna(w["even"]):
+            return "Könsfördelningen visas inte (röjandekontroll)."
+        return f"Andel kvinnor {F.percent(w['share'])}: " + ("jämn könsfördelning (inom 40–60 %)." if w["even"] else "utanför 40–60 %.")
+    if pd.isna(w["gap_pp"]):
+        return "Skillnaden mellan kvinnor och män visas inte (röjandekontroll eller ingen att jämföra)."
+    significant = "statistiskt säkerställd" if w["significant"] else "inte statistiskt säkerställd"
+    return (f"Skillnad kvinnor − män: {F.pp(w['gap_pp'])} procentenheter, kvot {F.ratio(w['ratio'])}; "
+            f"skillnaden är {significant} (p = {F.number(w['p_value'], 3)}).")
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    """What a page and the report show for one indicator: chart, table and the file table."""
+
+    id: str
+    title: str
+    definition: str
+    rate: bool
+    figure: go.Figure
+    table: pd.DataFrame
+    export: pd.DataFrame
+    compact: pd.DataFrame
+    comparison: str
+
+
+def indicator_view(pub: Published, cat: Catalogue, iid: str) -> IndicatorView:
+    """The chart and tables of one indicator; rates get shares with intervals, counts get numbers."""
+    from . import charts
+
+    text = cat.text(iid)
+    rate = indicator(iid).kind == "rate"
+    year = int(pub.frame["year"].iloc[0]) if len(pub.frame) else 0
+    fig = (charts.rates_chart if rate else charts.counts_chart)(pub, cat, [iid], f"{text.title} {year}")
+    table = (rate_table if rate else count_table)(pub, cat, [iid])
+    return IndicatorView(iid, text.title, text.definition, rate, fig, table, export_table(pub, cat, [iid]),
+                         gender_table(pub, iid), comparison_sentence(pub, iid))

@@ -1,0 +1,122 @@
+"""Views: everything a page or the report shows for a målområde, without any UI.
+
+A page reads its widgets, asks a view of this module and draws it; the report asks the same
+views. So the scope of a målområde (its own selection of insatser), the text that says what a
+table covers, the indicator views, the page's workbook and the trend are made in one place.
+
+>>> from jamstalldhet.compute import catalogue
+>>> from jamstalldhet.intake import demo
+>>> from jamstalldhet.intake.records import prepare_parquet
+>>> cat = catalogue.load()
+>>> area = cat.malomraden[1]
+>>> view = malomrade(prepare_parquet([demo.DEMO_FILE]), cat, area, 2018, 5, default_filters(area))
+>>> view.scope, [v.id for v in view.indicators][:2], view.pub.perturbed
+('Alla deltagare', ['deltagare', 'anvisade'], True)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..base import schema as S
+from ..compute.catalogue import Catalogue, Malomrade
+from ..disclosure import control as disclosure
+from ..disclosure.control import Published
+from ..disclosure.tables import indicator_table
+from ..intake.records import Prepared
+from . import presentation
+
+Filters = dict[str, list[str]]
+
+
+def default_filters(area: Malomrade) -> Filters:
+    """A målområde's own scope: its selection of insatser from the catalogue (none = all)."""
+    return {S.INSATS: list(area.insatser)} if area.insatser else {}
+
+
+def scope_label(filters: Filters) -> str:
+    """What a table covers, in words: "Insatser: A, B; Åldersgrupp: 25–34" or "Alla deltagare"."""
+    parts = [f"{S.DIMENSION_LABELS[dim]}: {', '.join(v)}" for dim, v in filters.items() if v]
+    return "; ".join(parts) if parts else "Alla deltagare"
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of an id ("makt-och-halsa")."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class MalomradeView:
+    """One målområde for one year and scope: its published table and every indicator's view."""
+
+    area: Malomrade
+    year: int
+    filters: Filters
+    pub: Published
+    indicators: list[presentation.IndicatorView]
+    short_titles: list[str]
+
+    @property
+    def scope(self) -> str:
+        return scope_label(self.filters)
+
+    @property
+    def slug(self) -> str:
+        return slug(self.area.id)
+
+    def stem(self, iid: str) -> str:
+        """The file name (without extension) of one indicator's chart and table."""
+        return f"{iid}_{self.slug}_{self.year}"
+
+    @property
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """Every table of the page, one sheet per indicator (for the page's workbook and the report's zip)."""
+        return {short: v.export for short, v in zip(self.short_titles, self.indicators, strict=True)}
+
+    def workbook(self, extract_id: str | None = None) -> tuple[str, bytes]:
+        """The page's workbook: its file name and its bytes (an internal one with its extract id, in
+        both)."""
+        from . import export
+
+        stem = f"{self.slug}_{self.year}" + (f"_{extract_id}" if extract_id else "")
+        note = self.pub.note + (f" · {export.extract_line(extract_id)}" if extract_id else "")
+        return disclosure.file_name(stem, self.pub.internal) + ".xlsx", export.xlsx(self.sheets, note)
+
+
+def malomrade_from(pub: Published, cat: Catalogue, area: Malomrade, year: int, filters: Filters) -> MalomradeView:
+    """The view of a målområde from its published table (pages pass their cached table)."""
+    views = [presentation.indicator_view(pub, cat, iid) for iid in area.indicators]
+    return MalomradeView(area, year, filters, pub, views, [cat.text(iid).short for iid in area.indicators])
+
+
+def malomrade(prep: Prepared, cat: Catalogue, area: Malomrade, year: int, k: int, filters: Filters) -> MalomradeView:
+    """The view of a målområde, its table computed here (the report; the command line)."""
+    return malomrade_from(indicator_table(prep, year, k=k, filters=filters), cat, area, year, filters)
+
+
+def trend(table_of_year: Callable[[int], Published], years: list[int], iid: str) -> pd.DataFrame:
+    """One indicator over the years, each year's published (for a filtered view: perturbed) value."""
+    return presentation.trend_frame([table_of_year(y) for y in sorted(years)], iid)
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of the annual report beyond the målområden (resources, payments): a sentence, a
+    figure with its text alternative, display tables and the numbers for the report's workbooks."""
+
+    year: int
+    title: str
+    sentence: str
+    figure: Any  # a plotly figure
+    tables: dict[str, pd.DataFrame]  # title → display table (Swedish numbers, ``..``)
+    exports: dict[str, pd.DataFrame]  # sheet name → numbers for the report's xlsx
+    note: str
+
+    @property
+    def slug(self) -> str:
+        return slug(self.title)
