@@ -23,6 +23,7 @@ from . import schema as S
 from . import store
 from .canonical import person_count, years_of
 from .reading import Inspection, Persons, inspect
+from .unknown_values import Choices
 from .validation import Problem
 
 #: the temporary folders of uploads: "<prefix><pid>-<random>" (an older server wrote "<prefix><random>")
@@ -139,12 +140,15 @@ def preview_table(df: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def preview(path: Path, store_dir: Path, name: str | None = None, overrides: dict[str, str | None] | None = None) -> Preview:
+def preview(path: Path, store_dir: Path, name: str | None = None, overrides: dict[str, str | None] | None = None,
+            values: Choices | None = None, allow_unknown: bool = False) -> Preview:
+    """``values``: the user's meaning of values no synonym list knows; ``allow_unknown``: take the
+    others as their defaults (the command line's ``--tillat-okanda``) instead of refusing the file."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(store.file_hash, path)  # hashlib lets go of the interpreter: hashed while the file is checked
-        ins = inspect(path, name, overrides)
+        ins = inspect(path, name, overrides, values, allow_unknown)
         if ins.frame is None:
             return Preview(ins, None)
         persons = None if ins.persons is None else len(ins.persons)

@@ -13,7 +13,7 @@ from jamstalldhet import schema as S
 from jamstalldhet.access import Right
 from jamstalldhet.settings import max_file_bytes, store_dir
 from pages import _auth
-from pages._import_ui import ask_replace, log_stored, saved_upload, show_problems, store_clicked, stored_row, text
+from pages._import_ui import ask_replace, ask_values, log_stored, saved_upload, show_problems, store_clicked, stored_row, text
 from pages._payments import choose_kind, render_import, render_stored
 from pages._shared import setup
 
@@ -65,8 +65,9 @@ def preview_participants(data: bytes, name: str, folder: Path) -> None:
     path, full_digest = saved_upload(name, data, folder)
     digest = full_digest[:12]
     overrides: dict[str, str | None] = st.session_state.setdefault(f"mapping_{digest}", {})
+    values: dict[str, dict[str, str]] = st.session_state.setdefault(f"values_{digest}", {})  # kept like the mappings
     with st.spinner("Läser och kontrollerar filen …"):
-        p = importing.preview(path, target, name, overrides)
+        p = importing.preview(path, target, name, overrides, values)
     ins = p.inspection
 
     if ins.headers:
@@ -83,6 +84,7 @@ def preview_participants(data: bytes, name: str, folder: Path) -> None:
                     overrides[header] = wanted
                     st.rerun()
 
+    ask_values(ins.unknown, values, digest)
     if not p.ok:
         show_problems(name, p.problems)
         return
