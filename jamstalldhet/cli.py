@@ -259,7 +259,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if batch is not None:
         replaced = f"; ersatte {len(p.plan.replaces)} tidigare import(er)" if p.plan.replaces else ""
-        sys.stderr.write(f"Lagrade {batch.rows} rader, {batch.persons} personer, år {batch.years[0]}–{batch.years[-1]} "
+        from .formatting import number
+
+        sys.stderr.write(f"Lagrade {number(batch.rows)} rader, {number(batch.persons)} personer, år {batch.years[0]}–{batch.years[-1]} "
                          f"i {target}{replaced}.\n")
     return EXIT_OK
 

@@ -97,7 +97,9 @@ def preview_participants(data: bytes, name: str, folder: Path) -> None:
     m[1].metric("Personer", F.number(s["personer"]))
     m[2].metric("Kvinnor", F.number(s["kvinnor"]))
     m[3].metric("Män", F.number(s["män"]))
-    m[4].metric("År", f"{years[0]}–{years[-1]}" if years else "–")
+    m[4].metric("År", F.year_list(years))
+    st.caption("Personer per år, som indikatorerna räknar dem (deltagare eller anvisade under året): "
+               + " · ".join(f"{y}: {F.number(n)}" for y, n in s["personer_per_år"].items()))
     st.caption("Insatser: " + ", ".join(s["insatser"][:30]) + (" …" if len(s["insatser"]) > 30 else ""))
     st.caption("De första raderna som de kommer att lagras:")
     st.dataframe(importing.preview_table(ins.frame), hide_index=True, width="stretch")
@@ -114,7 +116,7 @@ def preview_participants(data: bytes, name: str, folder: Path) -> None:
         else:
             if batch is not None:
                 log_stored(name, batch.id, p.plan.replaces)
-                st.success(f"Lagrade {batch.rows} rader för {batch.persons} personer ({text(name)}). "
+                st.success(f"Lagrade {F.number(batch.rows)} rader för {F.number(batch.persons)} personer ({text(name)}). "
                            "Alla sidor visar nu den nya datan.")
 
 
@@ -136,7 +138,7 @@ manifest = store.read_manifest(target)
 if not manifest.batches:
     st.caption(f"Lagringen ({target}) är tom; sidorna visar demodatan.")
 for b in manifest.batches:
-    stored_row(b.file, b.id, f"år {b.years[0]}–{b.years[-1]} · {b.rows} rader · {b.persons} personer · "
+    stored_row(b.file, b.id, f"år {b.years[0]}–{b.years[-1]} · {F.number(b.rows)} rader · {F.number(b.persons)} personer · "
                f"importerad {b.imported[:16].replace('T', ' ')}", partial(store.remove, target, b.id),
                "Dess poster försvinner från alla sidor.")
 render_stored(target)

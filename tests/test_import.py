@@ -357,3 +357,28 @@ def test_the_register_takes_readings_codes_or_codes_itself_alike(tmp_path: Path)
         found.append((codes, pq.read_table(target / m.persons).to_pydict()))
     assert found[0] == found[1]
     assert found[0][0] == [[0, 1, 0], [2, 1, 2]]
+
+
+# --- issue 28: the preview tells the truth -----------------------------------------------------
+
+def test_preview_years_are_the_years_the_indicators_count(tmp_path: Path) -> None:
+    """Not the span of all dates: a year in which no record is active and no one was referred is
+    not a year of the file; an ongoing record counts up to the newest date in the file."""
+    f = tmp_path / "luckor.csv"
+    f.write_text("person_id;kon;insats;anvisningsdatum;startdatum;slutdatum\n"
+                 "a;K;X;;2015-01-10;2015-03-01\n"
+                 "b;M;X;;2018-02-01;\n"
+                 "c;K;X;2019-11-01;;\n"
+                 "d;K;X;;2018-05-01;2019-12-31\n", encoding="utf-8")
+    p = importing.preview(f, tmp_path / "store")
+    assert p.ok and p.inspection.frame is not None
+    s = importing.summary(p.inspection.frame, p.inspection.persons)
+    assert s["år"] == [2015, 2018, 2019]
+    assert s["personer_per_år"] == {2015: 1, 2018: 2, 2019: 3}
+
+
+def test_command_line_writes_numbers_as_everywhere(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "stor.csv"
+    f.write_text("person_id;kon;insats;startdatum\n" + "".join(f"p{i};K;X;2018-01-01\n" for i in range(2062)), encoding="utf-8")
+    assert cli.main(["import", str(f), "--store", str(tmp_path / "store")]) == 0
+    assert "Lagrade 2 062 rader, 2 062 personer" in capsys.readouterr().err
