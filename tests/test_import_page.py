@@ -42,7 +42,7 @@ def test_upload_preview_confirm_and_overview_changes(tmp_path: Path, demo_prep: 
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rader"] == "8" and metrics["Personer"] == "7" and metrics["Kvinnor"] == "4" and metrics["År"] == "2016–2019"
     assert not store.has_data(target)  # nothing stored before the user confirms
-    assert any("Personer per år" in c.value and "2016: 1 · 2017: 2 · 2018: 6 · 2019: 1" in c.value for c in at.caption)
+    assert any("Personer per år" in c.value and "2016: 1 · 2017: 2 · 2018: 6 · 2019: 3" in c.value for c in at.caption)
     labels = [s.label for s in at.selectbox]
     assert "Juridiskt kön" in labels and "Från" in labels
     next(b for b in at.button if b.label == "Lagra").click()
