@@ -190,6 +190,9 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
     filters = _filters(args, k)
     if filters is None:
         return EXIT_USAGE
+    paid_only = _payments_only(args)
+    if paid_only is not None:
+        return _payment_indicators(args, k, filters, paid_only)
     loaded = _load(args)
     if loaded is None:
         return EXIT_INVALID
@@ -220,6 +223,65 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(cli_csv(rows, args.by))
+    return EXIT_OK
+
+
+def _payments_only(args: argparse.Namespace) -> Path | None:
+    """The file or store when it holds payments of ekonomiskt bistånd only (section 7): a payment
+    file given to ``--data`` (recognised from its columns, as ``import`` does), or a store with
+    payments and no participant records. None otherwise."""
+    from . import store
+
+    if args.data is not None and args.data.exists():
+        if args.data.suffix.lower() == ".parquet":  # a canonical participant file is counted without pandas
+            import pyarrow.parquet as pq
+
+            try:
+                if set(S.COLUMNS) <= set(pq.read_schema(args.data).names):
+                    return None
+            except (OSError, ValueError):
+                return None  # the reader reports an unreadable file
+        from .payments_reading import kind_of_file
+
+        path: Path = args.data
+        return path if kind_of_file(path) == "utbetalningar" else None
+    if args.store is not None and not store.has_data(args.store):
+        from . import payment_store
+
+        folder: Path = args.store
+        return folder if payment_store.has_data(folder) else None
+    return None
+
+
+def _payment_indicators(args: argparse.Namespace, k: int, filters: dict[str, list[str]], source: Path) -> int:
+    """``indicators`` on payments alone: the payment indicators of section 7 (they have no
+    participant breakdowns or filters)."""
+    from . import payment_store, payments
+    from .export import cli_csv
+    from .payments_reading import inspect
+
+    if args.by is not None or filters:
+        sys.stderr.write("fel: utbetalningar har inga uppdelningar eller filter (--by, --filter); "
+                         "kör utan dem för betalningsindikatorerna\n")
+        return EXIT_USAGE
+    if source.is_dir():
+        df = payment_store.load(source)
+    else:
+        ins = inspect(source, allow_unknown=args.tillat_okanda)
+        if ins.frame is None:
+            _write_problems(ins.problems, ins.unknown)
+            return EXIT_INVALID
+        _write_became(ins.unknown)
+        df = ins.frame
+    from .disclosure import INTERNAL_MARK, is_internal
+
+    rows = payments.indicator_records(df, args.year, k)
+    if is_internal(k):  # the contract fixes stdout's fields, so the mark goes to stderr (as for participants)
+        sys.stderr.write(f"{INTERNAL_MARK}: röjandekontrollen är avstängd (--k {k}).\n")
+    if args.format == "json":
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(cli_csv(rows, None))
     return EXIT_OK
 
 
