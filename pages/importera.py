@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from jamstalldhet import eventlog, export, importing, store
+from jamstalldhet import eventlog, export, importing, store, template
 from jamstalldhet import formatting as F
 from jamstalldhet import schema as S
 from jamstalldhet.access import Right
@@ -56,6 +56,15 @@ st.markdown(
     "**Excel (.xlsx)** eller **Parquet**. Du ser först hur filen förstods och alla fel – **inget lagras förrän du "
     "bekräftar**, och en fil med fel lagras aldrig. Personnummer ersätts med en pseudonym och sparas aldrig."
 )
+EXPORT_FORMAT = Path(__file__).resolve().parent.parent / "docs" / "exportformat.md"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+mall = st.columns([1, 1, 2])
+for col, kind, label in ((mall[0], "deltagare", "Ladda ner mall – deltagarposter"),
+                         (mall[1], "utbetalningar", "Ladda ner mall – utbetalningar")):
+    col.download_button(label, partial(template.xlsx, kind), template.FILE_NAMES[kind], XLSX, key=f"mall_{kind}",
+                        on_click="ignore", help="En Excel-fil med kolumnerna, deras tillåtna värden som listor och en exempelrad.")
+with st.expander("Vad en export ska innehålla (exportformatet)"):
+    st.markdown(EXPORT_FORMAT.read_text(encoding="utf-8") if EXPORT_FORMAT.exists() else "Se docs/exportformat.md.")
 upload = st.file_uploader("Fil att importera", type=["csv", "txt", "xlsx", "parquet"], key="upload",
                           help=f"Högst {max_file_bytes() / 1e6:.0f} MB.")
 

@@ -48,7 +48,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("poster", {"records", "sources", "demo", "demo_payments"}),
     ("beräkning", {"indicators", "stats", "catalogue"}),
     ("röjandekontroll", {"disclosure", "tables", "resources", "payments"}),
-    ("figurer och filer", {"charts", "export"}),
+    ("figurer och filer", {"charts", "export", "template"}),
     ("vyer", {"presentation", "views", "plan", "payments_view", "resources_view", "kolada"}),
     ("utdata", {"report", "followup"}),
     ("ingångar", {"cli", "__main__", "__init__"}),

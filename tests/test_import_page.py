@@ -143,4 +143,21 @@ def test_invalid_personnummer_give_one_problem_each_and_the_list_downloads() -> 
     problems = at.dataframe[0].value
     assert problems["Rad"].tolist() == [3, 4, 5, 6]
     assert problems["Problem"].str.startswith("Personnumret är inte giltigt").all()
-    assert at.get("download_button")[0].proto.label == "Ladda ner problemlistan (CSV)"
+    assert "Ladda ner problemlistan (CSV)" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_templates_and_the_export_format_are_on_the_page() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    at = page()
+    assert not at.exception
+    buttons = {b.proto.label: b for b in at.get("download_button")}
+    assert {"Ladda ner mall – deltagarposter", "Ladda ner mall – utbetalningar"} <= set(buttons)
+    assert any("Vad en export ska innehålla" in e.label for e in at.expander)
+    assert any("Värden som inte känns igen" in m.value for m in at.markdown)
+    from jamstalldhet import template
+
+    wb = load_workbook(io.BytesIO(template.xlsx("deltagare")))
+    assert wb.sheetnames[0] == template.DATA_SHEET
