@@ -159,3 +159,14 @@ def test_indicators_store_with_only_payments(tmp_path: Path, capsys: pytest.Capt
     rows = json.loads(capsys.readouterr().out)
     assert rows and {r["indicator"] for r in rows} >= {"bistand_kr", "par_delad_utbetalning"}
     assert "deltagare" not in {r["indicator"] for r in rows}
+
+
+def test_invalid_personnummer_one_line_each(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 28: four different invalid personnummer give four lines, nothing else (no 'Person saknas',
+    no 'olika kön'), in the order of the file."""
+    f = ROOT / "tests" / "data" / "import" / "fel_ogiltiga_personnummer.csv"
+    assert main(["import", str(f), "--store", str(tmp_path / "store")]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [f"Fil fel_ogiltiga_personnummer.csv, rad {r}, kolumn Personnummer: Personnumret är inte giltigt (fel form, "
+                     "datum eller kontrollsiffra). Rätta det i källsystemet; numret visas inte här av sekretesskäl."
+                     for r in (3, 4, 5, 6)] + ["Inget lagrades."]

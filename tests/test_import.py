@@ -382,3 +382,30 @@ def test_command_line_writes_numbers_as_everywhere(tmp_path: Path, capsys: pytes
     f.write_text("person_id;kon;insats;startdatum\n" + "".join(f"p{i};K;X;2018-01-01\n" for i in range(2062)), encoding="utf-8")
     assert cli.main(["import", str(f), "--store", str(tmp_path / "store")]) == 0
     assert "Lagrade 2 062 rader, 2 062 personer" in capsys.readouterr().err
+
+
+def test_no_silent_reclassification_in_the_corpus(tmp_path: Path) -> None:
+    """Every filled gender, outcome, background, education and yes/no cell of every corpus file that
+    gets as far as its values is either recognised by the synonym file or reported as unknown."""
+    from jamstalldhet.reading import inspect, map_headers, normalise, read_raw, synonyms
+
+    sections = {"kon": "kon", "avslutsorsak": "avslutsorsak", "bakgrund": "bakgrund", "utbildningsniva": "utbildningsniva",
+                "fragat_om_vald": "janej", "uppgett_vald": "janej"}
+    checked = 0
+    for path in sorted(CORPUS.iterdir()):
+        if path.suffix not in (".csv", ".xlsx") or path.name.startswith(("fel_inte", "fel_zip", "fel_tom", "fel_fel_antal")):
+            continue
+        ins = inspect(path)
+        if not ins.headers or any(p.row == 1 for p in ins.problems):
+            continue  # stopped at the headers: no value was read
+        headers, body = read_raw(path)
+        mapping, _ = map_headers(headers, path.name)
+        reported = {(u.column, u.value) for u in ins.unknown}
+        for i, column in mapping.items():
+            if column not in sections:
+                continue
+            for cell in body[i].dropna().astype(str).str.strip().unique():
+                if cell and normalise(cell) not in synonyms()[sections[column]]:
+                    assert (column, cell) in reported, (path.name, column, cell)
+                checked += 1
+    assert checked > 50
