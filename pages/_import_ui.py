@@ -13,10 +13,13 @@ from typing import Any, Protocol
 import streamlit as st
 
 from jamstalldhet.base import eventlog
+from jamstalldhet.base import formatting as F
 from jamstalldhet.base.access import Right
 from jamstalldhet.base.formatting import markdown_text
 from jamstalldhet.base.validation import Problem, problems_frame
 from jamstalldhet.intake import importing
+from jamstalldhet.intake import unknown_values as U
+from jamstalldhet.show import export
 from pages import _auth
 
 _lock = threading.Lock()
@@ -55,9 +58,53 @@ class ImportPlan(Protocol):
     def lost_years(self) -> list[int]: ...
 
 
-def show_problems(name: str, problems: list[Problem]) -> None:
-    st.error(f"**{len(problems)} problem i {text(name)}.** Inget har lagrats. Rätta filen och ladda upp den igen.")
-    st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
+#: a row this high lets the grid wrap a long message (Streamlit wraps text above 4rem)
+WRAPPING_ROW_HEIGHT = 84
+
+
+def show_problems(name: str, problems: list[Problem], key: str = "problems") -> None:
+    """Every problem, in the order of the file, in a grid whose long messages wrap, and the whole
+    list as a CSV file."""
+    st.error(f"**{F.number(len(problems))} problem i {text(name)}.** Inget har lagrats. Rätta filen (eller ange vad okända "
+             "värden betyder) och ladda upp den igen.")
+    frame = problems_frame(problems)
+    st.dataframe(frame, hide_index=True, width="stretch", row_height=WRAPPING_ROW_HEIGHT,
+                 column_config={"Problem": st.column_config.TextColumn("Problem", width="large"),
+                                "Rad": st.column_config.NumberColumn("Rad", format="%d")})
+    st.download_button("Ladda ner problemlistan (CSV)", export.csv_excel(frame), "importproblem.csv", "text/csv",
+                       key=f"dl_{key}", on_click="ignore")
+
+
+CHOOSE = "(välj)"
+
+
+def _value_key(digest: str, u: U.UnknownValue) -> str:
+    return f"value_{digest}_{u.column}_" + hashlib.sha256(u.value.encode("utf-8")).hexdigest()[:12]
+
+
+def ask_values(unknown: Sequence[U.UnknownValue], choices: dict[str, dict[str, str]], digest: str) -> None:
+    """The values no synonym list knows: value, count, column and what it would become, and a
+    choice of an allowed value for each (kept in the session like the column mappings); the
+    choices made can be undone."""
+    if unknown:
+        st.warning(f"**{F.number(len(unknown))} värden känns inte igen.** Inget tolkas tyst: ange vad varje värde betyder, "
+                   "annars kan filen inte lagras. (Lägg gärna till ordet i synonymfilen, så känns det igen nästa gång.)")
+        st.dataframe(U.frame(list(unknown)), hide_index=True, width="stretch")
+        cols = st.columns(2)
+        for i, u in enumerate(unknown):
+            options = [CHOOSE, *U.ALLOWED[u.column]] + ([] if u.column in U.NEEDS_CHOICE else [U.EMPTY])
+            rows = "1 rad" if u.count == 1 else f"{F.number(u.count)} rader"
+            choice = cols[i % 2].selectbox(f"{u.header}: ”{u.value}” ({rows})", options, index=0,
+                                           format_func=lambda v: v if v == CHOOSE else U.label(v), key=_value_key(digest, u))
+            if choice != CHOOSE:
+                choices.setdefault(u.column, {})[u.value] = str(choice)
+                st.rerun()
+    chosen = [(column, value, meant) for column, values in choices.items() for value, meant in values.items()]
+    if chosen:
+        st.caption("Dina tolkningar: " + "; ".join(f"”{text(v)}” → {text(U.label(m))}" for _, v, m in chosen))
+        if st.button("Ångra tolkningarna", key=f"undo_values_{digest}"):
+            choices.clear()
+            st.rerun()
 
 
 def ask_replace(plan: ImportPlan, what: str, key: str) -> bool:

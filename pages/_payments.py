@@ -19,7 +19,7 @@ from jamstalldhet.payments import reading as payments_reading
 from jamstalldhet.payments import store as payment_store
 from jamstalldhet.payments import table as payments
 from jamstalldhet.payments import view as payments_view
-from pages._import_ui import ask_replace, log_stored, saved_upload, show_problems, store_clicked, stored_row, text
+from pages._import_ui import ask_replace, ask_values, log_stored, saved_upload, show_problems, store_clicked, stored_row, text
 from pages._shared import downloads, k, report_mode, shared, show_chart, show_table, year
 
 
@@ -111,10 +111,12 @@ def render_import(data: bytes, name: str, target: Path, folder: Path) -> None:
     """Preview, confirm and store one payment file (nothing is stored before the user confirms);
     ``folder``: the request's temporary folder for the upload (importing.upload_folder)."""
     path, digest = saved_upload(name, data, folder)
+    values: dict[str, dict[str, str]] = st.session_state.setdefault(f"pay_values_{digest[:12]}", {})
     with st.spinner("Läser och kontrollerar utbetalningsfilen …"):
-        ins = payments_reading.inspect(path, name)
+        ins = payments_reading.inspect(path, name, values=values)
+    ask_values(ins.unknown, values, "pay_" + digest[:12])
     if ins.frame is None:
-        show_problems(name, ins.problems)
+        show_problems(name, ins.problems, "pay_problems")
         return
     s = payments_reading.summary(ins.frame)
     years = s["år"]

@@ -12,10 +12,10 @@ from jamstalldhet.base import formatting as F
 from jamstalldhet.base import schema as S
 from jamstalldhet.base.access import Right
 from jamstalldhet.base.settings import max_file_bytes, store_dir
-from jamstalldhet.intake import importing, store
+from jamstalldhet.intake import importing, store, template
 from jamstalldhet.show import export
 from pages import _auth
-from pages._import_ui import ask_replace, log_stored, saved_upload, show_problems, store_clicked, stored_row, text
+from pages._import_ui import ask_replace, ask_values, log_stored, saved_upload, show_problems, store_clicked, stored_row, text
 from pages._payments import choose_kind, render_import, render_stored
 from pages._shared import setup
 
@@ -58,6 +58,15 @@ st.markdown(
     "**Excel (.xlsx)** eller **Parquet**. Du ser först hur filen förstods och alla fel – **inget lagras förrän du "
     "bekräftar**, och en fil med fel lagras aldrig. Personnummer ersätts med en pseudonym och sparas aldrig."
 )
+EXPORT_FORMAT = Path(__file__).resolve().parent.parent / "docs" / "exportformat.md"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+mall = st.columns([1, 1, 2])
+for col, kind, label in ((mall[0], "deltagare", "Ladda ner mall – deltagarposter"),
+                         (mall[1], "utbetalningar", "Ladda ner mall – utbetalningar")):
+    col.download_button(label, partial(template.xlsx, kind), template.FILE_NAMES[kind], XLSX, key=f"mall_{kind}",
+                        on_click="ignore", help="En Excel-fil med kolumnerna, deras tillåtna värden som listor och en exempelrad.")
+with st.expander("Vad en export ska innehålla (exportformatet)"):
+    st.markdown(EXPORT_FORMAT.read_text(encoding="utf-8") if EXPORT_FORMAT.exists() else "Se docs/exportformat.md.")
 upload = st.file_uploader("Fil att importera", type=["csv", "txt", "xlsx", "parquet"], key="upload",
                           help=f"Högst {max_file_bytes() / 1e6:.0f} MB.")
 
@@ -67,8 +76,9 @@ def preview_participants(data: bytes, name: str, folder: Path) -> None:
     path, full_digest = saved_upload(name, data, folder)
     digest = full_digest[:12]
     overrides: dict[str, str | None] = st.session_state.setdefault(f"mapping_{digest}", {})
+    values: dict[str, dict[str, str]] = st.session_state.setdefault(f"values_{digest}", {})  # kept like the mappings
     with st.spinner("Läser och kontrollerar filen …"):
-        p = importing.preview(path, target, name, overrides)
+        p = importing.preview(path, target, name, overrides, values)
     ins = p.inspection
 
     if ins.headers:
@@ -85,6 +95,7 @@ def preview_participants(data: bytes, name: str, folder: Path) -> None:
                     overrides[header] = wanted
                     st.rerun()
 
+    ask_values(ins.unknown, values, digest)
     if not p.ok:
         show_problems(name, p.problems)
         return
@@ -97,7 +108,9 @@ def preview_participants(data: bytes, name: str, folder: Path) -> None:
     m[1].metric("Personer", F.number(s["personer"]))
     m[2].metric("Kvinnor", F.number(s["kvinnor"]))
     m[3].metric("Män", F.number(s["män"]))
-    m[4].metric("År", f"{years[0]}–{years[-1]}" if years else "–")
+    m[4].metric("År", F.year_list(years))
+    st.caption("Personer per år, som indikatorerna räknar dem (deltagare eller anvisade under året): "
+               + " · ".join(f"{y}: {F.number(n)}" for y, n in s["personer_per_år"].items()))
     st.caption("Insatser: " + ", ".join(s["insatser"][:30]) + (" …" if len(s["insatser"]) > 30 else ""))
     st.caption("De första raderna som de kommer att lagras:")
     st.dataframe(importing.preview_table(ins.frame), hide_index=True, width="stretch")
@@ -114,7 +127,7 @@ def preview_participants(data: bytes, name: str, folder: Path) -> None:
         else:
             if batch is not None:
                 log_stored(name, batch.id, p.plan.replaces)
-                st.success(f"Lagrade {batch.rows} rader för {batch.persons} personer ({text(name)}). "
+                st.success(f"Lagrade {F.number(batch.rows)} rader för {F.number(batch.persons)} personer ({text(name)}). "
                            "Alla sidor visar nu den nya datan.")
 
 
@@ -136,7 +149,7 @@ manifest = store.read_manifest(target)
 if not manifest.batches:
     st.caption(f"Lagringen ({target}) är tom; sidorna visar demodatan.")
 for b in manifest.batches:
-    stored_row(b.file, b.id, f"år {b.years[0]}–{b.years[-1]} · {b.rows} rader · {b.persons} personer · "
+    stored_row(b.file, b.id, f"år {b.years[0]}–{b.years[-1]} · {F.number(b.rows)} rader · {F.number(b.persons)} personer · "
                f"importerad {b.imported[:16].replace('T', ' ')}", partial(store.remove, target, b.id),
                "Dess poster försvinner från alla sidor.")
 render_stored(target)

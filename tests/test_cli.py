@@ -133,3 +133,41 @@ def test_environment_threshold_below_3_is_refused(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("JAMSTALLDHET_K", "0")
     assert main(["indicators", "--year", "2018", "--demo"]) == 2
     assert "JAMSTALLDHET_K" in capsys.readouterr().err
+
+
+# --- issue 28: payments on their own ------------------------------------------------------------
+
+def test_indicators_data_recognises_a_payment_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """A payment export given to --data is read as one (not refused for a missing gender column),
+    and gives the payment indicators of section 7, as many as the payment module computes."""
+    from jamstalldhet.payments import reading as payments_reading
+    from jamstalldhet.payments import table as payments
+
+    f = DATA / "utbetalningar_handraknad.csv"
+    assert main(["indicators", "--year", "2021", "--data", str(f), "--k", "0"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    df, _ = payments_reading.read_file(f)
+    assert rows == payments.indicator_records(df, 2021, 0)
+    assert {"bistand_kr", "par_andel_kr_kvinnor", "tredje_part_andel"} <= {r["indicator"] for r in rows}
+    assert main(["indicators", "--year", "2021", "--data", str(f), "--by", "insats"]) == 2
+
+
+def test_indicators_store_with_only_payments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "store"
+    assert main(["import", str(DATA / "utbetalningar_handraknad.csv"), "--store", str(target)]) == 0
+    capsys.readouterr()
+    assert main(["indicators", "--year", "2021", "--store", str(target), "--k", "0"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and {r["indicator"] for r in rows} >= {"bistand_kr", "par_delad_utbetalning"}
+    assert "deltagare" not in {r["indicator"] for r in rows}
+
+
+def test_invalid_personnummer_one_line_each(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 28: four different invalid personnummer give four lines, nothing else (no 'Person saknas',
+    no 'olika kön'), in the order of the file."""
+    f = ROOT / "tests" / "data" / "import" / "fel_ogiltiga_personnummer.csv"
+    assert main(["import", str(f), "--store", str(tmp_path / "store")]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [f"Fil fel_ogiltiga_personnummer.csv, rad {r}, kolumn Personnummer: Personnumret är inte giltigt (fel form, "
+                     "datum eller kontrollsiffra). Rätta det i källsystemet; numret visas inte här av sekretesskäl."
+                     for r in (3, 4, 5, 6)] + ["Inget lagrades."]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -30,7 +31,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 def test_corpus_is_large_enough() -> None:
     files = [p for p in CORPUS.iterdir() if p.name not in ("make_corpus.py", "expected.toml")]
     assert len(files) >= 30
-    assert {p.name for p in files} == set(GOOD) | set(BROKEN)
+    assert {p.name for p in files} == set(GOOD) | set(BROKEN) | set(EXPECTED["unknown"])
 
 
 @pytest.mark.parametrize("name", GOOD)
@@ -69,6 +70,62 @@ def test_broken_file_names_file_row_column_and_stores_nothing(name: str, tmp_pat
         importing.commit(p, target)
     assert cli.main(["import", str(CORPUS / name), "--store", str(target)]) == 1
     assert snapshot(target) == before
+
+
+# --- issue 28: every value recognised or asked about, one problem per cause ----------------------
+
+@pytest.mark.parametrize("name", sorted(EXPECTED["exact"]))
+def test_one_problem_per_cause_in_file_order(name: str, tmp_path: Path) -> None:
+    p = importing.preview(CORPUS / name, tmp_path / "store")
+    got = [[x.row, x.column, x.message] for x in p.problems]
+    want = EXPECTED["exact"][name]["problems"]
+    assert len(got) == len(want), [str(x) for x in p.problems]
+    for (row, column, message), (w_row, w_column, w_message) in zip(got, want, strict=True):
+        assert (row, column) == (w_row, w_column) and message.startswith(w_message), (row, column, message)
+
+
+@pytest.mark.parametrize("name", GOOD)
+def test_no_value_of_a_good_file_is_unknown(name: str, tmp_path: Path) -> None:
+    """Every filled gender and outcome cell of a good file is recognised (none became a default)."""
+    p = importing.preview(CORPUS / name, tmp_path / "store")
+    assert p.ok and p.inspection.unknown == ()
+
+
+def test_unknown_values_are_reported_then_mapped(tmp_path: Path) -> None:
+    name = "fel_okanda_varden.csv"
+    p = importing.preview(CORPUS / name, tmp_path / "store")
+    assert not p.ok and p.inspection.frame is None
+    assert [(u.header, u.value, u.count, u.becomes) for u in p.inspection.unknown] == [
+        ("Kön", "Kvinan", 2, "Annat/okänt"), ("Avslutsorsak", "Arbte", 1, "Annat"),
+        ("Kön", "Mna", 1, "Annat/okänt"), ("Avslutsorsak", "Sjukskrivnig", 1, "Annat")]
+    choices = EXPECTED["unknown"][name]["choices"]
+    p = importing.preview(CORPUS / name, tmp_path / "store", values=choices)
+    assert p.ok, [str(x) for x in p.problems]
+    assert p.inspection.unknown == ()
+    assert importing.commit(p, tmp_path / "store") is not None
+    pub = indicator_table(prepare(store.load(tmp_path / "store")), 2018, k=0)
+    f = pub.frame[pub.frame["group"] == "Totalt"].set_index(["indicator", "gender"])
+    for iid, (women, men) in EXPECTED["good"]["values"].items():
+        assert (f.loc[(iid, "Kvinnor"), "count"], f.loc[(iid, "Män"), "count"]) == (women, men), iid
+
+
+def test_command_line_refuses_unknown_values_unless_allowed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "store"
+    src = str(CORPUS / "fel_okanda_varden.csv")
+    assert cli.main(["import", src, "--store", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "Fil fel_okanda_varden.csv, rad 2, kolumn Kön: Okänt värde ”Kvinan” (2 rader" in err and "--tillat-okanda" in err
+    assert not store.has_data(target)
+    assert cli.main(["indicators", "--year", "2018", "--data", src, "--k", "0"]) == 1
+    assert "kolumn Avslutsorsak: Okänt värde ”Sjukskrivnig” (1 rad" in capsys.readouterr().err
+    assert cli.main(["indicators", "--year", "2018", "--data", src, "--k", "0", "--tillat-okanda"]) == 0
+    captured = capsys.readouterr()
+    assert "Fil fel_okanda_varden.csv, kolumn Kön: okänt värde ”Kvinan” (2 rader) blev ”Annat/okänt”." in captured.err
+    rows = {(r["indicator"], r["gender"]): r for r in json.loads(captured.out)}
+    assert rows[("deltagare", "Annat/okänt")]["count"] == 2  # Kvinan (L0001) and Mna (L0005), as the lines said
+    assert cli.main(["import", src, "--store", str(target), "--tillat-okanda"]) == 0
+    assert "okänt värde ”Arbte” (1 rad) blev ”Annat”" in capsys.readouterr().err
+    assert store.has_data(target)
 
 
 # --- personnummer ----------------------------------------------------------------------------
@@ -301,3 +358,55 @@ def test_the_register_takes_readings_codes_or_codes_itself_alike(tmp_path: Path)
         found.append((codes, pq.read_table(target / m.persons).to_pydict()))
     assert found[0] == found[1]
     assert found[0][0] == [[0, 1, 0], [2, 1, 2]]
+
+
+# --- issue 28: the preview tells the truth -----------------------------------------------------
+
+def test_preview_years_are_the_years_the_indicators_count(tmp_path: Path) -> None:
+    """Not the span of all dates: a year in which no record is active and no one was referred is
+    not a year of the file; an ongoing record counts up to the newest date in the file."""
+    f = tmp_path / "luckor.csv"
+    f.write_text("person_id;kon;insats;anvisningsdatum;startdatum;slutdatum\n"
+                 "a;K;X;;2015-01-10;2015-03-01\n"
+                 "b;M;X;;2018-02-01;\n"
+                 "c;K;X;2019-11-01;;\n"
+                 "d;K;X;;2018-05-01;2019-12-31\n", encoding="utf-8")
+    p = importing.preview(f, tmp_path / "store")
+    assert p.ok and p.inspection.frame is not None
+    s = importing.summary(p.inspection.frame, p.inspection.persons)
+    assert s["år"] == [2015, 2018, 2019]
+    assert s["personer_per_år"] == {2015: 1, 2018: 2, 2019: 3}
+
+
+def test_command_line_writes_numbers_as_everywhere(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "stor.csv"
+    f.write_text("person_id;kon;insats;startdatum\n" + "".join(f"p{i};K;X;2018-01-01\n" for i in range(2062)), encoding="utf-8")
+    assert cli.main(["import", str(f), "--store", str(tmp_path / "store")]) == 0
+    assert "Lagrade 2 062 rader, 2 062 personer" in capsys.readouterr().err
+
+
+def test_no_silent_reclassification_in_the_corpus(tmp_path: Path) -> None:
+    """Every filled gender, outcome, background, education and yes/no cell of every corpus file that
+    gets as far as its values is either recognised by the synonym file or reported as unknown."""
+    from jamstalldhet.intake.reading import inspect, map_headers, normalise, read_raw, synonyms
+
+    sections = {"kon": "kon", "avslutsorsak": "avslutsorsak", "bakgrund": "bakgrund", "utbildningsniva": "utbildningsniva",
+                "fragat_om_vald": "janej", "uppgett_vald": "janej"}
+    checked = 0
+    for path in sorted(CORPUS.iterdir()):
+        if path.suffix not in (".csv", ".xlsx") or path.name.startswith(("fel_inte", "fel_zip", "fel_tom", "fel_fel_antal")):
+            continue
+        ins = inspect(path)
+        if not ins.headers or any(p.row == 1 for p in ins.problems):
+            continue  # stopped at the headers: no value was read
+        headers, body = read_raw(path)
+        mapping, _ = map_headers(headers, path.name)
+        reported = {(u.column, u.value) for u in ins.unknown}
+        for i, column in mapping.items():
+            if column not in sections:
+                continue
+            for cell in body[i].dropna().astype(str).str.strip().unique():
+                if cell and normalise(cell) not in synonyms()[sections[column]]:
+                    assert (column, cell) in reported, (path.name, column, cell)
+                checked += 1
+    assert checked > 50

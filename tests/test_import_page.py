@@ -42,6 +42,7 @@ def test_upload_preview_confirm_and_overview_changes(tmp_path: Path, demo_prep: 
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rader"] == "8" and metrics["Personer"] == "7" and metrics["Kvinnor"] == "4" and metrics["År"] == "2016–2019"
     assert not store.has_data(target)  # nothing stored before the user confirms
+    assert any("Personer per år" in c.value and "2016: 1 · 2017: 2 · 2018: 6 · 2019: 3" in c.value for c in at.caption)
     labels = [s.label for s in at.selectbox]
     assert "Juridiskt kön" in labels and "Från" in labels
     next(b for b in at.button if b.label == "Lagra").click()
@@ -109,3 +110,54 @@ def test_a_payment_file_is_recognised_previewed_stored_and_listed() -> None:
     assert any("Lagrade" in s.value and "hushåll" in s.value for s in at.success)
     assert payment_store.has_data(target) and not store.has_data(target)
     assert "Lagrade utbetalningar" in [h.value for h in at.subheader]
+
+
+def test_unknown_values_are_listed_and_mapped_on_the_page() -> None:
+    """Issue 28: a value no synonym list knows is never mapped silently. The page lists each with its
+    count, column and what it would become, refuses the file until the analyst says what each means,
+    and then previews it like any good file."""
+    at = upload(page(), "fel_okanda_varden.csv")
+    assert not at.exception
+    assert any("4 värden känns inte igen" in w.value for w in at.warning)
+    listed = at.dataframe[0].value
+    assert listed[["Värde", "Antal", "Kolumn", "Blir"]].values.tolist() == [
+        ["Kvinan", "2", "Kön", "Annat/okänt"], ["Arbte", "1", "Avslutsorsak", "Annat"],
+        ["Mna", "1", "Kön", "Annat/okänt"], ["Sjukskrivnig", "1", "Avslutsorsak", "Annat"]]
+    problems = at.dataframe[1].value
+    assert len(problems) == 4 and problems["Problem"].str.startswith("Okänt värde").all()
+    assert not [b for b in at.button if b.label == "Lagra"]  # refused until each value is mapped
+    for label, meant in (("Kön: ”Kvinan” (2 rader)", "Kvinna"), ("Avslutsorsak: ”Arbte” (1 rad)", "Arbete"),
+                         ("Kön: ”Mna” (1 rad)", "Man"), ("Avslutsorsak: ”Sjukskrivnig” (1 rad)", "Ohälsa")):
+        next(s for s in at.selectbox if s.label == label).set_value(meant)
+        at.run()
+        assert not at.exception
+    assert not at.warning
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Rader"], metrics["Personer"], metrics["Kvinnor"], metrics["Män"]) == ("8", "7", "4", "3")
+    assert [b for b in at.button if b.label == "Lagra"]
+    assert any("”Kvinan” → Kvinna" in c.value for c in at.caption)
+
+
+def test_invalid_personnummer_give_one_problem_each_and_the_list_downloads() -> None:
+    at = upload(page(), "fel_ogiltiga_personnummer.csv")
+    problems = at.dataframe[0].value
+    assert problems["Rad"].tolist() == [3, 4, 5, 6]
+    assert problems["Problem"].str.startswith("Personnumret är inte giltigt").all()
+    assert "Ladda ner problemlistan (CSV)" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_templates_and_the_export_format_are_on_the_page() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    at = page()
+    assert not at.exception
+    buttons = {b.proto.label: b for b in at.get("download_button")}
+    assert {"Ladda ner mall – deltagarposter", "Ladda ner mall – utbetalningar"} <= set(buttons)
+    assert any("Vad en export ska innehålla" in e.label for e in at.expander)
+    assert any("Värden som inte känns igen" in m.value for m in at.markdown)
+    from jamstalldhet.intake import template
+
+    wb = load_workbook(io.BytesIO(template.xlsx("deltagare")))
+    assert wb.sheetnames[0] == template.DATA_SHEET

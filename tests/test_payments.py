@@ -180,9 +180,9 @@ def test_bad_payment_file_is_refused_with_file_row_column() -> None:
     expected = {
         (2, "datum", "Datumet kan inte läsas"),
         (3, "belopp", "Beloppet är inte ett tal"),
-        (4, "mottagare", "Okänd mottagare"),
+        (4, "mottagare", "Okänt värde ”Grannen” (1 rad, första på rad 4)"),  # one problem per unknown value, with its count
         (5, "mottagare", "Utbetalningen går till medsökande men raden har ingen medsökande"),
-        (6, "hushållstyp", "Okänd hushållstyp"),
+        (6, "hushållstyp", "Okänt värde ”Okänd typ” (1 rad, första på rad 6)"),
         (7, "sökande", "Personnumret för sökande är inte giltigt (fel form, datum eller kontrollsiffra)"),
         (8, "hushållstyp", "Hushållstypen är ensamstående men raden har en medsökande"),
         (9, "hushåll", "Hushåll saknas"),
@@ -190,6 +190,8 @@ def test_bad_payment_file_is_refused_with_file_row_column() -> None:
         (11, None, "Raden är en dubblett av en tidigare rad"),
     }
     assert expected <= got
+    assert [p.row for p in ins.problems] == sorted(p.row for p in ins.problems)  # in the order of the file
+    assert "Okänd mottagare" in next(p.message for p in ins.problems if p.row == 4 and p.column == "mottagare")
     assert "850315" not in " ".join(str(p) for p in ins.problems)
 
 

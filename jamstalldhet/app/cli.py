@@ -1,7 +1,7 @@
 """Command line (data contract, section 5).
 
     python -m jamstalldhet indicators --year Y [--data FILE | --store DIR | --demo] [--by DIM] [--format json|csv] [--k N]
-    python -m jamstalldhet import FILE [--store DIR] [--replace]
+    python -m jamstalldhet import FILE [--store DIR] [--replace] [--tillat-okanda]
     python -m jamstalldhet report --year Y [--data FILE | --store DIR | --demo] --out FILE.html [--zip FILE.zip] [--pdf FILE.pdf] [--k N]
     python -m jamstalldhet demo --out FILE.parquet [--records N]
     python -m jamstalldhet kolada --year Y [--data FILE | --store DIR | --demo] [--format json|xlsx] [--out FILE] [--k N]
@@ -24,9 +24,28 @@ from ..base import schema as S
 
 if TYPE_CHECKING:
     from ..intake.records import Prepared
+    from ..intake.unknown_values import UnknownValue
     from .sources import Source
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+ALLOW_HELP = ("godta värden som ingen synonymlista känner igen (t.ex. ett okänt kön blir Annat/okänt, ett okänt utfall "
+              "Annat); varje sådant värde skrivs ut. Utan flaggan vägras filen.")
+UNKNOWN_HINT = ("Okända värden: lägg till dem i data/synonymer.toml (eller data/synonymer_utbetalningar.toml), "
+                "mappa dem på sidan Importera, eller kör igen med --tillat-okanda för att godta dem som det står.")
+
+
+def _write_problems(problems: Sequence[object], unknown: Sequence[object]) -> None:
+    """The problems on stderr, one a line, and how to go on when some are unknown values."""
+    for prob in problems:
+        sys.stderr.write(f"{prob}\n")
+    if unknown:
+        sys.stderr.write(UNKNOWN_HINT + "\n")
+
+
+def _write_became(unknown: Sequence[UnknownValue]) -> None:
+    """What each unknown value became (``--tillat-okanda``)."""
+    for u in unknown:
+        sys.stderr.write(u.became() + "\n")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         src.add_argument("--data", type=Path, help="läs en fil (CSV, Excel eller Parquet) utan att lagra den")
         src.add_argument("--store", type=Path, help="läs lagrad data i mappen DIR")
         src.add_argument("--demo", action="store_true", help="använd demodata")
+        cmd.add_argument("--tillat-okanda", action="store_true", help=ALLOW_HELP)
 
     def year_source_k(cmd: argparse.ArgumentParser) -> None:
         year_source(cmd)
@@ -64,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path, metavar="FILE", help="filen som ska importeras")
     imp.add_argument("--store", type=Path, help="lagringsmapp (standard: $JAMSTALLDHET_STORE eller data/store)")
     imp.add_argument("--replace", action="store_true", help="ersätt tidigare importer som täcker samma år")
+    imp.add_argument("--tillat-okanda", action="store_true", help=ALLOW_HELP)
 
     rep = sub.add_parser("report", help="skapa årets jämställdhetsrapport (HTML, zip med figurer och tabeller, PDF)")
     year_source_k(rep)
@@ -137,6 +158,13 @@ def _load(args: argparse.Namespace) -> tuple[Prepared, Source] | None:
 
     if args.data is not None:
         source = sources.Source("file", args.data)
+        if args.data.exists():
+            prep, problems, unknown = sources.load_file(args.data, getattr(args, "tillat_okanda", False))
+            if prep is None:
+                _write_problems(problems, unknown)
+                return None
+            _write_became(unknown)
+            return prep, source
     elif args.store is not None:
         source = sources.Source("store", args.store)
     elif args.demo:
@@ -163,6 +191,9 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
     filters = _filters(args, k)
     if filters is None:
         return EXIT_USAGE
+    paid_only = _payments_only(args)
+    if paid_only is not None:
+        return _payment_indicators(args, k, filters, paid_only)
     loaded = _load(args)
     if loaded is None:
         return EXIT_INVALID
@@ -196,6 +227,66 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _payments_only(args: argparse.Namespace) -> Path | None:
+    """The file or store when it holds payments of ekonomiskt bistånd only (section 7): a payment
+    file given to ``--data`` (recognised from its columns, as ``import`` does), or a store with
+    payments and no participant records. None otherwise."""
+    from ..intake import store
+
+    if args.data is not None and args.data.exists():
+        if args.data.suffix.lower() == ".parquet":  # a canonical participant file is counted without pandas
+            import pyarrow.parquet as pq
+
+            try:
+                if set(S.COLUMNS) <= set(pq.read_schema(args.data).names):
+                    return None
+            except (OSError, ValueError):
+                return None  # the reader reports an unreadable file
+        from ..payments.reading import kind_of_file
+
+        path: Path = args.data
+        return path if kind_of_file(path) == "utbetalningar" else None
+    if args.store is not None and not store.has_data(args.store):
+        from ..payments import store as payment_store
+
+        folder: Path = args.store
+        return folder if payment_store.has_data(folder) else None
+    return None
+
+
+def _payment_indicators(args: argparse.Namespace, k: int, filters: dict[str, list[str]], source: Path) -> int:
+    """``indicators`` on payments alone: the payment indicators of section 7 (they have no
+    participant breakdowns or filters)."""
+    from ..payments import store as payment_store
+    from ..payments import table as payments
+    from ..payments.reading import inspect
+    from ..show.export import cli_csv
+
+    if args.by is not None or filters:
+        sys.stderr.write("fel: utbetalningar har inga uppdelningar eller filter (--by, --filter); "
+                         "kör utan dem för betalningsindikatorerna\n")
+        return EXIT_USAGE
+    if source.is_dir():
+        df = payment_store.load(source)
+    else:
+        ins = inspect(source, allow_unknown=args.tillat_okanda)
+        if ins.frame is None:
+            _write_problems(ins.problems, ins.unknown)
+            return EXIT_INVALID
+        _write_became(ins.unknown)
+        df = ins.frame
+    from ..disclosure.control import INTERNAL_MARK, is_internal
+
+    rows = payments.indicator_records(df, args.year, k)
+    if is_internal(k):  # the contract fixes stdout's fields, so the mark goes to stderr (as for participants)
+        sys.stderr.write(f"{INTERNAL_MARK}: röjandekontrollen är avstängd (--k {k}).\n")
+    if args.format == "json":
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(cli_csv(rows, None))
+    return EXIT_OK
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     from ..base.settings import store_dir
     from ..intake import importing, store
@@ -208,15 +299,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from ..payments.reading import kind_of_file
 
     if kind_of_file(args.file) == "utbetalningar":
-        code, lines = payment_store.import_file(args.file, target, args.replace)
+        code, lines = payment_store.import_file(args.file, target, args.replace, args.tillat_okanda)
         sys.stderr.write("".join(line + "\n" for line in lines))
         return code
-    p = importing.preview(args.file, target)
+    p = importing.preview(args.file, target, allow_unknown=args.tillat_okanda)
     if not p.ok or p.plan is None:
-        for prob in p.problems:
-            sys.stderr.write(f"{prob}\n")
+        _write_problems(p.problems, p.inspection.unknown)
         sys.stderr.write("Inget lagrades.\n")
         return EXIT_INVALID
+    _write_became(p.inspection.unknown)
     if p.plan.duplicate_of is not None:
         sys.stderr.write(f"Filen är redan importerad ({p.plan.duplicate_of.label}). Inget ändrades.\n")
         return EXIT_OK
@@ -232,7 +323,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if batch is not None:
         replaced = f"; ersatte {len(p.plan.replaces)} tidigare import(er)" if p.plan.replaces else ""
-        sys.stderr.write(f"Lagrade {batch.rows} rader, {batch.persons} personer, år {batch.years[0]}–{batch.years[-1]} "
+        from ..base.formatting import number
+
+        sys.stderr.write(f"Lagrade {number(batch.rows)} rader, {number(batch.persons)} personer, år {batch.years[0]}–{batch.years[-1]} "
                          f"i {target}{replaced}.\n")
     return EXIT_OK
 

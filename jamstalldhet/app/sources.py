@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..intake.records import Prepared
+    from ..intake.unknown_values import UnknownValue
 
 # The readers that make pandas frames (reading, demo, the payments) are imported by the functions
 # that use them: counting from a canonical Parquet file, the store or the demo loads no pandas.
@@ -43,7 +44,7 @@ def load_prepared(source: Source) -> tuple[Prepared | None, list[Problem]]:
     column by column, without a pandas frame of all records, and so is a file that is canonical
     Parquet already (:mod:`jamstalldhet.intake.typed`, which applies reading's rules in Arrow); any other
     file is read, interpreted and validated by :mod:`jamstalldhet.intake.reading`."""
-    from ..intake.records import load_store, prepare, prepare_parquet, prepare_table
+    from ..intake.records import load_store, prepare, prepare_parquet
 
     if source.kind == "demo":
         from ..intake.demo import DEMO_FILE
@@ -52,18 +53,27 @@ def load_prepared(source: Source) -> tuple[Prepared | None, list[Problem]]:
     if source.kind == "store" and source.path is not None and store.has_data(source.path):
         return load_store(source.path), []
     if source.kind == "file" and source.path is not None and source.path.exists():
-        from ..intake import typed
-
-        checked = typed.inspect(source.path)
-        if checked is not None:  # canonical Parquet: its table, validated, without pandas
-            return (None, checked.problems) if checked.table is None else \
-                (prepare_table(checked.table, checked.persons, checked.ids), [])
-        from ..intake.reading import inspect
-
-        ins = inspect(source.path)  # reading's person codes, not made again
-        return (None, ins.problems) if ins.frame is None else (prepare(ins.frame, ins.persons), [])
+        prep, problems, _ = load_file(source.path)
+        return prep, problems
     df, problems = load(source)
     return (None, problems) if df is None else (prepare(df), [])
+
+
+def load_file(path: Path, allow_unknown: bool = False) -> tuple[Prepared | None, list[Problem], tuple[UnknownValue, ...]]:
+    """One participant file as count arrays (see :func:`load_prepared`), and the values of its coded
+    columns that no synonym list knows: problems, unless ``allow_unknown`` (then they take their
+    defaults, and the caller says so)."""
+    from ..intake import typed
+    from ..intake.records import prepare, prepare_table
+
+    checked = typed.inspect(path)
+    if checked is not None:  # canonical Parquet: its table, validated, without pandas (no value is unknown there)
+        return (None, checked.problems, ()) if checked.table is None else \
+            (prepare_table(checked.table, checked.persons, checked.ids), [], ())
+    from ..intake.reading import inspect
+
+    ins = inspect(path, allow_unknown=allow_unknown)  # reading's person codes, not made again
+    return (None, ins.problems, ins.unknown) if ins.frame is None else (prepare(ins.frame, ins.persons), [], ins.unknown)
 
 
 def load(source: Source) -> tuple[pd.DataFrame | None, list[Problem]]:

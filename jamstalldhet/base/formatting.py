@@ -35,6 +35,19 @@ def number(x: object, decimals: int = 0, missing: str = SUPPRESSED) -> str:
     return _clean(format_decimal(float(x) if decimals else round(float(x)), format=pattern, locale=LOCALE))  # type: ignore[arg-type]
 
 
+def year_list(years: list[int]) -> str:
+    """Years as the pages write them: ``2016–2019`` when they follow each other, else listed.
+
+    >>> year_list([2016, 2017, 2018]), year_list([2015, 2018]), year_list([])
+    ('2016–2018', '2015, 2018', '–')
+    """
+    if not years:
+        return MISSING
+    if years == list(range(years[0], years[-1] + 1)):
+        return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    return ", ".join(map(str, years))
+
+
 def percent(share: object, decimals: int = 1, missing: str = SUPPRESSED) -> str:
     """A fraction as a percentage: ``0.16`` → ``16,0 %``."""
     if _is_missing(share):

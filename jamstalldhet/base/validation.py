@@ -62,6 +62,12 @@ def rows_problems(file: str, rows: list[int], column: str | None, message: str) 
     return out
 
 
+def in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Problems in the order of the file: by row (the header's first), those of no row (counts of
+    the rest) last; problems of one row keep the order of the rules."""
+    return sorted(problems, key=lambda p: (p.row is None, p.row or 0))
+
+
 # --- the file's headers and cells -------------------------------------------------------------
 
 def duplicate_headers(headers: list[str], keys: list[str], file: str) -> list[Problem]:
@@ -207,7 +213,9 @@ def mixed_genders(person: Column | npt.NDArray[np.int64], gender: Column | npt.N
     g = gender if isinstance(gender, np.ndarray) else codes(gender)[0]
     known = (p >= 0) & (g >= 0)
     pk, gk = p[known], g[known]
-    n = int(p.max()) + 1 if p.size else 0
+    if not pk.size:  # no row with both a person and a gender (e.g. every person missing)
+        return np.zeros(len(p), dtype=bool)
+    n = int(p.max()) + 1
     m = int(gk.max()) + 1 if gk.size else 0
     if m <= FEW_GENDERS:
         genders = np.zeros(n, dtype=np.int8)

@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Final, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ..base import schema as S
 from ..base.validation import Problem
 from . import store
-from .canonical import person_count, years_of
+from .canonical import person_count
 from .reading import Inspection, Persons, inspect
+from .unknown_values import Choices
 
 #: the temporary folders of uploads: "<prefix><pid>-<random>" (an older server wrote "<prefix><random>")
 UPLOAD_PREFIX: Final = "jamstalldhet-uppladdning-"
@@ -87,7 +89,36 @@ class Preview:
 
 #: what the Import page shows of a file before it is stored
 Summary = TypedDict("Summary", {"rader": int, "personer": int, "kvinnor": int, "män": int, "annat/okänt": int,
-                                "år": list[int], "insatser": list[str]})
+                                "år": list[int], "personer_per_år": dict[int, int], "insatser": list[str]})
+
+
+def persons_per_year(df: pd.DataFrame, codes: npt.NDArray[np.int64] | None = None) -> dict[int, int]:
+    """The years the records fall in as the indicators count them, and the persons counted in each:
+    a person counts in Y when a record of theirs is active in Y (started by Y-12-31, not ended before
+    Y-01-01; an ongoing record up to the newest date in the file) or was referred in Y. Years in which
+    no one counts are left out (unlike the span of all dates)."""
+    def years(col: str) -> npt.NDArray[np.int64]:
+        y = df[col].to_numpy(dtype="datetime64[ms]").astype("datetime64[Y]")
+        return np.where(np.isnat(y), -1, y.astype(np.int64) + 1970)
+
+    start, end, referred = years(S.STARTDATUM), years(S.SLUTDATUM), years(S.ANVISNINGSDATUM)
+    newest = max((int(a.max()) for a in (start, end, referred) if a.size), default=-1)
+    if newest < 0:
+        return {}
+    end = np.where(end < 0, newest, end)
+    if codes is None:
+        codes = pd.factorize(df[S.PERSON_ID], use_na_sentinel=True)[0].astype(np.int64)
+    filled = [a[a >= 0] for a in (start, referred) if (a >= 0).any()]
+    if not filled:
+        return {}
+    first = min(int(a.min()) for a in filled)
+    out: dict[int, int] = {}
+    for y in range(first, newest + 1):
+        counted = ((start >= 0) & (start <= y) & (end >= y)) | (referred == y)
+        n = int(np.unique(codes[counted]).size)
+        if n:
+            out[y] = n
+    return out
 
 
 def summary(df: pd.DataFrame, persons: Persons | None = None) -> Summary:
@@ -105,7 +136,8 @@ def summary(df: pd.DataFrame, persons: Persons | None = None) -> Summary:
         "kvinnor": int(genders.get(S.KVINNA, 0)),
         "män": int(genders.get(S.MAN, 0)),
         "annat/okänt": int(genders.get(S.ANNAT, 0)),
-        "år": years_of(df),
+        "år": sorted(per_year := persons_per_year(df, None if persons is None else persons.codes)),
+        "personer_per_år": per_year,
         "insatser": sorted(str(v) for v in df[S.INSATS].dropna().unique()),
     }
 
@@ -139,12 +171,15 @@ def preview_table(df: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def preview(path: Path, store_dir: Path, name: str | None = None, overrides: dict[str, str | None] | None = None) -> Preview:
+def preview(path: Path, store_dir: Path, name: str | None = None, overrides: dict[str, str | None] | None = None,
+            values: Choices | None = None, allow_unknown: bool = False) -> Preview:
+    """``values``: the user's meaning of values no synonym list knows; ``allow_unknown``: take the
+    others as their defaults (the command line's ``--tillat-okanda``) instead of refusing the file."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(store.file_hash, path)  # hashlib lets go of the interpreter: hashed while the file is checked
-        ins = inspect(path, name, overrides)
+        ins = inspect(path, name, overrides, values, allow_unknown)
         if ins.frame is None:
             return Preview(ins, None)
         persons = None if ins.persons is None else len(ins.persons)

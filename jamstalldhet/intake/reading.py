@@ -25,6 +25,7 @@ from ..base import schema as S
 from ..base import validation as V
 from ..base.settings import max_file_bytes, max_xlsx_unpacked_bytes
 from ..base.validation import MAX_LISTED, Problem
+from . import unknown_values as U
 from .canonical import canonical
 from .typed import normalise as normalise  # re-exported: the payment reader matches its words the same way
 from .typed import synonyms as synonyms
@@ -415,6 +416,7 @@ class Inspection:
     frame: pd.DataFrame | None
     problems: list[Problem]
     persons: Persons | None = None  # the frame's persons, coded while reading (None: not coded)
+    unknown: tuple[U.UnknownValue, ...] = ()  # values of coded columns that no synonym list knows
 
     @property
     def understood(self) -> dict[str, str | None]:
@@ -508,9 +510,20 @@ CODED: Final = frozenset({S.KON, S.FODELSEAR, S.BAKGRUND, S.UTBILDNINGSNIVA, S.I
                           *S.BOOL_COLUMNS})
 
 
-def inspect(path: Path, name: str | None = None, overrides: dict[str, str | None] | None = None) -> Inspection:
-    """Read and validate one participant file; the canonical frame only when there is no problem at all."""
-    return inspect_with(path, name, overrides, map_headers, _convert, CODED)
+def inspect(path: Path, name: str | None = None, overrides: dict[str, str | None] | None = None,
+            values: U.Choices | None = None, allow_unknown: bool = False) -> Inspection:
+    """Read and validate one participant file; the canonical frame only when there is no problem at all.
+
+    ``values``: the user's choices for values no synonym list knows; any other such value is a
+    problem (one per value, with its count), unless ``allow_unknown``, when it becomes its default
+    (:data:`unknown_values.DEFAULTS`). Either way :attr:`Inspection.unknown` lists them."""
+    import dataclasses
+    from functools import partial
+
+    found: list[U.UnknownValue] = []
+    ins = inspect_with(path, name, overrides, map_headers,
+                       partial(_convert, values=values, allow_unknown=allow_unknown, found=found), CODED)
+    return dataclasses.replace(ins, unknown=tuple(U.in_file_order(found))) if found else ins
 
 
 def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -522,7 +535,7 @@ def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None,
 def _personnummer(col: pd.Series) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.float64]]:
     """Per cell: valid, pseudonym, gender and birth year (None/NaN where the cell is not a valid
     number; missing cells are not). Each distinct stripped cell is checked once, in bulk
-    (:func:`~jamstalldhet.intake.personnummer.parse_many`), and spread over the rows by its code. The
+    (:func:`~jamstalldhet.personnummer.parse_many`), and spread over the rows by its code. The
     number itself goes no further than this function."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -573,9 +586,12 @@ def _datetimes(col: pd.Series) -> npt.NDArray[np.datetime64]:
     return col.to_numpy(dtype="datetime64[ms]")
 
 
-def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str) -> tuple[pd.DataFrame | None, list[Problem], Persons | None]:
+def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str, values: U.Choices | None = None,
+             allow_unknown: bool = False, found: list[U.UnknownValue] | None = None) -> tuple[pd.DataFrame | None, list[Problem], Persons | None]:
     """The canonical frame of a file's rows, converting each column and checking it with
-    :mod:`jamstalldhet.base.validation`'s rules; None and the problems when a rule finds any."""
+    :mod:`jamstalldhet.base.validation`'s rules; None and the problems when a rule finds any (in the
+    order of the file, one per cause). Values of coded columns that no synonym list knows are
+    added to ``found`` and are problems unless ``allow_unknown`` (see :func:`inspect`)."""
     src = {canon: body[i] for i, canon in mapping.items()}
     at = V.Rows.below_header(file, len(body), {canon: headers[i] for i, canon in mapping.items()})
     problems: list[Problem] = []
@@ -593,26 +609,37 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
         col = src[column]
         return (text_of(column) == "").to_numpy() if _is_text(col) or col.dtype == object else _blank(col)
 
+    unknown: list[U.UnknownValue] = []
+
+    def coded(column: str, section: str) -> pd.Series:  # a coded column through its synonyms, its unknown values kept
+        lookup = synonyms()[section]
+        if section == "janej":
+            lookup = {w: U.YES if v == "true" else U.NO for w, v in lookup.items()}
+        got = U.interpret(src[column], column, at.header_of.get(column, column), file, lookup, normalise, values)
+        unknown.extend(got.unknown)
+        return pd.Series(pd.Categorical.from_codes(got.codes, categories=pd.Index(list(U.ALLOWED[column]))), index=body.index)
 
     pid = text_of(S.PERSON_ID) if S.PERSON_ID in src else pd.Series("", index=body.index, dtype="string")
     derived_gender = pd.Series(None, index=body.index, dtype=object)
     derived_year = pd.Series(np.nan, index=body.index)
+    invalid = np.zeros(len(body), dtype=bool)  # rows whose personnummer is invalid: that one problem, no other of the person
     if S.PERSONNUMMER in src:
         valid, pseudonyms, genders, years = _personnummer(src[S.PERSONNUMMER])
-        problems += V.invalid_personnummer(at, ~blank_of(S.PERSONNUMMER) & ~valid)
+        invalid = ~blank_of(S.PERSONNUMMER) & ~valid
+        problems += V.invalid_personnummer(at, invalid)
         pid = pid.astype(object).where(~valid, pd.Series(pseudonyms, index=body.index, dtype=object))
         derived_gender = pd.Series(genders, index=body.index, dtype=object)
         derived_year = pd.Series(years, index=body.index, dtype=float)
-    problems += V.missing_person(at, (pid.fillna("") == "").to_numpy(dtype=bool), S.PERSON_ID if S.PERSON_ID in src else S.PERSONNUMMER)
+    no_person = (pid.fillna("") == "").to_numpy(dtype=bool)
+    problems += V.missing_person(at, no_person & ~invalid, S.PERSON_ID if S.PERSON_ID in src else S.PERSONNUMMER)
     df[S.PERSON_ID] = pid
     gender: npt.NDArray[np.int64] | None = None  # the genders' codes, for both rules of gender
     if S.KON in src:
-        kon = _map_values(src[S.KON], "kon", S.GENDER_VALUES)
-        kon = kon.where(kon.notna() | blank_of(S.KON), S.ANNAT)  # other non-empty codes
+        kon = coded(S.KON, "kon")  # an unknown code becomes Annat/okänt only when the user accepts it
         if S.PERSONNUMMER in src:
             kon = kon.astype(object).where(kon.notna(), derived_gender)
         gender, _ = V.codes(kon)
-        problems += V.unknown_gender(at, gender)
+        problems += V.unknown_gender(at, np.where(invalid, 0, gender))
         df[S.KON] = kon
     else:
         df[S.KON] = derived_gender
@@ -629,10 +656,9 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     elif S.PERSONNUMMER in src:
         df[S.FODELSEAR] = derived_year
     if S.BAKGRUND in src:
-        bg = _map_values(src[S.BAKGRUND], "bakgrund", S.BAKGRUND_VALUES)
-        df[S.BAKGRUND] = bg.where(bg.notna() | blank_of(S.BAKGRUND), S.UTRIKES).fillna(S.OKAND)
+        df[S.BAKGRUND] = coded(S.BAKGRUND, "bakgrund").fillna(S.OKAND)
     if S.UTBILDNINGSNIVA in src:
-        df[S.UTBILDNINGSNIVA] = _map_values(src[S.UTBILDNINGSNIVA], "utbildningsniva", S.UTBILDNING_VALUES).fillna(S.OKAND)
+        df[S.UTBILDNINGSNIVA] = coded(S.UTBILDNINGSNIVA, "utbildningsniva").fillna(S.OKAND)
     ins = _stripped_categorical(src[S.INSATS]) if isinstance(src[S.INSATS].dtype, pd.CategoricalDtype) else text_of(S.INSATS)
     problems += V.missing_insats(at, blank_of(S.INSATS))
     df[S.INSATS] = ins
@@ -647,23 +673,24 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     if S.SLUTDATUM in df and S.STARTDATUM in df:
         problems += V.end_before_start(at, _datetimes(df[S.STARTDATUM]), _datetimes(df[S.SLUTDATUM]))
     if S.AVSLUTSORSAK in src:
-        out = _map_values(src[S.AVSLUTSORSAK], "avslutsorsak", S.OUTCOMES)
-        df[S.AVSLUTSORSAK] = out.where(out.notna() | blank_of(S.AVSLUTSORSAK), S.ANNAT_UTFALL)
+        df[S.AVSLUTSORSAK] = coded(S.AVSLUTSORSAK, "avslutsorsak")
     for col in S.BOOL_COLUMNS:
         if col in src and pd.api.types.is_bool_dtype(src[col]):  # typed Parquet: nothing to interpret
             df[col] = src[col].astype("boolean")
         elif col in src:
-            val = _map_values(src[col], "janej", ("true", "false"))
-            problems += V.not_yes_no(at, col, (text_of(col) != "").to_numpy(dtype=bool), val.notna().to_numpy(dtype=bool))
-            yes_no = val.cat.codes.to_numpy()
+            yes_no = coded(col, "janej").cat.codes.to_numpy()  # 0 ja, 1 nej, −1 empty (or an unknown value left empty)
             df[col] = pd.Series(pd.arrays.BooleanArray(yes_no == 0, yes_no < 0), index=body.index)
     # the persons coded once: both rules (equal rows are rows of one person), the count and the register
     person_codes, person_ids = pd.factorize(df[S.PERSON_ID], use_na_sentinel=True)
     persons = person_codes.astype(np.int64)
-    problems += V.two_genders(at, persons, df[S.KON] if gender is None else gender)
+    known_persons = np.where(no_person, -1, persons)  # rows without a (valid) person are no one's: not "two genders"
+    problems += V.two_genders(at, known_persons, df[S.KON] if gender is None else gender)
     problems += V.duplicate_rows(at, body, groups=persons)
+    if found is not None:
+        found.extend(unknown)
+    problems += U.problems(unknown, allow_unknown)
     if problems:
-        return None, problems, None
+        return None, V.in_file_order(problems), None
     for col in S.COLUMNS:
         if col not in df:
             df[col] = None

@@ -278,8 +278,8 @@ def inspect(path: Path, name: str | None = None) -> Checked | None:
     persons = arrow_numpy(encoded.indices, -1).astype(np.int64)
     if blank.any():
         persons[blank] = len(encoded.dictionary)  # one code of their own (no other row has it)
-    problems += V.two_genders(at, persons, gender)
+    problems += V.two_genders(at, np.where(blank, -1, persons), gender)  # rows without a person are no one's (as reading)
     problems += V.duplicate_rows(at, [table.column(c) for c in DUPLICATE_ORDER], groups=persons)
     if problems:
-        return Checked(file, problems)
+        return Checked(file, V.in_file_order(problems))
     return Checked(file, [], table, persons, encoded.dictionary)

@@ -3,7 +3,7 @@
 One row of a payment file = one payment. This module reads such files (every format and header
 synonym, personnummer pseudonymised as in section 1), validates them with Swedish messages that
 name file, row and column, and gives them their canonical (stored) form. The indicators computed
-from them are :mod:`jamstalldhet.payments.table`'s.
+from them are :mod:`jamstalldhet.payments`'s.
 
 The file reading itself (formats, encodings, dates, header normalisation) is
 :mod:`jamstalldhet.intake.reading`'s; the synonyms of payment files live in
@@ -29,6 +29,7 @@ from ..base import schema as S
 from ..base import validation as V
 from ..base.validation import Problem, rows_problems
 from ..intake import reading as R
+from ..intake import unknown_values as U
 
 SYNONYMS_FILE: Final = Path(__file__).resolve().parents[2] / "data" / "synonymer_utbetalningar.toml"
 
@@ -157,7 +158,7 @@ def _persons(txt: pd.Series) -> pd.Series:
     """Per cell of a text column: a personnummer → (pseudonym, gender); a pseudonymous id →
     itself; a number-shaped text that is not a valid personnummer → the ``"\\x00bad"`` marker;
     missing and empty cells → None. Each distinct cell once, the personnummer in bulk
-    (:func:`~jamstalldhet.intake.personnummer.parse_many`); the number goes no further than here."""
+    (:func:`~jamstalldhet.personnummer.parse_many`); the number goes no further than here."""
     from ..intake import personnummer as P
 
     codes, uniques = pd.factorize(txt, use_na_sentinel=True)
@@ -212,9 +213,18 @@ def _map_headers(headers: list[str], file: str, overrides: dict[str, str | None]
     return mapping, problems
 
 
-def inspect(path: Path, name: str | None = None, overrides: dict[str, str | None] | None = None) -> R.Inspection:
-    """Read and validate one payment file; the canonical frame only when there is no problem."""
-    return R.inspect_with(path, name, overrides, _map_headers, _convert)
+def inspect(path: Path, name: str | None = None, overrides: dict[str, str | None] | None = None,
+            values: U.Choices | None = None, allow_unknown: bool = False) -> R.Inspection:
+    """Read and validate one payment file; the canonical frame only when there is no problem.
+    Unknown values of the coded columns as :func:`reading.inspect` (hushållstyp and mottagare
+    always need a choice)."""
+    import dataclasses
+    from functools import partial
+
+    found: list[U.UnknownValue] = []
+    ins = R.inspect_with(path, name, overrides, _map_headers,
+                         partial(_convert, values=values, allow_unknown=allow_unknown, found=found))
+    return dataclasses.replace(ins, unknown=tuple(U.in_file_order(found))) if found else ins
 
 
 def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -222,9 +232,18 @@ def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None,
     return ins.frame, ins.problems
 
 
-def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str) -> tuple[pd.DataFrame | None, list[Problem], None]:
+def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], file: str, values: U.Choices | None = None,
+             allow_unknown: bool = False, found: list[U.UnknownValue] | None = None) -> tuple[pd.DataFrame | None, list[Problem], None]:
     src = {canon: body[i] for i, canon in mapping.items()}
     header_of = {canon: headers[i] for i, canon in mapping.items()}
+    unknown: list[U.UnknownValue] = []
+
+    def coded(txt: pd.Series, canon: str, lookup: dict[str, str]) -> pd.Series:
+        """A coded column's text through its synonyms (unknown values kept): the allowed value or None."""
+        got = U.interpret(txt, canon, header_of.get(canon, canon), file, lookup, R.normalise, values)
+        unknown.extend(got.unknown)
+        labels = np.array([*U.ALLOWED[canon], None], dtype=object)  # code −1: the last entry
+        return pd.Series(labels[got.codes], index=body.index, dtype=object)
     problems: list[Problem] = []
     rownum = np.arange(len(body)) + 2
     df = pd.DataFrame(index=body.index)
@@ -241,10 +260,7 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     df[HUSHALL_ID] = hh
 
     typ_text = _text(src[HUSHALLSTYP])
-    types = synonyms()["hushallstyp"]
-    typ = _distinct(typ_text, lambda v: types.get(R.normalise(v)) if v else None)
-    report(typ.isna() & (typ_text != ""), HUSHALLSTYP,
-           "Okänd hushållstyp. Använd Ensamstående/Sammanboende utan/med barn eller Socialstyrelsens koder 3–8.")
+    typ = coded(typ_text, HUSHALLSTYP, synonyms()["hushallstyp"])  # an unknown type is one problem (with its count)
     report(typ_text == "", HUSHALLSTYP, "Hushållstyp saknas.")
     df[HUSHALLSTYP] = typ
     code_gender = typ_text.map(lambda v: CODE_GENDER.get(str(v))).astype(object)
@@ -254,8 +270,7 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     def gender_column(canon: str) -> pd.Series:
         if canon not in src:
             return pd.Series(None, index=body.index, dtype=object)
-        txt = _text(src[canon])
-        return _distinct(txt, lambda v: (kon_lookup.get(R.normalise(v), S.ANNAT) if v else None))
+        return coded(_text(src[canon]), canon, kon_lookup)
 
     for id_col, kon_col, role in ((SOKANDE, KON_SOKANDE, "sökande"), (MEDSOKANDE, KON_MEDSOKANDE, "medsökande")):
         txt = _text(src[id_col]) if id_col in src else empty
@@ -293,22 +308,22 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
     df[BELOPP] = amount
 
     mot_text = _text(src[MOTTAGARE])
-    recipients = synonyms()["mottagare"]
-    mot = _distinct(mot_text, lambda v: recipients.get(R.normalise(v)) if v else None)
-    report(mot.isna() & (mot_text != ""), MOTTAGARE, "Okänd mottagare. Använd Sökande, Medsökande eller Tredje part.")
+    mot = coded(mot_text, MOTTAGARE, synonyms()["mottagare"])
     report(mot_text == "", MOTTAGARE, "Mottagare saknas.")
     df[MOTTAGARE] = mot
 
     has_med = df[MEDSOKANDE].notna()
     report((mot == MEDSOKANDE_R) & ~has_med, MOTTAGARE, "Utbetalningen går till medsökande men raden har ingen medsökande.")
     report(has_med & typ.isin([ENSAM_UTAN, ENSAM_MED]), HUSHALLSTYP, "Hushållstypen är ensamstående men raden har en medsökande.")
-    report(_two_genders(df), None, "Samma person har olika kön på olika rader.")
+    report(_two_genders(df), None, "Samma person har olika kön på olika rader.")  # ids of valid persons only (bad ones are None)
     report(V.repeated_rows(body), None,
            "Raden är en dubblett av en tidigare rad. Ta bort den, eller lägg till en kolumn som skiljer två utbetalningar åt "
            "(t.ex. utbetalnings-id).")
+    if found is not None:
+        found.extend(unknown)
+    problems += U.problems(unknown, allow_unknown)
     if problems:
-        problems.sort(key=lambda p: (p.row is None, p.row or 0))
-        return None, problems, None
+        return None, V.in_file_order(problems), None
     return canonical(df), [], None
 
 

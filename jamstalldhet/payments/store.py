@@ -180,12 +180,14 @@ def _collect_garbage(store: Path, m: Manifest) -> None:
     store_module.sweep(folder(store), [b.id for b in m.batches])
 
 
-def import_file(path: Path, store: Path, replace: bool = False) -> tuple[int, list[str]]:
+def import_file(path: Path, store: Path, replace: bool = False, allow_unknown: bool = False) -> tuple[int, list[str]]:
     """The command line's ``import`` for a payment file: (exit status, Swedish lines for stderr).
-    0 stored or already stored; 1 invalid file or overlapping years without ``replace``."""
-    ins = P.inspect(path)
+    0 stored or already stored; 1 invalid file or overlapping years without ``replace``.
+    ``allow_unknown``: unknown values take their defaults (each said), as ``--tillat-okanda``."""
+    ins = P.inspect(path, allow_unknown=allow_unknown)
     if ins.frame is None:
         return 1, [str(p) for p in ins.problems] + ["Inget lagrades."]
+    became = [u.became() for u in ins.unknown]
     p = plan(store, ins.frame, file_hash(path))
     if p.duplicate_of is not None:
         return 0, [f"Filen är redan importerad ({p.duplicate_of.label}). Inget ändrades."]
@@ -199,5 +201,10 @@ def import_file(path: Path, store: Path, replace: bool = False) -> tuple[int, li
     if batch is None:
         return 0, ["Filen är redan importerad. Inget ändrades."]
     replaced = f"; ersatte {len(p.replaces)} tidigare import(er)" if p.replaces else ""
-    return 0, [f"Lagrade {batch.rows} utbetalningar för {batch.households} hushåll, år {batch.years[0]}–{batch.years[-1]}, "
-               f"i {folder(store)}{replaced}."]
+    return 0, became + [f"Lagrade {_n(batch.rows)} utbetalningar för {_n(batch.households)} hushåll, "
+                        f"år {batch.years[0]}–{batch.years[-1]}, i {folder(store)}{replaced}."]
+
+
+def _n(n: int) -> str:
+    """``2062`` → ``2 062``, as numbers are written everywhere (without babel on the command line's path)."""
+    return f"{n:,}".replace(",", " ")
