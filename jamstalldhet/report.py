@@ -163,7 +163,7 @@ def _extra_sections(prep: Prepared, year: int, k: int, payments: pd.DataFrame | 
     from . import costs, payments_view, resources_view
 
     try:
-        res = resources_view.report_section(prep, year, k, costs.load(), prep.years())
+        res = resources_view.report_section(prep, year, k, costs.load(), prep.whole_years())
     except costs.CostError:
         res = None  # the page says what is wrong with the price list; the report leaves the section out
     pay = payments_view.report_section(payments, year, k)
