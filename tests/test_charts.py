@@ -185,7 +185,7 @@ def test_oversikt_chart_has_its_sentence(demo_prep: Prepared) -> None:
     assert not at.exception
     sentence = next(m.value for m in at.markdown if "diagramtext" in m.value)
     pub = indicator_table(demo_prep, 2018)
-    expected = charts.rates_summary(pub, catalogue.load(), OUTCOMES, "Avslutade 2018 efter avslutsorsak")
+    expected = charts.rates_summary(pub, catalogue.load(), [*OUTCOMES, "avslut_annat"], "Avslutade 2018 efter avslutsorsak")
     assert f"Diagram: {expected}" in sentence  # the published figures, in words
     assert len(at.get("plotly_chart")) == 1
 
