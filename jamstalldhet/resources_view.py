@@ -148,8 +148,9 @@ def trend_table(trend: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def trend_figure(trend: pd.DataFrame, note: str) -> Any:
-    """Women's share of participants and of kronor over the years (plotly figure)."""
+def trend_figure(trend: pd.DataFrame, note: str, year: int) -> Any:
+    """Women's share of participants and of kronor over the years (plotly figure); its description
+    names the span and the page's ``year``."""
     import plotly.graph_objects as go
 
     from .charts import COLOURS, layout
@@ -160,23 +161,23 @@ def trend_figure(trend: pd.DataFrame, note: str) -> Any:
         y = [None if pd.isna(v) else v * 100 for v in trend[col]]
         fig.add_scatter(name=col, x=x, y=y, mode="lines+markers", line={"color": COLOURS[S.KVINNOR], "width": 3, "dash": dash},
                         marker={"size": 8}, connectgaps=False)
-    layout(fig, "Kvinnornas andel av deltagarna och av kostnaden", note, _trend_sentence(trend), x_title=True)
+    layout(fig, "Kvinnornas andel av deltagarna och av kostnaden", note, _trend_sentence(trend, year), x_title=True)
     fig.update_xaxes(dtick=1, title="År")
     fig.update_yaxes(title="Andel (%)", ticksuffix=" %", rangemode="tozero")
     return fig
 
 
-def _trend_sentence(trend: pd.DataFrame) -> str:
-    """The trend chart's text alternative: the span, and the latest year whose shares are shown."""
+def _trend_sentence(trend: pd.DataFrame, year: int) -> str:
+    """The trend chart's text alternative: the span, and ``year``'s shares (the year the page shows)."""
     if trend.empty:
         return "Kvinnornas andel av deltagarna och av kostnaden: inga år att visa."
     years = trend["År"].astype(int)
-    shown = trend.dropna(subset=["Andel kvinnor av deltagarna", "Andel kvinnor av kostnaden"])
     head = f"Kvinnornas andel av deltagarna och av kostnaden {years.min()}–{years.max()}"
-    if shown.empty:
-        return f"{head}: värdena visas inte (röjandekontroll eller pris saknas)."
-    last = shown.iloc[-1]
-    return (f"{head}; {int(last['År'])}: {F.percent(last['Andel kvinnor av deltagarna'])} av deltagarna och "
+    row = trend[years == year].dropna(subset=["Andel kvinnor av deltagarna", "Andel kvinnor av kostnaden"])
+    if row.empty:
+        return f"{head}; för {year} visas värdena inte (röjandekontroll eller pris saknas)."
+    last = row.iloc[0]
+    return (f"{head}; {year}: {F.percent(last['Andel kvinnor av deltagarna'])} av deltagarna och "
             f"{F.percent(last['Andel kvinnor av kostnaden'])} av kostnaden.")
 
 
@@ -200,7 +201,7 @@ def report_section(prep: Prepared, year: int, k: int, costs: CostCatalogue, year
         return None
     trend = trend_frame([resources.table(prep, y, costs, k=k) for y in sorted(years)])
     return ReportSection(
-        year, "Resurser: får kvinnor och män lika stor del?", sentence(tab), trend_figure(trend, tab.note),
+        year, "Resurser: får kvinnor och män lika stor del?", sentence(tab), trend_figure(trend, tab.note, year),
         {f"Andel av deltagare, dagar och kostnad per insats {year}": share_table(tab),
          f"Dagar och kronor per deltagare {year}": amount_table(tab), "Över tid": trend_table(trend)},
         {"Resurser per insats": export_frame(tab), "Resurser över tid": trend}, tab.note,

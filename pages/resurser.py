@@ -81,7 +81,7 @@ if not report:
 
 st.subheader("Över tid")
 trend = resources_view.trend_frame([table(None, yy) for yy in sorted(d.years)])
-show_chart(resources_view.trend_figure(trend, tab.note), "resurser_trend", key="res_trend")
+show_chart(resources_view.trend_figure(trend, tab.note, y), "resurser_trend", key="res_trend")
 show_table(resources_view.trend_table(trend))
 if not report:
     downloads(trend, "resurser_trend", tab, key="dl_trend")

@@ -382,3 +382,13 @@ def test_every_dimension_adds_up(demo_prep: Prepared) -> None:
             c = resources.compute(demo_prep, 2018, prices, by=by)
             assert c.days[:-1].sum(axis=0).tolist() == c.days[-1].tolist() == total.days[-1].tolist(), by
             assert c.kronor[:-1].sum(axis=0) == pytest.approx(total.kronor[-1]), by
+
+
+def test_chart_descriptions_name_the_year_of_the_page(demo_prep: Prepared) -> None:
+    """Issue 25: the trend's description named the latest year (2024) on a 2018 page."""
+    from jamstalldhet.charts import alt_text
+
+    prices = costs.load(costs.COSTS_FILE)
+    trend = resources_view.trend_frame([resources.table(demo_prep, y, prices) for y in range(2016, 2025)])
+    text = alt_text(resources_view.trend_figure(trend, "not", 2018))
+    assert "2016–2024; 2018:" in text and "2024:" not in text
