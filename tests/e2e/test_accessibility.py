@@ -37,6 +37,8 @@ def _pages() -> list[tuple[str, str]]:
         ("arsrapport?ar=2018", "Årsrapport 2018"),
         ("importera", "Importera"),
         ("tillganglighet", "Tillgänglighetsredogörelse"),
+        ("om-siffrorna", "Om siffrorna"),
+        ("jamforelse?ar=2018", "Jämförelse med Kolada"),
         (f"{areas[0].url}?ar=2018&rapport=1", areas[0].title),
     ]
 
