@@ -146,6 +146,21 @@ def breakdown_table(pub: Published, cat: Catalogue, iid: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def trend_table(pubs: list[Published], cat: Catalogue, iid: str) -> pd.DataFrame:
+    """One indicator over the years, one row per year, formatted like every other table (the year's
+    count or rate table: ``..``, decimal comma, per cent, thousands space, labels in full)."""
+    make = count_table if indicator(iid).kind == "count" else rate_table
+    parts = []
+    for pub in pubs:
+        t = make(pub, cat, [iid])
+        if t.empty:
+            continue
+        t = t.drop(columns=["Indikator"])
+        t.insert(0, "År", str(int(pub.frame["year"].iloc[0])))
+        parts.append(t)
+    return pd.concat(parts, ignore_index=True).fillna("") if parts else pd.DataFrame()
+
+
 def trend_frame(pubs: list[Published], iid: str) -> pd.DataFrame:
     """One indicator over years (Totalt group), for the trend chart and its table."""
     parts = [p.frame[(p.frame["indicator"] == iid) & (p.frame["group"] == S.TOTALT)] for p in pubs]
