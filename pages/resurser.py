@@ -62,6 +62,7 @@ if tab.missing_prices:
                "och totalen, redovisas som saknad. Lägg till priset under *Redigera prislistan*.")
 
 st.subheader("Andel av deltagarna, av dagarna och av kostnaden per insats")
+show_chart(resources_view.share_figure(tab), f"resurser_andelar_{y}", key="res_andelar")
 show_table(resources_view.share_table(tab))
 if not report:
     downloads(resources_view.export_frame(tab), f"resurser_insats_{y}", tab, key="dl_andelar")

@@ -392,3 +392,18 @@ def test_chart_descriptions_name_the_year_of_the_page(demo_prep: Prepared) -> No
     trend = resources_view.trend_frame([resources.table(demo_prep, y, prices) for y in range(2016, 2025)])
     text = alt_text(resources_view.trend_figure(trend, "not", 2018))
     assert "2016–2024; 2018:" in text and "2024:" not in text
+
+
+def test_share_figure_sets_each_insats_share_of_participants_beside_days_and_cost(demo_prep: Prepared) -> None:
+    """Issue 26: the gender budget's picture, per insats, from the published table."""
+    from jamstalldhet.charts import alt_text
+
+    tab = resources.table(demo_prep, 2018, costs.load(costs.COSTS_FILE), by=S.INSATS)
+    fig = resources_view.share_figure(tab)
+    assert [t.name for t in fig.data] == ["Kvinnornas andel av deltagarna", "Kvinnornas andel av dagarna",
+                                          "Kvinnornas andel av kostnaden"]
+    table = resources_view.share_table(tab).set_index("Grupp")
+    cost = fig.data[2]
+    for group, text in zip(cost.y, cost.text, strict=True):
+        assert text == table.loc[group, "Andel kvinnor av kostnaden"] or table.loc[group, "Andel kvinnor av kostnaden"] == "saknas"
+    assert alt_text(fig).startswith("Kvinnornas andel per insats 2018:")
