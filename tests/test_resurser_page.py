@@ -63,7 +63,7 @@ def test_page_shows_shares_kvot_sentence_trend_and_downloads(demo_prep: Prepared
     women = amounts.set_index(["Grupp", "Kön"]).loc[(S.TOTALT, S.KVINNOR)]
     assert women["Deltagare"] == resources_view.amount_table(published).set_index(["Grupp", "Kön"]).loc[
         (S.TOTALT, S.KVINNOR), "Deltagare"]
-    assert len(at.get("plotly_chart")) == 1
+    assert [c.key for c in at.get("plotly_chart")] == ["res_andelar", "res_trend"]  # per insats, and over time
     trend = at.dataframe[4].value if len(at.dataframe) > 4 else None
     assert trend is not None and "2016" in set(trend["År"]) and "2024" in set(trend["År"])
     assert len(at.get("download_button")) >= 9  # share table, breakdown and trend: CSV, CSV, xlsx each
