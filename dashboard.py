@@ -34,6 +34,7 @@ pages = [
     st.Page("pages/handlingsplan.py", title="Handlingsplan", url_path="handlingsplan"),
     st.Page("pages/trender.py", title="Trender", url_path="trender"),
     st.Page("pages/jamforelse.py", title="Jämförelse", url_path="jamforelse"),
+    st.Page("pages/om_siffrorna.py", title="Om siffrorna", url_path="om-siffrorna"),
     st.Page("pages/arsrapport.py", title="Årsrapport", url_path="arsrapport"),
     st.Page("pages/importera.py", title="Importera", url_path="importera"),
     st.Page("pages/tillganglighet.py", title="Tillgänglighet", url_path="tillganglighet"),

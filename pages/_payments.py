@@ -56,8 +56,8 @@ class _Section:
 
 
 def _section(t: payments.PaymentTable, y: int, decision: date) -> _Section:
-    return _Section(payments_view.sentence(t, y, decision), payments_view.trend_figure(t, decision),
-                    payments_view.annual_table(t), payments_view.export_table(t), payments_view.by_type_figure(t, decision),
+    return _Section(payments_view.sentence(t, y, decision), payments_view.trend_figure(t, decision, y),
+                    payments_view.annual_table(t), payments_view.export_table(t), payments_view.by_type_figure(t, decision, y),
                     payments_view.type_table(t, y), payments_view.export_table(t, monthly=True))
 
 

@@ -66,7 +66,7 @@ def data() -> Data:
     if prep is None:
         st.error(err)
         st.stop()
-    return Data(prep, src, prep.years(), version)
+    return Data(prep, src, prep.whole_years(), version)  # a year the data cover only in part is not offered
 
 
 def _query_int(name: str) -> int | None:

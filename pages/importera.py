@@ -170,7 +170,7 @@ if _auth.allowed(Right.EVENTLOG):
             _auth.log(eventlog.LOG_READ, str(eventlog.path(target).name))
         events = eventlog.read(target)
         with log_box:
-            st.caption(f"{F.number(len(events))} händelser.")
+            st.caption(f"{F.number(len(events))} {'händelse' if len(events) == 1 else 'händelser'}.")
             st.dataframe(pd.DataFrame(eventlog.rows(events)), hide_index=True, width="stretch")
             c1, c2, _ = st.columns([1, 1, 3])
 

@@ -15,7 +15,8 @@ internal_banner()
 st.markdown(presentation.summary_sentence(pub, c, "deltagare"))
 
 COUNTS = ["deltagare", "anvisade", "avslutade"]
-OUTCOMES = ["avslut_arbete", "avslut_studier", "avslut_arbetsmarknadsanstallning", "avslut_ohalsa"]
+# every outcome, "annat" included, so that the shares of the women (and of the men) add up to 100 %
+OUTCOMES = ["avslut_arbete", "avslut_studier", "avslut_arbetsmarknadsanstallning", "avslut_ohalsa", "avslut_annat"]
 
 st.subheader("Deltagare, anvisade och avslutade")
 show_table(presentation.count_table(pub, c, COUNTS))

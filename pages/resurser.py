@@ -1,5 +1,6 @@
 """Resurser: do the programme's days and kronor follow its participants? (3R: Resurser; contract §6)."""
 
+import pandas as pd
 import streamlit as st
 
 from jamstalldhet.base import eventlog
@@ -65,6 +66,7 @@ if tab.missing_prices:
                "och totalen, redovisas som saknad. Lägg till priset under *Redigera prislistan*.")
 
 st.subheader("Andel av deltagarna, av dagarna och av kostnaden per insats")
+show_chart(resources_view.share_figure(tab), f"resurser_andelar_{y}", key="res_andelar")
 show_table(resources_view.share_table(tab))
 if not report:
     downloads(resources_view.export_frame(tab), f"resurser_insats_{y}", tab, key="dl_andelar")
@@ -85,7 +87,7 @@ if not report:
 
 st.subheader("Över tid")
 trend = resources_view.trend_frame([table(None, yy) for yy in sorted(d.years)])
-show_chart(resources_view.trend_figure(trend, tab.note), "resurser_trend", key="res_trend")
+show_chart(resources_view.trend_figure(trend, tab.note, y), "resurser_trend", key="res_trend")
 show_table(resources_view.trend_table(trend))
 if not report:
     downloads(trend, "resurser_trend", tab, key="dl_trend")
@@ -96,15 +98,44 @@ show_table(resources_view.price_table(prices, d.prep.categories.get(S.INSATS, ()
 if not report and _auth.allowed(Right.TEXT):
     with st.expander("Redigera prislistan"):
         st.markdown(
-            "Ett pris per insats och år, i kronor per deltagardag, och varifrån det kommer (`kalla`). Ett år utan "
-            "eget pris får det senaste tidigare priset. Varje sparad version finns kvar och kan återställas."
+            "Ett pris per insats och år, i kronor per deltagardag, och varifrån det kommer. Ett år utan eget pris får "
+            "det senaste tidigare priset. Lägg till en rad längst ned, ta bort en rad genom att markera den. Varje "
+            "sparad version finns kvar och kan återställas."
         )
-        text = costs.read_text()
-        new = st.text_area("Prislistan (kostnader.toml)", value=text or costs.HEADER_COMMENT, key="pris_text", height=360)
+        current: costs.CostCatalogue | None
+        try:
+            current = costs.load()
+        except costs.CostError as exc:  # a broken file (edited by hand): fix its text here
+            st.error(f"Prislistan kan inte läsas: {exc}")
+            current = None
+        if current is None:
+            text = st.text_area("Prislistan (kostnader.toml)", value=costs.read_text(), key="pris_text", height=300)
+            if st.button("Spara prislistan", key="pris_spara_text", type="primary"):
+                _auth.require(Right.TEXT)
+                try:
+                    costs.save(text)
+                except (costs.CostError, OSError) as err:
+                    st.error(f"Prislistan sparades inte: {err}")
+                else:
+                    _auth.log(eventlog.TEXT, "prislista (kostnader.toml)")
+                    st.rerun()
+            st.stop()
+        edited = st.data_editor(
+            pd.DataFrame(costs.rows(current), columns=["insats", "ar", "kr_per_dag", "kalla"]),
+            num_rows="dynamic", hide_index=True, width="stretch", key="pris_tabell",
+            column_config={
+                "insats": st.column_config.SelectboxColumn(
+                    "Insats", options=sorted({*current.insatser, *d.prep.categories.get(S.INSATS, ())}), required=True),
+                "ar": st.column_config.NumberColumn("År", min_value=1990, max_value=2100, step=1, format="%d", required=True),
+                "kr_per_dag": st.column_config.NumberColumn("Kr per deltagardag", min_value=0.0, step=1.0, format="%.2f",
+                                                            required=True),
+                "kalla": st.column_config.TextColumn("Källa", help="Varifrån priset kommer, t.ex. budget 2018", required=True),
+            },
+        )
         if st.button("Spara prislistan", key="pris_spara", type="primary"):
             _auth.require(Right.TEXT)
             try:
-                changed = costs.save(new)
+                changed = costs.save_catalogue(costs.from_rows([{str(k): v for k, v in r.items()} for r in edited.to_dict("records")]))
             except (costs.CostError, OSError) as exc:
                 st.error(f"Prislistan sparades inte: {exc}")
             else:
@@ -126,7 +157,7 @@ if not report and _auth.allowed(Right.TEXT):
                 except costs.CostError as exc:
                     st.error(f"Versionen kunde inte återställas: {exc}")
                 else:
-                    st.session_state.pop("pris_text", None)
+                    st.session_state.pop("pris_tabell", None)
                     st.rerun()
 if report:
     st.caption(f"{tab.note}. Källa: {d.source.label}.")

@@ -3,27 +3,29 @@
 Lagen (2018:1937) om tillgänglighet till digital offentlig service asks for WCAG 2.1 AA (through
 EN 301 549) and a statement of what is met, what is not, and how to report a problem. The
 structure follows the model statement of Myndigheten för digital förvaltning (Digg). Who receives
-reports is the deployment's choice: JAMSTALLDHET_TILLGANGLIGHET_KONTAKT (an e-mail address or a
-sentence), else the unit named in the catalogue.
+reports is the deployment's choice: an e-mail address and a telephone number from the settings
+(``settings.accessibility_contact``), the demo's placeholders until a municipality sets its own.
 """
-
-import os
 
 import streamlit as st
 
+from jamstalldhet.formatting import markdown_text
+from jamstalldhet.settings import accessibility_contact
 from pages._shared import cat, setup
 
-REVIEWED = "2026-11-28"
+REVIEWED = "2026-12-03"
 
 setup()
 unit = cat().unit or "förvaltningen som ansvarar för uppföljningen"
-contact = os.environ.get("JAMSTALLDHET_TILLGANGLIGHET_KONTAKT", "").strip()
-if "@" in contact and " " not in contact:
-    reach = f"e-post till [{contact}](mailto:{contact})"
-elif contact:
-    reach = contact
-else:
-    reach = f"{unit}, som förvaltar tjänsten"
+email, phone, placeholder = accessibility_contact()
+ways = []
+if email:
+    ways.append(f"e-post till [{markdown_text(email)}](mailto:{email})" if "@" in email and " " not in email else markdown_text(email))
+if phone:
+    ways.append(f"telefon {markdown_text(phone)}")
+reach = f"{unit}: " + " eller ".join(ways)
+if placeholder:
+    reach += " (exempeladresser i demon; en kommun anger sina egna, se README)"
 
 st.title("Tillgänglighetsredogörelse")
 st.markdown(

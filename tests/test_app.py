@@ -122,3 +122,25 @@ def test_year_follows_the_user_to_another_page() -> None:
     at._page_hash = pages["makt-och-halsa"]
     at.run()
     assert at.session_state["ar"] == 2019 and "År 2019" in " ".join(c.value for c in at.caption)
+
+
+def test_om_siffrorna_explains_the_figures() -> None:
+    """Issue 25: the report's "Om siffrorna" in the dashboard: threshold, noise, why totals differ from sums."""
+    at = AppTest.from_file(str(ROOT / "pages" / "om_siffrorna.py"), default_timeout=60).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "högst ±3" in text and "under 5" in text
+    assert "skilja sig från totalt" in text and "Wilson" in text and "40–60 %" in text and "Internt läge" in [h.value for h in at.subheader]
+    assert [h.value for h in at.subheader][:2] == ["Personer, inte insatser", "Två slags andelar"]
+
+
+def test_accessibility_statement_says_how_to_report_a_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 26: an e-mail address and a telephone number, the demo's placeholders until set."""
+    at = AppTest.from_file(str(ROOT / "pages" / "tillganglighet.py"), default_timeout=60).run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "mailto:tillganglighet@kommun.example.se" in text and "telefon 000-000 00 00" in text and "exempeladresser" in text
+    monkeypatch.setenv("JAMSTALLDHET_TILLGANGLIGHET_EPOST", "digital@boras.se")
+    monkeypatch.setenv("JAMSTALLDHET_TILLGANGLIGHET_TELEFON", "033-35 70 00")
+    at = AppTest.from_file(str(ROOT / "pages" / "tillganglighet.py"), default_timeout=60).run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "mailto:digital@boras.se" in text and "033-35 70 00" in text and "exempeladresser" not in text

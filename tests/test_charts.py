@@ -110,16 +110,20 @@ def test_partly_suppressed_value_is_labelled_dots_not_drawn_as_zero(cat: catalog
     pub = Published(frame, 5)
     fig = charts.rates_chart(pub, cat, ["avslut_studier"], "Studier")
     assert charts.alt_text(fig) == "Studier: 12,0 % av kvinnorna; andelen för männen visas inte."
-    bars = {t.name: t for t in fig.data if t.type == "bar"}
+    bars = {t.name: t for t in fig.data if t.type == "bar" and t.name}
     assert list(bars["Män"].y) == [None]
-    labels = [t for t in fig.data if t.type == "scatter"]
-    assert [lab.text[0] for lab in labels] == ["12,0 %", ".."]
-    assert labels[0].y[0] == pytest.approx(20.0) and labels[1].y[0] == 0  # above the interval; on the axis
+    labels = [t for t in fig.data if t.type == "scatter" and len(t.x[0])]
+    assert [list(lab.text) for lab in labels] == [["12,0 %"]]
+    assert labels[0].y[0] == pytest.approx(20.0)  # above the interval
+    # the men's hidden value is a marked gap the height of the chart with the words, never at zero (issue 25)
+    gap = next(t for t in fig.data if t.type == "bar" and not t.name)
+    assert list(gap.x[1]) == ["Män"] and gap.y[0] == pytest.approx(fig.layout.yaxis.range[1])
+    assert gap.text[0] == "..<br>visas<br>inte" and gap.showlegend is False
 
 
 def test_colour_is_never_the_only_carrier(pub2018: Published, cat: catalogue.Catalogue) -> None:
     fig = charts.rates_chart(pub2018, cat, OUTCOMES, "Avslutade 2018 efter avslutsorsak")
-    bars = [t for t in fig.data if t.type == "bar"]
+    bars = [t for t in fig.data if t.type == "bar" and t.name]
     assert [b.name for b in bars] == ["Kvinnor", "Män"]  # legend order: women, men
     for b in bars:  # every bar is labelled with its gender under it
         assert list(b.x[1]) == [b.name] * len(OUTCOMES)
@@ -186,7 +190,7 @@ def test_oversikt_chart_has_its_sentence(demo_prep: Prepared) -> None:
     assert not at.exception
     sentence = next(m.value for m in at.markdown if "diagramtext" in m.value)
     pub = indicator_table(demo_prep, 2018)
-    expected = charts.rates_summary(pub, catalogue.load(), OUTCOMES, "Avslutade 2018 efter avslutsorsak")
+    expected = charts.rates_summary(pub, catalogue.load(), [*OUTCOMES, "avslut_annat"], "Avslutade 2018 efter avslutsorsak")
     assert f"Diagram: {expected}" in sentence  # the published figures, in words
     assert len(at.get("plotly_chart")) == 1
 

@@ -385,3 +385,28 @@ def test_every_dimension_adds_up(demo_prep: Prepared) -> None:
             c = resources.compute(demo_prep, 2018, prices, by=by)
             assert c.days[:-1].sum(axis=0).tolist() == c.days[-1].tolist() == total.days[-1].tolist(), by
             assert c.kronor[:-1].sum(axis=0) == pytest.approx(total.kronor[-1]), by
+
+
+def test_chart_descriptions_name_the_year_of_the_page(demo_prep: Prepared) -> None:
+    """Issue 25: the trend's description named the latest year (2024) on a 2018 page."""
+    from jamstalldhet.charts import alt_text
+
+    prices = costs.load(costs.COSTS_FILE)
+    trend = resources_view.trend_frame([resources.table(demo_prep, y, prices) for y in range(2016, 2025)])
+    text = alt_text(resources_view.trend_figure(trend, "not", 2018))
+    assert "2016–2024; 2018:" in text and "2024:" not in text
+
+
+def test_share_figure_sets_each_insats_share_of_participants_beside_days_and_cost(demo_prep: Prepared) -> None:
+    """Issue 26: the gender budget's picture, per insats, from the published table."""
+    from jamstalldhet.charts import alt_text
+
+    tab = resources.table(demo_prep, 2018, costs.load(costs.COSTS_FILE), by=S.INSATS)
+    fig = resources_view.share_figure(tab)
+    assert [t.name for t in fig.data] == ["Kvinnornas andel av deltagarna", "Kvinnornas andel av dagarna",
+                                          "Kvinnornas andel av kostnaden"]
+    table = resources_view.share_table(tab).set_index("Grupp")
+    cost = fig.data[2]
+    for group, text in zip(cost.y, cost.text, strict=True):
+        assert text == table.loc[group, "Andel kvinnor av kostnaden"] or table.loc[group, "Andel kvinnor av kostnaden"] == "saknas"
+    assert alt_text(fig).startswith("Kvinnornas andel per insats 2018:")

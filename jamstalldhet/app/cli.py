@@ -204,6 +204,10 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
         if unknown:
             sys.stderr.write(f"fel: --filter {dim}: {', '.join(unknown)} finns inte i data; välj bland {', '.join(known)}\n")
             return EXIT_USAGE
+    whole = prep.whole_years()
+    if args.year in prep.years() and args.year not in whole:
+        sys.stderr.write(f"Obs: {args.year} är ett ofullständigt år i datan (hela år: {whole[0]}–{whole[-1]}); "
+                         "siffrorna räknar bara en del av årets deltagare.\n")
     pub = indicator_table(prep, args.year, by=args.by, k=k, filters=filters)
     try:
         rows = records(pub) + resources.cli_rows(prep, args.year, by=args.by, filters=filters, k=k)

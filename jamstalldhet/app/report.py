@@ -167,7 +167,7 @@ def _extra_sections(prep: Prepared, year: int, k: int, payments: pd.DataFrame | 
     from ..resources import view as resources_view
 
     try:
-        res = resources_view.report_section(prep, year, k, costs.load(), prep.years())
+        res = resources_view.report_section(prep, year, k, costs.load(), prep.whole_years())
     except costs.CostError:
         res = None  # the page says what is wrong with the price list; the report leaves the section out
     pay = payments_view.report_section(payments, year, k)
@@ -209,7 +209,7 @@ def html(rep: Report) -> str:
         r=rep, internal_mark=INTERNAL_MARK, plotlyjs=Markup(get_plotlyjs()),  # noqa: S704
         chart=_chart_html, table=_table_html, narrative=lambda s: Markup(s.narrative_html),  # noqa: S704
         alt=lambda f: charts.alt_text(f.view.figure), extra_chart=_extra_chart_html, alt_of=charts.alt_text, empty=lambda f: charts.all_suppressed(f.view.figure),
-        created=rep.created.strftime("%Y-%m-%d %H:%M"), cellkey_text=disclosure.method_text(rep.k),
+        created=rep.created.strftime("%Y-%m-%d %H:%M"), about=presentation.about_figures(rep.k),
     )
 
 

@@ -66,3 +66,20 @@ def max_file_bytes() -> int:
 def max_xlsx_unpacked_bytes() -> int:
     """An xlsx may unpack to at most 10 × the file size limit (real sheets compress about 5–10 ×)."""
     return 10 * max_file_bytes()
+
+
+CONTACT_EMAIL_ENV: Final = "JAMSTALLDHET_TILLGANGLIGHET_EPOST"
+CONTACT_PHONE_ENV: Final = "JAMSTALLDHET_TILLGANGLIGHET_TELEFON"
+#: the demo's placeholders, to be replaced in a deployment (README, Drift)
+DEMO_CONTACT: Final = ("tillganglighet@kommun.example.se", "000-000 00 00")
+
+
+def accessibility_contact() -> tuple[str, str, bool]:
+    """Where to report an accessibility problem: (e-mail, telephone, whether these are the demo's
+    placeholders), from ``JAMSTALLDHET_TILLGANGLIGHET_EPOST`` and ``JAMSTALLDHET_TILLGANGLIGHET_TELEFON``."""
+    email = os.environ.get(CONTACT_EMAIL_ENV, "").strip()
+    phone = os.environ.get(CONTACT_PHONE_ENV, "").strip()
+    if email or phone:
+        return email, phone, False
+    return DEMO_CONTACT[0], DEMO_CONTACT[1], True
+

@@ -50,6 +50,7 @@ INDICATORS: Final = (
     Indicator("avslut_studier", "rate", "avslutade"),
     Indicator("avslut_arbetsmarknadsanstallning", "rate", "avslutade"),
     Indicator("avslut_ohalsa", "rate", "avslutade"),
+    Indicator("avslut_annat", "rate", "avslutade"),
     Indicator("fragat_om_vald", "rate", "deltagare"),
     Indicator("uppgett_vald", "rate", "fragat_om_vald"),
 )
@@ -59,6 +60,7 @@ OUTCOME_OF: Final = {
     "avslut_studier": S.STUDIER,
     "avslut_arbetsmarknadsanstallning": S.ARBETSMARKNADSANSTALLNING,
     "avslut_ohalsa": S.OHALSA,
+    "avslut_annat": S.ANNAT_UTFALL,
 }
 
 

@@ -142,8 +142,20 @@ def even_arrays(women: np.ndarray, men: np.ndarray) -> np.ma.MaskedArray[Any, An
     w, m = np.asarray(women, dtype=float), np.asarray(men, dtype=float)
     both = w + m
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = w / both
-    return masked((share >= EVEN_LOW) & (share <= EVEN_HIGH), ~(both > 0))
+        return even_of_shares(w / both, m / both)
+
+
+def even_of_shares(women: np.ndarray, men: np.ndarray) -> np.ma.MaskedArray[Any, Any]:
+    """40/60 from the gender distribution a table shows: women and men each 40–60 % of the group
+    (masked where a share is missing). A published table's shares come from its perturbed counts, and
+    its 40/60 mark from the same shares, so the mark never contradicts the share beside it.
+
+    >>> even_of_shares(np.array([5 / 7, 0.5]), np.array([5 / 7, 0.5])).tolist()
+    [False, True]
+    """
+    w, m = np.asarray(women, dtype=float), np.asarray(men, dtype=float)
+    inside = (w >= EVEN_LOW) & (w <= EVEN_HIGH) & (m >= EVEN_LOW) & (m <= EVEN_HIGH)
+    return masked(inside, np.isnan(w) | np.isnan(m))
 
 
 def annotate(table: pd.DataFrame) -> pd.DataFrame:
@@ -185,7 +197,7 @@ def annotate_columns(table: Columns) -> Columns:
         sw, sm = out["share"][wr], out["share"][mr]
         with np.errstate(divide="ignore", invalid="ignore"):
             pair_ratio = np.where(sm > 0, sw / np.where(sm > 0, sm, 1), np.nan)
-        pair_even = even_arrays(cnt[wr], cnt[mr])
+        pair_even = even_of_shares(sw, sm)  # from the shares shown (count / the group's Totalt)
         tested = [compare(int(cnt[a]), int(den[a]), int(cnt[b]), int(den[b])) if not c else (math.nan, "")
                   for c, a, b in zip(is_count, wr, mr, strict=True)]
         pair_p = np.array([t[0] for t in tested], dtype=float)

@@ -106,6 +106,41 @@ class Prepared:
         span = self._span()
         return year_span(*span) if span else []
 
+    def whole_years(self) -> list[int]:
+        """The years the data cover whole: what the pages offer, the trends plot and the report shows.
+
+        An export holds the records active in its period, so none of them ended before the period
+        began: the period starts about at the earliest end date, and ends at the latest date of any
+        kind. A year whose first month has no ending yet (the records of 2015 that an export of
+        2016–2024 holds only because they ran into 2016), or whose data stop before December, is
+        *ofullständigt*: its figures count only some of its participants. Where no year passes (a
+        file of a few records), every year the records touch.
+
+        >>> import pandas as pd
+        >>> from jamstalldhet.canonical import canonical
+        >>> df = pd.DataFrame({"person_id": ["a", "b", "c"], "kon": ["Kvinna", "Man", "Man"], "insats": "X",
+        ...                    "startdatum": ["2015-03-01", "2016-01-01", "2017-02-01"],
+        ...                    "slutdatum": ["2016-01-10", "2017-12-31", None]})
+        >>> p = prepare(canonical(df))
+        >>> p.years(), p.whole_years()
+        ([2015, 2016, 2017], [2016, 2017])
+        """
+        every = self.years()
+        ends = self.end != NEVER
+        span = self._span()
+        if not ends.any() or span is None:
+            return every
+        first_end = np.datetime64(int(self.end.min(where=ends, initial=np.iinfo(np.int32).max)), "D")
+        last = np.datetime64(span[1], "D")
+        y0 = int(first_end.astype("datetime64[Y]").astype(int)) + 1970
+        y1 = int(last.astype("datetime64[Y]").astype(int)) + 1970
+        if first_end > np.datetime64(f"{y0}-01-31"):
+            y0 += 1
+        if last < np.datetime64(f"{y1}-12-01"):
+            y1 -= 1
+        whole = [y for y in every if y0 <= y <= y1]
+        return whole or every
+
 
 def prepare(df: pd.DataFrame, persons: Persons | None = None) -> Prepared:
     """Turn a canonical frame into integer arrays (one pass, no Python loop over rows).

@@ -53,32 +53,32 @@ def _decision_line(fig: go.Figure, decision: date) -> None:
                        font={"size": 12, "color": "#333"})
 
 
-def trend_figure(t: P.PaymentTable, decision: date, group: str = S.TOTALT) -> go.Figure:
-    """Month by month: women's and men's shares of the kronor paid to couples (one woman, one man),
-    and the share of couple households paid half each (40–60 %); the decision date marked."""
+def trend_figure(t: P.PaymentTable, decision: date, year: int, group: str = S.TOTALT) -> go.Figure:
+    """Month by month: the women's share of the kronor paid to couples (one woman, one man; the men's
+    share is the rest, so it is one line, not a mirrored second one), and the share of couple
+    households paid half each (40–60 %); the decision date marked. Its description names the span
+    and the page's ``year``."""
     women = _series(t, P.PAR_ANDEL_KR_KVINNOR, group)
     delad = _series(t, P.PAR_DELAD_UTBETALNING, group)
     fig = go.Figure()
     fig.add_scatter(name="Kvinnornas andel av kronorna", x=women["x"], y=_pct(women["share"].to_numpy()), mode="lines",
                     line={"color": COLOURS[S.KVINNOR], "width": 3}, connectgaps=False,
                     hovertemplate="%{x|%Y-%m}: %{y:.1f} %<extra>Kvinnor</extra>")
-    fig.add_scatter(name="Männens andel av kronorna", x=women["x"], y=_pct(1 - women["share"].to_numpy()), mode="lines",
-                    line={"color": COLOURS[S.MAN_PLURAL], "width": 3, "dash": "dash"}, connectgaps=False,
-                    hovertemplate="%{x|%Y-%m}: %{y:.1f} %<extra>Män</extra>")
     fig.add_scatter(name="Parhushåll som fått hälften var (40–60 %)", x=delad["x"], y=_pct(delad["share"].to_numpy()), mode="lines",
                     line={"color": DELAD_COLOUR, "width": 2, "dash": "dot"}, connectgaps=False,
                     hovertemplate="%{x|%Y-%m}: %{y:.1f} %<extra>Delad utbetalning</extra>")
     title = "Utbetalningar till par (en kvinna och en man), per månad"
     if group != S.TOTALT:
         title += f": {group.lower()}"
-    fig = _layout(fig, title, _chart_note(t, women, delad), _alt(t, decision))
+    fig = _layout(fig, title, _chart_note(t, women, delad), f"{_span(t)} " + sentence(t, year, decision))
     _decision_line(fig, decision)
     return fig
 
 
-def by_type_figure(t: P.PaymentTable, decision: date) -> go.Figure:
+def by_type_figure(t: P.PaymentTable, decision: date, year: int) -> go.Figure:
     """Share of couple households paid half each, month by month, with and without children;
-    and the share of all kronor paid to third parties."""
+    and the share of all kronor paid to third parties. Its description says what this chart shows,
+    for the page's ``year``."""
     fig = go.Figure()
     series = []
     for grp in PR.COUPLE_TYPES:
@@ -92,14 +92,25 @@ def by_type_figure(t: P.PaymentTable, decision: date) -> go.Figure:
                     line={"color": TREDJE_COLOUR, "width": 2, "dash": "dashdot"}, connectgaps=False,
                     hovertemplate="%{x|%Y-%m}: %{y:.1f} %<extra>Tredje part</extra>")
     fig = _layout(fig, "Delad utbetalning per hushållstyp och tredje part, per månad", _chart_note(t, *series, third),
-                  _alt(t, decision))
+                  _type_sentence(t, year))
     _decision_line(fig, decision)
     return fig
 
 
-def _alt(t: P.PaymentTable, decision: date) -> str:
-    """The figure's text alternative: the sentence for the latest year of the data."""
-    return sentence(t, t.years()[-1], decision) if t.years() else "Inga utbetalningar att visa."
+def _span(t: P.PaymentTable) -> str:
+    years = t.years()
+    return f"Månad för månad {years[0]}–{years[-1]}." if years else "Inga utbetalningar att visa."
+
+
+def _type_sentence(t: P.PaymentTable, year: int) -> str:
+    """The household-type chart in words: the span, then ``year``'s shares by type and to third parties."""
+    if year not in t.years():
+        return _span(t)
+    f = t.annual(year)
+    parts = [f"{grp.lower()} {F.percent(_value(f, P.PAR_DELAD_UTBETALNING, grp, 'share'))}" for grp in PR.COUPLE_TYPES]
+    third = F.percent(_value(f, P.TREDJE_PART_ANDEL, S.TOTALT, "share"))
+    return (f"{_span(t)} Andelen parhushåll som fick utbetalningen delad år {year}: {', '.join(parts)}; "
+            f"till tredje part gick {third} av alla utbetalda kronor.")
 
 
 def _chart_note(t: P.PaymentTable, *series: pd.DataFrame) -> str:
@@ -198,7 +209,7 @@ def report_section(df: pd.DataFrame | None, year: int, k: int, decision: date | 
         return None
     decision = decision or PR.decision_date()
     return ReportSection(
-        year, "Jämställda utbetalningar av ekonomiskt bistånd", sentence(t, year, decision), trend_figure(t, decision),
+        year, "Jämställda utbetalningar av ekonomiskt bistånd", sentence(t, year, decision), trend_figure(t, decision, year),
         {f"Utbetalningar till par {t.years()[0]}–{t.years()[-1]}": annual_table(t), f"Hushållstyper {year}": type_table(t, year)},
         {"Utbetalningar per år": export_table(t), "Utbetalningar per månad": export_table(t, monthly=True)}, t.note,
     )

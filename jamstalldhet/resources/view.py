@@ -6,7 +6,7 @@ Everything here is read from a disclosure-controlled :class:`resources.ResourceT
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -74,6 +74,58 @@ def share_table(tab: ResourceTable) -> pd.DataFrame:
         row["95 % KI resurskvot"] = "saknas" if kv_missing else _interval(lo, hi)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+SHARE_SERIES: Final = (("persons", "av deltagarna", "."), ("deltagardagar", "av dagarna", "/"), ("kostnad_kr", "av kostnaden", ""))
+
+
+def share_figure(tab: ResourceTable) -> Any:
+    """The gender budget's core picture: per insats (or group), the women's share of the participants
+    beside their share of the days and of the cost; a line at the women's share of all participants.
+    Where the cost bar is longer than the participants' bar, resources go to women beyond their number."""
+    import plotly.graph_objects as go
+
+    from .charts import COLOURS, layout
+
+    groups = [g for g in _groups(tab) if g != S.TOTALT]
+    fig = go.Figure()
+    for iid, words, pattern in SHARE_SERIES:
+        x = [_share(tab, iid, g, S.KVINNOR) for g in groups]
+        fig.add_bar(name=f"Kvinnornas andel {words}", y=groups, x=[None if v is None else v * 100 for v in x], orientation="h",
+                    marker={"color": COLOURS[S.KVINNOR], "opacity": {"persons": 0.45, "deltagardagar": 0.7}.get(iid, 1.0),
+                            "pattern": {"shape": pattern, "fgcolor": "white", "size": 6} if pattern else {}},
+                    text=[F.percent(v) for v in x], textposition="outside", cliponaxis=False,
+                    hovertemplate="%{y}: %{text}<extra>" + words + "</extra>")
+    overall = _share(tab, "persons", S.TOTALT, S.KVINNOR)
+    if overall is not None:
+        fig.add_vline(x=overall * 100, line={"color": "#333", "dash": "dash", "width": 1})
+    layout(fig, f"Kvinnornas andel av deltagarna, dagarna och kostnaden per insats {_year(tab)}", tab.note,
+           _share_sentence(tab, groups), x_title=True)
+    longest = max((len(g) for g in groups), default=10)
+    fig.update_layout(barmode="group", height=max(320, 110 + 70 * len(groups)), yaxis={"autorange": "reversed"},
+                      margin={"l": min(40 + 7 * longest, 320)})
+    for g in groups:
+        if all(_share(tab, iid, g, S.KVINNOR) is None or pd.isna(_share(tab, iid, g, S.KVINNOR)) for iid, _, _ in SHARE_SERIES):
+            fig.add_annotation(x=1, y=g, xanchor="left", showarrow=False, font={"size": 12},
+                               text=f"{F.SUPPRESSED} visas inte (för få kvinnor eller män)")
+    line = f" · streckad linje: alla insatser, {F.percent(overall)} av deltagarna" if overall is not None else ""
+    fig.update_xaxes(title=f"Kvinnornas andel (%){line}", ticksuffix=" %", range=[0, 105])
+    return fig
+
+
+def _year(tab: ResourceTable) -> int:
+    return int(tab.rows[0]["year"]) if tab.rows else 0
+
+
+def _share_sentence(tab: ResourceTable, groups: list[str]) -> str:
+    """In words: each insats whose women's share of the cost differs from their share of the participants."""
+    parts = []
+    for g in groups:
+        p, c = _share(tab, "persons", g, S.KVINNOR), _share(tab, "kostnad_kr", g, S.KVINNOR)
+        if p is not None and c is not None:
+            parts.append(f"{g} {F.percent(p)} av deltagarna och {F.percent(c)} av kostnaden")
+    head = f"Kvinnornas andel per insats {_year(tab)}"
+    return f"{head}: " + "; ".join(parts) + "." if parts else f"{head}: värdena visas inte."
 
 
 def _interval(lo: Any, hi: Any) -> str:
@@ -148,8 +200,9 @@ def trend_table(trend: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def trend_figure(trend: pd.DataFrame, note: str) -> Any:
-    """Women's share of participants and of kronor over the years (plotly figure)."""
+def trend_figure(trend: pd.DataFrame, note: str, year: int) -> Any:
+    """Women's share of participants and of kronor over the years (plotly figure); its description
+    names the span and the page's ``year``."""
     import plotly.graph_objects as go
 
     from ..show.charts import COLOURS, layout
@@ -160,23 +213,23 @@ def trend_figure(trend: pd.DataFrame, note: str) -> Any:
         y = [None if pd.isna(v) else v * 100 for v in trend[col]]
         fig.add_scatter(name=col, x=x, y=y, mode="lines+markers", line={"color": COLOURS[S.KVINNOR], "width": 3, "dash": dash},
                         marker={"size": 8}, connectgaps=False)
-    layout(fig, "Kvinnornas andel av deltagarna och av kostnaden", note, _trend_sentence(trend), x_title=True)
+    layout(fig, "Kvinnornas andel av deltagarna och av kostnaden", note, _trend_sentence(trend, year), x_title=True)
     fig.update_xaxes(dtick=1, title="År")
     fig.update_yaxes(title="Andel (%)", ticksuffix=" %", rangemode="tozero")
     return fig
 
 
-def _trend_sentence(trend: pd.DataFrame) -> str:
-    """The trend chart's text alternative: the span, and the latest year whose shares are shown."""
+def _trend_sentence(trend: pd.DataFrame, year: int) -> str:
+    """The trend chart's text alternative: the span, and ``year``'s shares (the year the page shows)."""
     if trend.empty:
         return "Kvinnornas andel av deltagarna och av kostnaden: inga år att visa."
     years = trend["År"].astype(int)
-    shown = trend.dropna(subset=["Andel kvinnor av deltagarna", "Andel kvinnor av kostnaden"])
     head = f"Kvinnornas andel av deltagarna och av kostnaden {years.min()}–{years.max()}"
-    if shown.empty:
-        return f"{head}: värdena visas inte (röjandekontroll eller pris saknas)."
-    last = shown.iloc[-1]
-    return (f"{head}; {int(last['År'])}: {F.percent(last['Andel kvinnor av deltagarna'])} av deltagarna och "
+    row = trend[years == year].dropna(subset=["Andel kvinnor av deltagarna", "Andel kvinnor av kostnaden"])
+    if row.empty:
+        return f"{head}; för {year} visas värdena inte (röjandekontroll eller pris saknas)."
+    last = row.iloc[0]
+    return (f"{head}; {year}: {F.percent(last['Andel kvinnor av deltagarna'])} av deltagarna och "
             f"{F.percent(last['Andel kvinnor av kostnaden'])} av kostnaden.")
 
 
@@ -200,7 +253,7 @@ def report_section(prep: Prepared, year: int, k: int, costs: CostCatalogue, year
         return None
     trend = trend_frame([resources.table(prep, y, costs, k=k) for y in sorted(years)])
     return ReportSection(
-        year, "Resurser: får kvinnor och män lika stor del?", sentence(tab), trend_figure(trend, tab.note),
+        year, "Resurser: får kvinnor och män lika stor del?", sentence(tab), trend_figure(trend, tab.note, year),
         {f"Andel av deltagare, dagar och kostnad per insats {year}": share_table(tab),
          f"Dagar och kronor per deltagare {year}": amount_table(tab), "Över tid": trend_table(trend)},
         {"Resurser per insats": export_frame(tab), "Resurser över tid": trend}, tab.note,

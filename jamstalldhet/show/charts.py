@@ -266,6 +266,21 @@ def _bar_label(g: str) -> str:
     return {S.ANNAT_OKANT: "Annat/okänt"}.get(g, g)
 
 
+HIDDEN_FILL: Final = "#EEEEEE"
+HIDDEN_LINE: Final = "#767676"  # 4.5 : 1 on white
+
+
+def _hidden_gaps(fig: go.Figure, x: list[list[str]], top: float) -> None:
+    """A hidden value as a marked gap: a pale, outlined slot the height of the chart with the words
+    "visas inte" in it, never a bar at zero (which reads as nobody) nor one of any height (a value)."""
+    if not x or not x[0]:
+        return
+    fig.add_bar(x=x, y=[top] * len(x[0]), marker={"color": HIDDEN_FILL, "line": {"color": HIDDEN_LINE, "width": 1}},
+                marker_pattern_shape="", text=[f"{F.SUPPRESSED}<br>visas<br>inte"] * len(x[0]), textposition="inside",
+                insidetextanchor="middle", textfont={"size": 12, "color": TEXT}, showlegend=False, hoverinfo="skip",
+                opacity=0.9)
+
+
 def rates_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, group: str = S.TOTALT) -> go.Figure:
     """Shares of women and of men side by side per indicator, with 95 % intervals.
 
@@ -276,10 +291,13 @@ def rates_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, grou
     if not any(_present(r["share"]) for by_g in rows.values() for g, r in by_g.items() if g != S.TOTALT):
         return _empty(title, alt)
     names = [_name(cat.text(i).short) for i in ids]
+    ymax = max([v for r in rows.values() for v in (row.get("ci_high") for row in r.values()) if v is not None and _present(v)] or [0.01])
     fig = go.Figure()
     for g in genders:
         sub = [rows[i].get(g, {}) for i in ids]
         y = [r["share"] * 100 if r and _present(r["share"]) else None for r in sub]
+        hidden = [i for i, v in enumerate(y) if v is None]
+        _hidden_gaps(fig, [[names[i] for i in hidden], [_bar_label(g)] * len(hidden)], ymax * 100 * 1.15)
         hi = [r["ci_high"] * 100 if r and _present(r.get("ci_high")) else None for r in sub]
         lo = [r["ci_low"] * 100 if r and _present(r.get("ci_low")) else None for r in sub]
         x = [names, [_bar_label(g)] * len(ids)]
@@ -292,17 +310,18 @@ def rates_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, grou
             customdata=[F.percent(r["share"]) if r else F.SUPPRESSED for r in sub],
             hovertemplate="%{x}: %{customdata}<extra>" + g + "</extra>",
         )
-        # values above the interval, in dark text (readable whatever the bar's colour); a hidden value
-        # is ".." on the axis, so that it is never read as a zero
-        fig.add_scatter(x=x, y=[h if h is not None else v if v is not None else 0 for v, h in zip(y, hi, strict=True)], mode="text",
-                        text=[F.percent(v / 100) if v is not None else F.SUPPRESSED for v in y], textposition="top center",
+        # values above the interval, in dark text (readable whatever the bar's colour); a hidden value is
+        # its marked gap (above), never a label on the axis that reads as zero
+        shown = [i for i, v in enumerate(y) if v is not None]
+        fig.add_scatter(x=[[x[0][i] for i in shown], [x[1][i] for i in shown]],
+                        y=[hi[i] if hi[i] is not None else y[i] for i in shown], mode="text",
+                        text=[F.percent(y[i] / 100) for i in shown], textposition="top center",  # type: ignore[operator]
                         textfont={"size": 12, "color": TEXT}, showlegend=False, hoverinfo="skip")
     note = pub.note + " · Felstaplar: 95 % konfidensintervall"
     fig = layout(fig, title, note, alt, verdict=_verdict_line(cat, ids, rows, rate=True),
                   tick_lines=1 + max(n.count("<br>") + 1 for n in names))
     fig.update_layout(barmode="overlay", bargap=0.12)
     fig.update_yaxes(title="Andel (%)", ticksuffix=" %", rangemode="tozero")
-    ymax = max([v for r in rows.values() for v in (row.get("ci_high") for row in r.values()) if v is not None and _present(v)] or [0.01])
     fig.update_yaxes(range=[0, ymax * 100 * 1.15])
     return fig
 
@@ -315,25 +334,22 @@ def counts_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, gro
     if not any(_present(r["count"]) for by_g in rows.values() for g, r in by_g.items() if g != S.TOTALT):
         return _empty(title, alt)
     names = [_name(cat.text(i).short) for i in ids]
+    ymax = max([int(r["count"]) for by_g in rows.values() for r in by_g.values() if _present(r["count"])] or [1])
     fig = go.Figure()
     for g in genders:
         sub = [rows[i].get(g, {}) for i in ids]
         y = [int(r["count"]) if r and _present(r["count"]) else None for r in sub]
+        hidden = [i for i, v in enumerate(y) if v is None]
+        _hidden_gaps(fig, [[names[i] for i in hidden], [_bar_label(g)] * len(hidden)], ymax * 1.12)
         fig.add_bar(name=g, x=[names, [_bar_label(g)] * len(ids)], y=y,
                     marker=_bar_marker(g),
                     text=[F.number(v) if v is not None else F.SUPPRESSED for v in y], textposition="outside",
                     textfont={"size": 12, "color": TEXT}, cliponaxis=False,
                     hovertemplate="%{x}: %{text}<extra>" + g + "</extra>")
-        hidden = [i for i, v in enumerate(y) if v is None]
-        if hidden:  # ".." on the axis where a value is hidden (a bar of no height has no label)
-            fig.add_scatter(x=[[names[i] for i in hidden], [_bar_label(g)] * len(hidden)], y=[0] * len(hidden), mode="text",
-                            text=[F.SUPPRESSED] * len(hidden), textposition="top center", textfont={"size": 12, "color": TEXT},
-                            showlegend=False, hoverinfo="skip")
     fig = layout(fig, title, pub.note, alt, verdict=_verdict_line(cat, ids, rows, rate=False),
                   tick_lines=1 + max(n.count("<br>") + 1 for n in names))
     fig.update_layout(barmode="overlay", bargap=0.12)
     fig.update_yaxes(title="Antal personer", rangemode="tozero")
-    ymax = max([int(r["count"]) for by_g in rows.values() for r in by_g.values() if _present(r["count"])] or [1])
     fig.update_yaxes(range=[0, ymax * 1.12])
     return fig
 

@@ -146,6 +146,21 @@ def breakdown_table(pub: Published, cat: Catalogue, iid: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def trend_table(pubs: list[Published], cat: Catalogue, iid: str) -> pd.DataFrame:
+    """One indicator over the years, one row per year, formatted like every other table (the year's
+    count or rate table: ``..``, decimal comma, per cent, thousands space, labels in full)."""
+    make = count_table if indicator(iid).kind == "count" else rate_table
+    parts = []
+    for pub in pubs:
+        t = make(pub, cat, [iid])
+        if t.empty:
+            continue
+        t = t.drop(columns=["Indikator"])
+        t.insert(0, "År", str(int(pub.frame["year"].iloc[0])))
+        parts.append(t)
+    return pd.concat(parts, ignore_index=True).fillna("") if parts else pd.DataFrame()
+
+
 def trend_frame(pubs: list[Published], iid: str) -> pd.DataFrame:
     """One indicator over years (Totalt group), for the trend chart and its table."""
     parts = [p.frame[(p.frame["indicator"] == iid) & (p.frame["group"] == S.TOTALT)] for p in pubs]
@@ -245,3 +260,31 @@ def indicator_view(pub: Published, cat: Catalogue, iid: str) -> IndicatorView:
     table = (rate_table if rate else count_table)(pub, cat, [iid])
     return IndicatorView(iid, text.title, text.definition, rate, fig, table, export_table(pub, cat, [iid]),
                          gender_table(pub, iid), comparison_sentence(pub, iid))
+
+
+def about_figures(k: int) -> list[tuple[str, str]]:
+    """"Om siffrorna": how to read every figure, as (heading, text) in Swedish – the dashboard's page
+    and the annual report's last section show the same text (one owner of it)."""
+    from .disclosure import INTERNAL_MARK, is_internal, method_text
+
+    protection = (f"{INTERNAL_MARK}: den här versionen visar alla tal, även små, och får inte spridas." if is_internal(k)
+                  else method_text(k) + " Där kvinnornas eller männens tal visas som ”..” gör gruppens totalt det också, "
+                  "så att totalt minus det andra könet inte avslöjar det dolda talet. Ett ”..” betyder alltså ett litet "
+                  f"tal (efter bruset under {k}), eller en total som döljs tillsammans med ett litet tal.")
+    return [
+        ("Personer, inte insatser", "Varje person räknas en gång per indikator och år, även om hen har haft flera "
+         "insatser. Har en person avslutats flera gånger under året gäller det senaste avslutet."),
+        ("Två slags andelar", "Könsfördelning är andelen kvinnor bland alla i en grupp. Andel av kvinnorna och andel av "
+         "männen är andelen av respektive kön som till exempel gick till arbete; de går att jämföra även när grupperna "
+         "är olika stora."),
+        ("Osäkerhet", "95 % konfidensintervall är Wilsons intervall. En skillnad mellan kvinnor och män kallas "
+         "statistiskt säkerställd när p < 0,05 i Fishers exakta test (när något förväntat antal är under 5) eller "
+         "annars i chi-tvåtestet. Skillnaden anges i procentenheter och som kvot (kvinnornas andel delad med männens)."),
+        ("Jämn könsfördelning", "Vardera kön utgör 40–60 % av gruppen, räknat på de andelar som tabellen visar."),
+        ("Hela år", "Ett år som datan bara täcker delvis (till exempel det första året i en export, där bara de som "
+         "fortsatte in i nästa år finns med) visas inte: dess siffror skulle räkna bara en del av årets deltagare."),
+        ("Röjandekontroll", protection + " Personer med kön Annat/okänt ingår i totalen."),
+        ("Internt läge", "Analytiker kan visa exakta tal för sitt eget arbete. Då är sidan och varje fil märkt som "
+         "intern och inte för publicering, filnamnen slutar på _INTERNT, och varje uttag loggas."),
+    ]
+

@@ -38,6 +38,8 @@ def _pages() -> list[tuple[str, str]]:
         ("arsrapport?ar=2018", "Årsrapport 2018"),
         ("importera", "Importera"),
         ("tillganglighet", "Tillgänglighetsredogörelse"),
+        ("om-siffrorna", "Om siffrorna"),
+        ("jamforelse?ar=2018", "Jämförelse med Kolada"),
         (f"{areas[0].url}?ar=2018&rapport=1", areas[0].title),
     ]
 
@@ -97,7 +99,7 @@ def test_charts_have_text_alternatives_and_tables_are_keyboard_reachable(server:
     wait_for_app(page)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     text = page.locator(".diagramtext").first.inner_text()
-    outcomes = ["avslut_arbete", "avslut_studier", "avslut_arbetsmarknadsanstallning", "avslut_ohalsa"]
+    outcomes = ["avslut_arbete", "avslut_studier", "avslut_arbetsmarknadsanstallning", "avslut_ohalsa", "avslut_annat"]
     expected = charts.rates_summary(indicator_table(demo_prep, 2018), catalogue.load(), outcomes, "Avslutade 2018 efter avslutsorsak")
     assert text == f"Diagram: {expected}"  # the published figures, in words
     assert "(statistiskt säkerställd skillnad)" in text  # the seed's studies gap (12 % / 6 %) survives the noise
