@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from jamstalldhet import presentation
+from jamstalldhet.show import presentation
 from pages._shared import k, setup
 
 setup()

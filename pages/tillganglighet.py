@@ -9,8 +9,8 @@ reports is the deployment's choice: an e-mail address and a telephone number fro
 
 import streamlit as st
 
-from jamstalldhet.formatting import markdown_text
-from jamstalldhet.settings import accessibility_contact
+from jamstalldhet.base.formatting import markdown_text
+from jamstalldhet.base.settings import accessibility_contact
 from pages._shared import cat, setup
 
 REVIEWED = "2026-12-03"

@@ -415,7 +415,7 @@ def test_report_section_and_sentence() -> None:
     assert annual.loc[annual["År"] == "2024", "Andel med delad utbetalning"].iloc[0] == f"{expected * 100:.1f} %".replace(".", ",")
     # the women's share (the men's is the rest: one line) and the share paid half each; decision date marked
     assert len(sec.figure.data) == 2 and sec.figure.layout.shapes
-    from jamstalldhet.charts import alt_text
+    from jamstalldhet.show.charts import alt_text
 
     assert alt_text(sec.figure).startswith("Månad för månad 2016–2024. År 2024 gick")  # the span, then this year
     assert V.report_section(D.demo_frame(), 2030, 5) is None
@@ -427,7 +427,7 @@ def test_report_section_and_sentence() -> None:
 def test_figure_gaps_where_suppressed() -> None:
     t = P.table(D.demo_frame(), k=5)
     fig = V.by_type_figure(t, date(2020, 1, 1), 2018)
-    from jamstalldhet.charts import alt_text
+    from jamstalldhet.show.charts import alt_text
 
     # its own sentence, for the page's year (not the kronor chart's sentence for the latest year)
     assert "år 2018:" in alt_text(fig) and "År 2024" not in alt_text(fig)

@@ -389,7 +389,7 @@ def test_every_dimension_adds_up(demo_prep: Prepared) -> None:
 
 def test_chart_descriptions_name_the_year_of_the_page(demo_prep: Prepared) -> None:
     """Issue 25: the trend's description named the latest year (2024) on a 2018 page."""
-    from jamstalldhet.charts import alt_text
+    from jamstalldhet.show.charts import alt_text
 
     prices = costs.load(costs.COSTS_FILE)
     trend = resources_view.trend_frame([resources.table(demo_prep, y, prices) for y in range(2016, 2025)])
@@ -399,7 +399,7 @@ def test_chart_descriptions_name_the_year_of_the_page(demo_prep: Prepared) -> No
 
 def test_share_figure_sets_each_insats_share_of_participants_beside_days_and_cost(demo_prep: Prepared) -> None:
     """Issue 26: the gender budget's picture, per insats, from the published table."""
-    from jamstalldhet.charts import alt_text
+    from jamstalldhet.show.charts import alt_text
 
     tab = resources.table(demo_prep, 2018, costs.load(costs.COSTS_FILE), by=S.INSATS)
     fig = resources_view.share_figure(tab)

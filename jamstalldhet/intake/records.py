@@ -117,7 +117,7 @@ class Prepared:
         file of a few records), every year the records touch.
 
         >>> import pandas as pd
-        >>> from jamstalldhet.canonical import canonical
+        >>> from jamstalldhet.intake.canonical import canonical
         >>> df = pd.DataFrame({"person_id": ["a", "b", "c"], "kon": ["Kvinna", "Man", "Man"], "insats": "X",
         ...                    "startdatum": ["2015-03-01", "2016-01-01", "2017-02-01"],
         ...                    "slutdatum": ["2016-01-10", "2017-12-31", None]})

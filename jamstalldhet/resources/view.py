@@ -85,7 +85,7 @@ def share_figure(tab: ResourceTable) -> Any:
     Where the cost bar is longer than the participants' bar, resources go to women beyond their number."""
     import plotly.graph_objects as go
 
-    from .charts import COLOURS, layout
+    from ..show.charts import COLOURS, layout
 
     groups = [g for g in _groups(tab) if g != S.TOTALT]
     fig = go.Figure()

@@ -265,7 +265,7 @@ def indicator_view(pub: Published, cat: Catalogue, iid: str) -> IndicatorView:
 def about_figures(k: int) -> list[tuple[str, str]]:
     """"Om siffrorna": how to read every figure, as (heading, text) in Swedish – the dashboard's page
     and the annual report's last section show the same text (one owner of it)."""
-    from .disclosure import INTERNAL_MARK, is_internal, method_text
+    from ..disclosure.control import INTERNAL_MARK, is_internal, method_text
 
     protection = (f"{INTERNAL_MARK}: den här versionen visar alla tal, även små, och får inte spridas." if is_internal(k)
                   else method_text(k) + " Där kvinnornas eller männens tal visas som ”..” gör gruppens totalt det också, "
