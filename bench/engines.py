@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pandas and DuckDB are imported where used: the whole-proces
 
 GENDER = {S.KVINNA: S.KVINNOR, S.MAN: S.MAN_PLURAL, S.ANNAT: S.ANNAT_OKANT}
 OUTCOME_IND = {S.ARBETE: "avslut_arbete", S.STUDIER: "avslut_studier", S.ARBETSMARKNADSANSTALLNING: "avslut_arbetsmarknadsanstallning",
-               S.OHALSA: "avslut_ohalsa"}
+               S.OHALSA: "avslut_ohalsa", S.ANNAT_UTFALL: "avslut_annat"}
 EDGES = [g[1] for g in S.AGE_GROUPS[1:]]  # 25, 35, 45, 55, 65
 
 
@@ -57,7 +57,7 @@ def polars_frame(df: pl.DataFrame | pl.LazyFrame, year: int, by: str | None) -> 
                 .group_by("_g", S.KON).agg(pl.len().alias("count")).with_columns(pl.lit(name).alias("indicator")))
 
     latest = (ended.sort(S.SLUTDATUM, "_row").group_by(S.PERSON_ID, "_g")
-              .agg(pl.col(S.AVSLUTSORSAK).last(), pl.col(S.KON).first()))
+              .agg(pl.col(S.AVSLUTSORSAK).cast(pl.String).fill_null(S.ANNAT_UTFALL).last(), pl.col(S.KON).first()))
     outcomes = (latest.filter(pl.col(S.AVSLUTSORSAK).cast(pl.String).is_in(list(OUTCOME_IND)))
                 .group_by("_g", S.KON, S.AVSLUTSORSAK).agg(pl.len().alias("count"))
                 .with_columns(pl.col(S.AVSLUTSORSAK).cast(pl.String).replace_strict(OUTCOME_IND).alias("indicator"))
@@ -91,7 +91,7 @@ def duckdb_counts(con: duckdb.DuckDBPyConnection, table: str, year: int, by: str
     told AS (SELECT DISTINCT t.{S.PERSON_ID}, t._g, t.{S.KON} FROM active t
              SEMI JOIN asked a ON t.{S.PERSON_ID} = a.{S.PERSON_ID} AND t._g = a._g WHERE t.{S.UPPGETT_VALD}),
     latest AS (SELECT {S.PERSON_ID}, _g, arg_max({S.KON}, ({S.SLUTDATUM}, _row)) AS {S.KON},
-                      arg_max(CAST({S.AVSLUTSORSAK} AS VARCHAR), ({S.SLUTDATUM}, _row)) AS utfall
+                      arg_max(coalesce(CAST({S.AVSLUTSORSAK} AS VARCHAR), '{S.ANNAT_UTFALL}'), ({S.SLUTDATUM}, _row)) AS utfall
                FROM ended GROUP BY ALL)
     SELECT 'deltagare' AS indicator, _g, {S.KON}, count(DISTINCT {S.PERSON_ID}) AS count FROM active GROUP BY ALL
     UNION ALL SELECT 'anvisade', _g, {S.KON}, count(DISTINCT {S.PERSON_ID}) FROM referred GROUP BY ALL
