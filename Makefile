@@ -36,9 +36,10 @@ lint: $(DEVSTAMP)
 	$(BIN)/ruff check jamstalldhet pages tests bench dashboard.py
 	$(BIN)/mypy --strict jamstalldhet pages dashboard.py
 
-# The quick tier: unit tests of the package, without pages, browser or the attack (marked slow).
+# The quick tier: unit tests of the package, without pages, browser or the attack (marked slow at the test),
+# property tests with few examples (the "fast" hypothesis profile of tests/conftest.py).
 test-fast: $(DEVSTAMP)
-	$(BIN)/python -m pytest -q -n 2 -m "not slow" tests --ignore=tests/e2e
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -n 2 -m "not slow" tests --ignore=tests/e2e
 
 unit: $(DEVSTAMP)
 	$(BIN)/python -m pytest -q tests --ignore=tests/e2e

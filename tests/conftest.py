@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 from streamlit.testing.v1 import AppTest
 
 from jamstalldhet.intake import demo
@@ -15,6 +17,19 @@ from jamstalldhet.intake.records import Prepared, prepare
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 TEST_KEY = "testnyckel-inte-hemlig"  # the pseudonym key of every test (never a real installation's)
+
+# Hypothesis profiles: "default" (make test) runs each property test with the examples its
+# decorator names; "fast" (make test-fast, HYPOTHESIS_PROFILE=fast) runs FAST_EXAMPLES of them.
+FAST_EXAMPLES = 5
+settings.register_profile("default", settings())
+settings.register_profile("fast", settings(max_examples=FAST_EXAMPLES))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+settings.load_profile(PROFILE)
+
+
+def examples(n: int) -> int:
+    """A property test's number of examples: ``n`` in the default profile, fewer in "fast"."""
+    return min(n, FAST_EXAMPLES) if PROFILE == "fast" else n
 
 
 @pytest.fixture(autouse=True)
@@ -143,15 +158,3 @@ def malomrade_app(mid: str, timeout: float = 90) -> AppTest:
 #: the page files of the first version, by the målområde id of the catalogue that replaced them
 MALOMRADE_OF_FILE = {"makt_inflytande.py": "makt-inflytande-ekonomi", "makt_halsa.py": "makt-och-halsa",
                      "vald.py": "mans-vald-mot-kvinnor"}
-
-
-#: test files that run pages, the report or whole processes: left out of ``make test-fast``
-SLOW_FILES = {"test_pages.py", "test_app.py", "test_narrative.py", "test_outputs.py", "test_import_page.py",
-              "test_plan_page.py", "test_resurser_page.py", "test_payments_page.py", "test_report.py",
-              "test_import_robust.py", "test_bench.py", "test_attack.py", "test_charts.py"}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.path.name in SLOW_FILES or "e2e" in item.path.parts:
-            item.add_marker(pytest.mark.slow)

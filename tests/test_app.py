@@ -11,6 +11,8 @@ from jamstalldhet.base import formatting as F
 from jamstalldhet.intake.records import Prepared
 from tests.conftest import ROOT, shown
 
+pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
+
 PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_"))
 
 

@@ -13,6 +13,7 @@ folder, ``pages/`` or ``dashboard.py`` uses a folder's module only if the folder
 from __future__ import annotations
 
 import ast
+import functools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,9 +38,14 @@ def _module(path: Path, root: Path) -> list[str]:
 def imported(path: Path, root: Path) -> set[str]:
     """Every module a file imports, absolute and dotted, relative imports resolved. For
     ``from X import a`` both ``X`` and ``X.a`` (``a`` may be a module)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    me = _module(path, root)
-    package = me if path.name == "__init__.py" else me[:-1]
+    return set(_imported(path.read_text(encoding="utf-8"), tuple(_module(path, root)), path.name == "__init__.py"))
+
+
+@functools.cache
+def _imported(text: str, me_: tuple[str, ...], is_init: bool) -> frozenset[str]:
+    tree = ast.parse(text)
+    me = list(me_)
+    package = me if is_init else me[:-1]
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -56,7 +62,7 @@ def imported(path: Path, root: Path) -> set[str]:
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 names.add(arg.value)
-    return names
+    return frozenset(names)
 
 
 def _files(directory: Path) -> Iterator[Path]:

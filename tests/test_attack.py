@@ -57,6 +57,8 @@ from jamstalldhet.intake.records import Prepared, prepare_parquet
 from jamstalldhet.resources import table as resources
 from jamstalldhet.resources.prices import load as load_costs
 
+pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
+
 K = 5
 XMAX = 40  # values of a small cell the attacker weighs (a small cell's true value is at most k − 1)
 DIMS = (S.INSATS, S.BAKGRUND, S.UTBILDNINGSNIVA, S.ALDERSGRUPP)

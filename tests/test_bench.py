@@ -15,6 +15,8 @@ from bench import run, stages
 from jamstalldhet.base import schema as S
 from jamstalldhet.intake.canonical import canonical
 
+pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
+
 K, M = S.KVINNOR, S.MAN_PLURAL
 
 # Five records, year 2018 (run.YEAR). p1 (woman, Jobb) has two records in 2018, one ended with

@@ -12,7 +12,7 @@ from jamstalldhet.disclosure import cellkey, tables
 from jamstalldhet.disclosure import control as disclosure
 from jamstalldhet.intake import record_keys
 from jamstalldhet.intake.records import Prepared
-from tests.conftest import small_unit
+from tests.conftest import examples, small_unit
 
 
 @pytest.mark.parametrize("k", [3, 4, 5, 10])
@@ -55,7 +55,7 @@ def test_record_keys_are_stable_secret_and_uniform() -> None:
     assert np.abs(hist - 0.1).max() < 0.01
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_same_records_in_any_order_give_the_same_noise(seed: int) -> None:
     """The cell key depends on the persons, not on the order of the records (nor of the persons'

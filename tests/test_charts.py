@@ -17,6 +17,8 @@ from jamstalldhet.intake.records import Prepared, prepare
 from jamstalldhet.show import charts
 from tests.conftest import ROOT, malomrade_app, small_unit
 
+pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
+
 OUTCOMES = ["avslut_arbete", "avslut_studier", "avslut_arbetsmarknadsanstallning", "avslut_ohalsa"]
 
 

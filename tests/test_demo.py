@@ -56,6 +56,7 @@ def test_seed_figures_through_api(demo_prep: Prepared, k: int) -> None:
     _check(records(indicator_table(demo_prep, 2018, k=k)), exact=k == 0)
 
 
+@pytest.mark.slow  # a process per k
 @pytest.mark.parametrize("k", [0, 5])
 def test_seed_figures_through_cli(k: int) -> None:
     out = subprocess.run(

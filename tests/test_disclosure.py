@@ -22,7 +22,7 @@ from jamstalldhet.disclosure.tables import indicator_table
 from jamstalldhet.intake.records import Prepared, prepare
 from jamstalldhet.resources import table as resources
 from jamstalldhet.resources.prices import load as load_costs
-from tests.conftest import small_unit
+from tests.conftest import examples, small_unit
 
 K = 5
 IDX = ["indicator", "group", "gender"]
@@ -174,7 +174,7 @@ def _unit(draw: st.DrawFn) -> pd.DataFrame:
     return canonical(df)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(_unit())
 def test_random_units_never_show_a_small_count_and_agree_with_themselves(df: pd.DataFrame) -> None:
     if df.empty:

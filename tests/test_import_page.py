@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from jamstalldhet.base import formatting as F
 from jamstalldhet.intake import store
 from jamstalldhet.intake.records import Prepared
 from tests.conftest import ROOT, shown
+
+pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
 
 CORPUS = ROOT / "tests" / "data" / "import"
 

@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 
 from jamstalldhet.intake import demo, personnummer, reading, store
 from jamstalldhet.payments import reading as payments_reading
-from tests.conftest import ROOT
+from tests.conftest import ROOT, examples
+
+pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
 
 CORPUS = ROOT / "tests" / "data" / "import"
 
@@ -71,7 +73,7 @@ def test_killed_import_leaves_store_before_or_after(tmp_path: Path) -> None:
     assert before in seen  # killed early at least once (the late kills may land before or after)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=600))
 def test_random_bytes_never_raise(tmp_path: Path, data: bytes) -> None:
     """Can fail: only the errors a bad file causes become messages (a reader's bug propagates,
@@ -134,7 +136,7 @@ def test_bad_files_become_one_message_naming_the_file(tmp_path: Path, name: str,
             assert p.message.startswith("Filen kunde inte läsas som ") and f"({error})" in p.message, p.message
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(st.text(st.characters(exclude_characters="\r\n", exclude_categories=("Cs",)), max_size=12), min_size=6, max_size=6),
                 min_size=1, max_size=8),
        st.sampled_from([";", ",", "\t"]))

@@ -18,6 +18,8 @@ from jamstalldhet.plan import narrative
 from jamstalldhet.show import presentation
 from tests.conftest import MALOMRADE_OF_FILE, malomrade_app, shown
 
+pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
+
 MID = "makt-och-halsa"
 
 

@@ -22,6 +22,8 @@ from jamstalldhet.base.settings import store_dir
 from jamstalldhet.disclosure.control import INTERNAL_MARK
 from tests.conftest import malomrade_app
 
+pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
+
 SMALL = re.compile(r"(?<![\d,.])[1-4](?![\d,])")  # a bare 1..4 (not part of 14, 2,5 or 43)
 
 

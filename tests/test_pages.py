@@ -14,6 +14,8 @@ from jamstalldhet.compute import catalogue
 from jamstalldhet.intake.records import Prepared
 from tests.conftest import MALOMRADE_OF_FILE, ROOT, malomrade_app, shown
 
+pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
+
 MALOMRADEN = {"makt_inflytande.py": "Makt, inflytande och ekonomisk jämställdhet", "makt_halsa.py": "Makt och hälsa",
               "vald.py": "Makt och mäns våld mot kvinnor"}
 

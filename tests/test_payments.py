@@ -20,7 +20,7 @@ from jamstalldhet.payments import demo as D
 from jamstalldhet.payments import reading as PR
 from jamstalldhet.payments import table as P
 from jamstalldhet.payments import view as V
-from tests.conftest import DATA
+from tests.conftest import DATA, examples
 
 HAND = DATA / "utbetalningar_handraknad.csv"
 
@@ -346,7 +346,7 @@ def payment_frames(draw: st.DrawFn) -> pd.DataFrame:
     return PR.canonical(pd.DataFrame(rows, columns=list(PR.COLUMNS)))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(payment_frames())
 def test_vectorised_table_equals_row_by_row_reference(df: pd.DataFrame) -> None:
     t = P.table(df, k=0)
@@ -438,7 +438,7 @@ def test_figure_gaps_where_suppressed() -> None:
     assert np.isclose([v for v in utan.y if v is not None], hidden["share"].dropna().to_numpy() * 100).all()
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(payment_frames(), st.integers(2, 6))
 def test_published_tables_are_safe(df: pd.DataFrame, k: int) -> None:
     t = P.table(df, k=k)

@@ -14,6 +14,8 @@ from jamstalldhet.payments import reading as PR
 from jamstalldhet.payments import store as PS
 from tests.conftest import DATA
 
+pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
+
 SECTION = """
 from pages._payments import render_section
 render_section()

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from jamstalldhet.intake import personnummer as P
 from jamstalldhet.intake import reading as R
 from jamstalldhet.payments import reading as PR
+from tests.conftest import examples
 
 TODAY = dt.date(2026, 3, 15)
 TODAYS = (TODAY, dt.date(2000, 2, 29), dt.date(2024, 12, 31), dt.date(2099, 1, 1), dt.date(150, 6, 1))
@@ -120,13 +121,13 @@ DIGITS = st.builds(lambda d, sep, pad: f"{pad}{d[:-4]}{sep}{d[-4:]}{pad}", st.te
                    st.sampled_from(["", "-", "+", " "]), st.sampled_from(["", " ", "\t"]))
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.lists(st.one_of(TEXT, DIGITS, st.text(max_size=14)), max_size=40), st.sampled_from(TODAYS))
 def test_random_strings(texts: list[str], today: dt.date) -> None:
     assert_same(texts, today)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.dates(min_value=dt.date(1, 1, 1), max_value=TODAY), st.integers(0, 999), st.booleans())
 def test_random_valid_dates(born: dt.date, serial: int, coordination: bool) -> None:
     date8, last4 = number(born, serial, coordination)

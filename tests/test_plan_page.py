@@ -14,6 +14,8 @@ from jamstalldhet.intake.records import Prepared
 from jamstalldhet.plan import model as plan
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
+
 FIRST = "utbildning-jamstalldhetsintegrering"  # the first activity of data/handlingsplan.toml
 
 

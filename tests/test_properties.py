@@ -12,6 +12,7 @@ from jamstalldhet.base import schema as S
 from jamstalldhet.compute import indicators
 from jamstalldhet.intake.canonical import canonical
 from jamstalldhet.intake.records import prepare
+from tests.conftest import examples
 
 DAYS = st.integers(min_value=0, max_value=5 * 365)
 BASE = dt.date(2016, 1, 1)
@@ -86,7 +87,7 @@ def reference(df: pd.DataFrame, year: int, by: str | None) -> dict[tuple[str, st
     return out
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(df=record_sets(), year=st.integers(2016, 2020), by=st.sampled_from([None, *S.DIMENSIONS]))
 def test_fast_path_equals_reference(df: pd.DataFrame, year: int, by: str | None) -> None:
     table = indicators.compute(prepare(df), year, by)
@@ -97,7 +98,7 @@ def test_fast_path_equals_reference(df: pd.DataFrame, year: int, by: str | None)
         assert (row.count, row.denominator) == ref[(row.indicator, row.group, row.gender)], row
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(df=record_sets(), year=st.integers(2016, 2020), by=st.sampled_from([None, *S.DIMENSIONS]))
 def test_counts_are_sane(df: pd.DataFrame, year: int, by: str | None) -> None:
     t = indicators.compute(prepare(df), year, by)
@@ -114,7 +115,7 @@ def test_counts_are_sane(df: pd.DataFrame, year: int, by: str | None) -> None:
     assert ((share.dropna() >= 0) & (share.dropna() <= 1)).all()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(df=record_sets(), year=st.integers(2016, 2020), by=st.sampled_from([None, *S.DIMENSIONS]))
 def test_parquet_path_equals_frame_path(df: pd.DataFrame, year: int, by: str | None) -> None:
     """The store's column-by-column path gives the same indicators as prepare(canonical(frame)),

@@ -23,6 +23,8 @@ from jamstalldhet.disclosure.tables import indicator_table
 from jamstalldhet.intake.records import Prepared, prepare
 from tests.conftest import ROOT, small_unit
 
+pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
+
 
 class _Collect(HTMLParser):
     """Tags with their attributes, the text of table cells, and style sheets."""

@@ -18,6 +18,7 @@ from jamstalldhet.intake.records import Prepared, prepare
 from jamstalldhet.resources import prices as costs
 from jamstalldhet.resources import table as resources
 from jamstalldhet.resources import view as resources_view
+from tests.conftest import examples
 
 Row = tuple[str, str, str, str, str | None]  # person, kon, insats, start, end (None = ongoing)
 
@@ -197,7 +198,7 @@ def reference(rows: list[Row], year: int, prices: costs.CostCatalogue) -> dict[t
     return out
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=record_sets(), year=st.integers(2017, 2019))
 def test_days_and_kronor_match_row_by_row_reference(rows: list[Row], year: int) -> None:
     prices = cat(("A", 2017, 300), ("A", 2019, 350), ("B", 2018, 40))  # C never has a price

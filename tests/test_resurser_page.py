@@ -16,6 +16,8 @@ from jamstalldhet.resources import table as resources
 from jamstalldhet.resources import view as resources_view
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
+
 
 @pytest.fixture(autouse=True)
 def _own_price_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
@@ -115,16 +116,28 @@ def snapshots(store: str) -> dict[str, str]:
     return dict(_frames()) | dict(_commands(store))
 
 
-def test_published_outputs_match_the_snapshots(tmp_path: Path) -> None:
-    """The published frames and command-line outputs are those committed in tests/snapshots/."""
-    store = tmp_path / "empty_store"
-    store.mkdir()
-    now = snapshots(str(store))
-    committed = {str(p.relative_to(SNAPSHOTS)): p.read_text(encoding="utf-8")
-                 for p in SNAPSHOTS.rglob("*") if p.is_file() and p.suffix in (".csv", ".json")}
+def _committed(kind: str) -> dict[str, str]:
+    return {str(p.relative_to(SNAPSHOTS)): p.read_text(encoding="utf-8")
+            for p in (SNAPSHOTS / kind).glob("*") if p.suffix in (".csv", ".json")}
+
+
+def _compare(now: dict[str, str], committed: dict[str, str]) -> None:
     assert sorted(now) == sorted(committed), "make snapshots writes the set again"
     differ = [name for name in now if now[name] != committed[name]]
     assert not differ, f"differ from tests/snapshots/ (make snapshots, then review the diff): {differ}"
+
+
+def test_published_frames_match_the_snapshots() -> None:
+    """Every year's published indicator and resource frames are those committed in tests/snapshots/."""
+    _compare(dict(_frames()), _committed("published") | _committed("resources"))
+
+
+@pytest.mark.slow  # ten processes
+def test_command_line_outputs_match_the_snapshots(tmp_path: Path) -> None:
+    """The command-line outputs are those committed in tests/snapshots/cli/."""
+    store = tmp_path / "empty_store"
+    store.mkdir()
+    _compare(dict(_commands(str(store))), _committed("cli"))
 
 
 def _write() -> None:

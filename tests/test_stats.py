@@ -105,6 +105,7 @@ def _grid() -> list[tuple[int, int, int, int]]:
     return tables
 
 
+@pytest.mark.slow  # the whole grid against scipy
 def test_equal_to_scipy_on_a_grid() -> None:
     from scipy import stats as sps
     from scipy.stats.contingency import expected_freq

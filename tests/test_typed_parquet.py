@@ -396,6 +396,7 @@ def _random_table(rng: np.random.Generator) -> pa.Table:
     return _table({c: columns[c] for c in order}, types)
 
 
+@pytest.mark.slow  # 200 random files
 def test_random_canonical_files_agree(tmp_path: Path) -> None:
     rng = np.random.default_rng(16)
     clean = 0

@@ -18,6 +18,8 @@ from jamstalldhet.show import charts
 from tests.conftest import ROOT
 from tests.e2e.conftest import wait_for_app
 
+pytestmark = pytest.mark.slow  # a real browser and server: left out of make test-fast
+
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
 
 #: every plotly chart of the report is drawn (each has its SVG), and there are at least n of them

@@ -28,6 +28,8 @@ from jamstalldhet.intake import store as store_module
 from tests.conftest import ROOT
 from tests.e2e.conftest import SHOTS, _free_port, wait_for_app
 
+pytestmark = pytest.mark.slow  # a real browser and server: left out of make test-fast
+
 GROUPS = {"lasare": ["alla-anstallda"], "analytiker": ["alla-anstallda", "jamstalldhet-analytiker"],
           "forvaltare": ["jamstalldhet-forvaltare"]}
 UPLOAD = ROOT / "tests" / "data" / "import" / "cp1252_semikolon.csv"

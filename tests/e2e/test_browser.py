@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from jamstalldhet.base import formatting as F
 from jamstalldhet.intake.records import Prepared
 from tests.conftest import shown
 from tests.e2e.conftest import SHOTS, wait_for_app
+
+pytestmark = pytest.mark.slow  # a real browser and server: left out of make test-fast
 
 
 def women_and_men(prep: Prepared, year: int = 2018, ind: str = "deltagare") -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from jamstalldhet.app import report
 from jamstalldhet.base import formatting as F
 from jamstalldhet.compute import catalogue
@@ -11,6 +13,8 @@ from jamstalldhet.intake import demo
 from jamstalldhet.intake.records import prepare
 from tests.conftest import ROOT, shown
 from tests.e2e.conftest import SHOTS
+
+pytestmark = pytest.mark.slow  # a real browser and server: left out of make test-fast
 
 #: every plotly chart of the report is drawn (each has its SVG), and there are at least n of them
 REPORT_CHARTS_DRAWN = ("n => { const p = [...document.querySelectorAll('.js-plotly-plot')]; "

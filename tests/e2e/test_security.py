@@ -27,6 +27,8 @@ from tests.conftest import ROOT
 from tests.e2e.conftest import _free_port, wait_for_app
 from tests.e2e.test_auth import GROUPS, _download, _idle, _open, _signed_in, _wait_healthy, provider  # noqa: F401
 
+pytestmark = pytest.mark.slow  # a real browser and server: left out of make test-fast
+
 KEY = "testnyckel-inte-hemlig"  # the pseudonym key of tests/conftest.py: the test rebuilds the server's noise
 CORPUS = ROOT / "tests" / "data" / "import"
 
