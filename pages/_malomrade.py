@@ -105,7 +105,7 @@ def render_malomrade(mid: str) -> None:
     """One målområde: every indicator of the catalogue with chart, table, breakdown, trend, then its
     extra sections (catalogue ``avsnitt``) and its follow-up text. What is shown comes from
     ``jamstalldhet.show.views``; this function only draws it."""
-    from jamstalldhet.show import presentation, views
+    from jamstalldhet.show import charts, presentation, views
 
     d = setup()
     c = cat()
@@ -148,6 +148,9 @@ def render_malomrade(mid: str) -> None:
                               format_func=lambda v: "Ingen uppdelning" if v is None else FILTER_LABELS[v])
             if by:
                 bpub = filtered(d, filters, by=by)
+                bfig = shared((*key, "breakdown", iid, by), partial(
+                    charts.breakdown_chart, bpub, c, iid, f"{view.title} {y} efter {FILTER_LABELS[by].lower()}"))
+                show_chart(bfig, f"{stem}_{by}", key=f"bchart_{iid}")
                 show_table(presentation.breakdown_table(bpub, c, iid))
                 downloads(presentation.export_table(bpub, c, [iid]), f"{stem}_{by}", bpub, key=f"dlb_{iid}")
             figure = shared((*key, "trend", iid), partial(_trend_figure, d, filters, iid, view.title, view.rate, pub.note))

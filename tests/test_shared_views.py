@@ -92,3 +92,6 @@ def test_an_open_breakdown_shows_trend_and_breakdown() -> None:
     assert not at.exception
     assert any("Grupp" in df.value.columns for df in at.dataframe)
     assert len(at.get("download_button")) == 3 * len(INDICATORS) + 1 + 3  # tables, the workbook, the breakdown
+    # a chart for the breakdown (issue 26): women and men by age group, with its sentence
+    assert "bchart_avslut_arbete" in [c.key for c in at.get("plotly_chart")]
+    assert any("Avslutade till arbete 2018 efter åldersgrupp: –24:" in m.value for m in at.markdown)

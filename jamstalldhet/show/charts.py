@@ -16,6 +16,7 @@ so the two never overlap at any export size (PNG/SVG for print, the report's PDF
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from typing import Any, Final
 
 import pandas as pd
@@ -24,6 +25,7 @@ import plotly.graph_objects as go
 from ..base import formatting as F
 from ..base import schema as S
 from ..compute.catalogue import Catalogue
+from ..compute.indicators import indicator
 from ..disclosure.control import SUPPRESSION_NOTE, Published
 
 COLOURS: Final = {S.KVINNOR: "#D55E00", S.MAN_PLURAL: "#0072B2", S.ANNAT_OKANT: "#009E73", S.TOTALT: "#999999"}
@@ -222,8 +224,8 @@ def trend_summary(trend: pd.DataFrame, title: str, rate: bool) -> str:
     return f"{title}: " + "; ".join(parts) + " (.. = visas inte)."
 
 
-def _verdict_line(cat: Catalogue, ids: list[str], rows: dict[str, dict[str, dict[str, Any]]], rate: bool) -> str:
-    """Significance (rates) or 40/60 (counts) in words, for the figure's note."""
+def _verdict_line(label_of: Callable[[str], str], ids: list[str], rows: dict[str, dict[str, dict[str, Any]]], rate: bool) -> str:
+    """Significance (rates) or 40/60 (counts) in words, for the figure's note; ``label_of`` names a bar group."""
     if rate:
         flags = {i: rows[i].get(S.KVINNOR, {}).get("significant") for i in ids}
         yes, label = [i for i, v in flags.items() if v is not None and _present(v) and v], "Statistiskt säkerställd skillnad mellan kvinnor och män (p < 0,05)"
@@ -239,7 +241,7 @@ def _verdict_line(cat: Catalogue, ids: list[str], rows: dict[str, dict[str, dict
         return no_label if len(known) == len(ids) else ""
     if len(ids) == 1:
         return label + "."
-    return f"{label}: " + ", ".join(cat.text(i).short.lower() for i in yes) + "."
+    return f"{label}: " + ", ".join(label_of(i) for i in yes) + "."
 
 
 def _name(short: str) -> str:
@@ -287,20 +289,26 @@ def rates_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, grou
     Every bar is labelled with its gender beneath it and its value above its interval."""
     alt = rates_summary(pub, cat, ids, title, group)
     rows = _rows(pub, ids, group)
+    return _rates_figure(rows, ids, [_name(cat.text(i).short) for i in ids], title, pub.note, alt,
+                         _verdict_line(lambda i: cat.text(i).short.lower(), ids, rows, rate=True))
+
+
+def _rates_figure(rows: dict[str, dict[str, dict[str, Any]]], keys: list[str], names: list[str], title: str, note: str,
+                  alt: str, verdict: str) -> go.Figure:
+    """Shares of women and men per bar group (``keys``, labelled ``names``), hidden values as marked gaps."""
     genders = _genders(rows)
     if not any(_present(r["share"]) for by_g in rows.values() for g, r in by_g.items() if g != S.TOTALT):
         return _empty(title, alt)
-    names = [_name(cat.text(i).short) for i in ids]
     ymax = max([v for r in rows.values() for v in (row.get("ci_high") for row in r.values()) if v is not None and _present(v)] or [0.01])
     fig = go.Figure()
     for g in genders:
-        sub = [rows[i].get(g, {}) for i in ids]
+        sub = [rows[i].get(g, {}) for i in keys]
         y = [r["share"] * 100 if r and _present(r["share"]) else None for r in sub]
         hidden = [i for i, v in enumerate(y) if v is None]
         _hidden_gaps(fig, [[names[i] for i in hidden], [_bar_label(g)] * len(hidden)], ymax * 100 * 1.15)
         hi = [r["ci_high"] * 100 if r and _present(r.get("ci_high")) else None for r in sub]
         lo = [r["ci_low"] * 100 if r and _present(r.get("ci_low")) else None for r in sub]
-        x = [names, [_bar_label(g)] * len(ids)]
+        x = [names, [_bar_label(g)] * len(keys)]
         fig.add_bar(
             name=g, x=x, y=y, marker=_bar_marker(g),
             error_y={"type": "data", "symmetric": False,
@@ -317,8 +325,7 @@ def rates_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, grou
                         y=[hi[i] if hi[i] is not None else y[i] for i in shown], mode="text",
                         text=[F.percent(y[i] / 100) for i in shown], textposition="top center",  # type: ignore[operator]
                         textfont={"size": 12, "color": TEXT}, showlegend=False, hoverinfo="skip")
-    note = pub.note + " · Felstaplar: 95 % konfidensintervall"
-    fig = layout(fig, title, note, alt, verdict=_verdict_line(cat, ids, rows, rate=True),
+    fig = layout(fig, title, note + " · Felstaplar: 95 % konfidensintervall", alt, verdict=verdict,
                   tick_lines=1 + max(n.count("<br>") + 1 for n in names))
     fig.update_layout(barmode="overlay", bargap=0.12)
     fig.update_yaxes(title="Andel (%)", ticksuffix=" %", rangemode="tozero")
@@ -330,28 +337,56 @@ def counts_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, gro
     """Number of women and men per indicator, each bar labelled with its gender and its number."""
     alt = counts_summary(pub, cat, ids, title, group)
     rows = _rows(pub, ids, group)
+    return _counts_figure(rows, ids, [_name(cat.text(i).short) for i in ids], title, pub.note, alt,
+                          _verdict_line(lambda i: cat.text(i).short.lower(), ids, rows, rate=False))
+
+
+def _counts_figure(rows: dict[str, dict[str, dict[str, Any]]], keys: list[str], names: list[str], title: str, note: str,
+                   alt: str, verdict: str) -> go.Figure:
+    """Numbers of women and men per bar group (``keys``, labelled ``names``), hidden values as marked gaps."""
     genders = _genders(rows)
     if not any(_present(r["count"]) for by_g in rows.values() for g, r in by_g.items() if g != S.TOTALT):
         return _empty(title, alt)
-    names = [_name(cat.text(i).short) for i in ids]
     ymax = max([int(r["count"]) for by_g in rows.values() for r in by_g.values() if _present(r["count"])] or [1])
     fig = go.Figure()
     for g in genders:
-        sub = [rows[i].get(g, {}) for i in ids]
+        sub = [rows[i].get(g, {}) for i in keys]
         y = [int(r["count"]) if r and _present(r["count"]) else None for r in sub]
         hidden = [i for i, v in enumerate(y) if v is None]
         _hidden_gaps(fig, [[names[i] for i in hidden], [_bar_label(g)] * len(hidden)], ymax * 1.12)
-        fig.add_bar(name=g, x=[names, [_bar_label(g)] * len(ids)], y=y,
+        fig.add_bar(name=g, x=[names, [_bar_label(g)] * len(keys)], y=y,
                     marker=_bar_marker(g),
                     text=[F.number(v) if v is not None else F.SUPPRESSED for v in y], textposition="outside",
                     textfont={"size": 12, "color": TEXT}, cliponaxis=False,
                     hovertemplate="%{x}: %{text}<extra>" + g + "</extra>")
-    fig = layout(fig, title, pub.note, alt, verdict=_verdict_line(cat, ids, rows, rate=False),
-                  tick_lines=1 + max(n.count("<br>") + 1 for n in names))
+    fig = layout(fig, title, note, alt, verdict=verdict, tick_lines=1 + max(n.count("<br>") + 1 for n in names))
     fig.update_layout(barmode="overlay", bargap=0.12)
     fig.update_yaxes(title="Antal personer", rangemode="tozero")
     fig.update_yaxes(range=[0, ymax * 1.12])
     return fig
+
+
+def breakdown_chart(pub: Published, cat: Catalogue, iid: str, title: str) -> go.Figure:
+    """One indicator for women and men in each group of a breakdown (``pub.by``): shares with their
+    intervals for a rate, numbers for a count; hidden values as marked gaps; a sentence that names
+    each group's figures."""
+    f = pub.frame[(pub.frame["indicator"] == iid) & (pub.frame["group"] != S.TOTALT)]
+    listed = set(f["group"].tolist())  # in the breakdown's own order (the table's first rows), not this indicator's
+    groups = [str(g) for g in dict.fromkeys(pub.frame["group"].tolist()) if g in listed]
+    rows: dict[str, dict[str, dict[str, Any]]] = {g: {} for g in groups}
+    for r in f.to_dict("records"):
+        rows[str(r["group"])][str(r["gender"])] = {str(k): v for k, v in r.items()}
+    rate = indicator(iid).kind == "rate"
+    parts = []
+    for g in groups:
+        by_g = rows[g]
+        phrase = _rate_phrase(by_g, _genders(rows)) if rate else _count_phrase(by_g, _genders(rows))
+        parts.append(f"{g}: {phrase or 'visas inte'}")
+    alt = f"{title}: " + "; ".join(parts) + "." if parts else f"{title}: inga grupper att visa."
+    names = [_name(g) for g in groups]
+    verdict = _verdict_line(lambda g: g, groups, rows, rate)
+    draw = _rates_figure if rate else _counts_figure
+    return draw(rows, groups, names, title, pub.note, alt, verdict)
 
 
 def trend_chart(trend: pd.DataFrame, title: str, rate: bool, note: str) -> go.Figure:
