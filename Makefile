@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-fast lint unit e2e chromium demo exempel bench snapshots clean
+.PHONY: run test test-fast lint unit e2e chromium libreoffice demo exempel bench snapshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,6 +32,13 @@ chromium:
 	  else echo "Installera Debians chromium: sudo apt-get install chromium" >&2; exit 1; fi; \
 	fi
 
+# Debian's LibreOffice Calc (headless) for the test that opens every download as an analyst would (issue 27).
+libreoffice:
+	@if ! command -v soffice >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; \
+	  else echo "Installera Debians LibreOffice Calc: sudo apt-get install libreoffice-calc-nogui" >&2; exit 1; fi; \
+	fi
+
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check jamstalldhet pages tests bench dashboard.py
 	$(BIN)/mypy --strict jamstalldhet pages dashboard.py
@@ -41,13 +48,13 @@ lint: $(DEVSTAMP)
 test-fast: $(DEVSTAMP)
 	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -n 2 -m "not slow" tests --ignore=tests/e2e
 
-unit: $(DEVSTAMP)
+unit: $(DEVSTAMP) libreoffice
 	$(BIN)/python -m pytest -q tests --ignore=tests/e2e
 
 e2e: $(DEVSTAMP) chromium
 	$(BIN)/python -m pytest -q tests/e2e
 
-test: $(DEVSTAMP) chromium lint
+test: $(DEVSTAMP) chromium libreoffice lint
 	$(BIN)/python -m pytest -q -n 2 tests jamstalldhet
 
 # The golden snapshots of what the demo publishes (tests/snapshots/); review the diff before committing.

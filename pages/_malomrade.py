@@ -25,6 +25,7 @@ from pages._shared import (
     cat,
     data,
     downloads,
+    file_stem,
     filtered,
     group_filters,
     internal_banner,
@@ -137,7 +138,7 @@ def render_malomrade(mid: str) -> None:
         show_table(view.table)
         if report:
             continue
-        downloads(view.export, stem, pub, key=f"dl_{iid}")
+        downloads(view.export, f"{iid}_{mv.slug}_{y}", pub, key=f"dl_{iid}", title=f"{view.title} – {area.title}")
         # Made and drawn only when opened (the expander reruns the page when it opens or closes):
         # a closed one costs neither the server nor the browser a trend chart (issue 16).
         more = st.expander(f"Dela upp {view.title.lower()} och se trend", key=f"mer_{iid}", on_change="rerun")
@@ -152,14 +153,18 @@ def render_malomrade(mid: str) -> None:
                     charts.breakdown_chart, bpub, c, iid, f"{view.title} {y} efter {FILTER_LABELS[by].lower()}"))
                 show_chart(bfig, f"{stem}_{by}", key=f"bchart_{iid}")
                 show_table(presentation.breakdown_table(bpub, c, iid))
-                downloads(presentation.export_table(bpub, c, [iid]), f"{stem}_{by}", bpub, key=f"dlb_{iid}")
+                downloads(presentation.export_table(bpub, c, [iid]), f"{iid}_{mv.slug}_{y}_{by}", bpub, key=f"dlb_{iid}",
+                          title=f"{view.title} efter {FILTER_LABELS[by].lower()} – {area.title}")
             figure = shared((*key, "trend", iid), partial(_trend_figure, d, filters, iid, view.title, view.rate, pub.note))
             show_chart(figure, f"{iid}_{mv.slug}_trend", key=f"trend_{iid}")
+    from jamstalldhet.show.export import source_line
+
+    source = source_line(d.source.label, d.prep.last_date())
     if not report and pub.internal:
-        internal_download(all_tables, "Alla tabeller på sidan (.xlsx)", f"{mv.slug}_{y}", ".xlsx", XLSX_MIME,
-                          lambda xid: mv.workbook(xid)[1], key="dl_alla", icon=":material/download:")
+        internal_download(all_tables, "Alla tabeller på sidan (.xlsx)", file_stem(f"{mv.slug}_{y}"), ".xlsx", XLSX_MIME,
+                          lambda xid: mv.workbook(xid, source)[1], key="dl_alla", icon=":material/download:")
     elif not report:
-        name, data_ = shared((*key, "workbook"), mv.workbook)
+        name, data_ = shared((*key, "workbook"), partial(mv.workbook, source=source))
         all_tables.download_button("Alla tabeller på sidan (.xlsx)", data_, name, XLSX_MIME, key="dl_alla",
                                    icon=":material/download:", on_click="ignore")
     for section in area.sections:

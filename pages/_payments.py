@@ -83,12 +83,16 @@ def render_section() -> None:
     show_chart(sec.trend, f"utbetalningar_par_{y}", key="pay_trend")
     show_table(sec.annual)
     if not report_mode():
-        downloads(sec.annual_export, f"utbetalningar_per_ar_{y}", t, key="dl_pay_year")
+        downloads(sec.annual_export, f"utbetalningar_per_ar_{y}", t, key="dl_pay_year",
+                  title="Utbetalningar av ekonomiskt bistånd per år", years=f"{t.years()[0]}–{t.years()[-1]}",
+                  wide=payments_view.wide_table(t), source=source)
     st.subheader(f"Efter hushållstyp {y}")
     show_chart(sec.types, f"utbetalningar_hushallstyp_{y}", key="pay_types")
     show_table(sec.type_table)
     if not report_mode():
-        downloads(sec.monthly_export, f"utbetalningar_per_manad_{y}", t, key="dl_pay_month")
+        downloads(sec.monthly_export, f"utbetalningar_per_manad_{y}", t, key="dl_pay_month",
+                  title="Utbetalningar av ekonomiskt bistånd per månad", years=f"{t.years()[0]}–{t.years()[-1]}",
+                  wide=payments_view.wide_table(t, monthly=True), source=source)
 
 
 KIND_LABELS = {"deltagare": "Deltagarposter", "utbetalningar": "Utbetalningar av ekonomiskt bistånd"}

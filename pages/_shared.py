@@ -147,7 +147,8 @@ def setup() -> Data:
         st.error(f"Instrumentpanelen kan inte starta: {exc}")
         st.stop()
     d = data()
-    st.session_state["_filters_now"] = {}  # group_filters() sets the page's filters (for the event log)
+    st.session_state["_filters_now"] = {}  # group_filters() sets the page's filters (for the event log and files)
+    st.session_state["_filters_default"] = {}
     sidebar_filters(d)
     return d
 
@@ -295,6 +296,7 @@ def group_filters(d: Data, defaults: Mapping[str, Sequence[str]] | None = None) 
         elif dim in st.query_params:
             del st.query_params[dim]
     st.session_state["_filters_now"] = {dim: list(v) for dim, v in chosen.items() if v}
+    st.session_state["_filters_default"] = {dim: list(v) for dim, v in (defaults or {}).items() if v}
     return chosen
 
 
@@ -323,8 +325,32 @@ class Marked(Protocol):
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def downloads(df: pd.DataFrame, stem: str, pub: Marked, key: str) -> None:
-    """A table's three download buttons. A published file is made with the page (its figures are
+def file_about(title: str, pub: Marked, years: str | None = None, source: str | None = None) -> Any:
+    """What a downloaded file says it is: its title, the year (or years), the page's filters in words
+    (``_filters_now``, set by group_filters), the data source with its date, and the notes."""
+    from jamstalldhet.show import export, views
+
+    d = data()
+    filters = st.session_state.get("_filters_now") or {}
+    return export.About(title, years or str(year()), views.scope_label(filters),
+                        source or export.source_line(d.source.label, d.prep.last_date()), pub.note,
+                        export.method_line(int(getattr(pub, "k", k()))))
+
+
+def file_stem(stem: str) -> str:
+    """A file's name carries the page's filter where it differs from the page's default
+    ("deltagare_makt-och-halsa_2018_bakgrund-utrikes-fodd")."""
+    from jamstalldhet.show import views
+
+    filters = st.session_state.get("_filters_now") or {}
+    return stem + views.filter_slug(filters, st.session_state.get("_filters_default") or {})
+
+
+def downloads(df: pd.DataFrame, stem: str, pub: Marked, key: str, title: str = "", years: str | None = None,
+              wide: pd.DataFrame | None = None, source: str | None = None) -> None:
+    """A table's three download buttons: "CSV för Excel" and xlsx as the screen shows the table (wide,
+    with title, year, filter, source and notes), the machine CSV long. ``wide``: the wide table when
+    it is not ``df`` turned by gender. A published file is made with the page (its figures are
     public anyway). An internal one (small counts shown) is made only when the user clicks, with an
     extract id in its name and content, and logged with who, what, year, filter and the id: its
     bytes are never handed to Streamlit's /media/ before the click, so its address cannot be rebuilt
@@ -332,30 +358,33 @@ def downloads(df: pd.DataFrame, stem: str, pub: Marked, key: str) -> None:
     from jamstalldhet.disclosure.control import file_name
     from jamstalldhet.show import export
 
+    about = file_about(title or stem, pub, years, source)
+    stem = file_stem(stem)
     cols = st.columns([1, 1, 1, 3])
     if pub.internal:
         formats = (("CSV för Excel", ".csv", "text/csv", 0, "xl"), ("CSV", "_punkt.csv", "text/csv", 1, "csv"),
                    ("Excel (.xlsx)", ".xlsx", XLSX_MIME, 2, "xlsx"))
         for col, (label, ext, mime, which, suffix) in zip(cols, formats, strict=False):
             def make(xid: str, which: int = which) -> bytes:
-                return export.internal_files(df, stem, pub.note, xid)[which]
+                return export.internal_files(df, stem, pub.note, xid, about, wide)[which]
 
             internal_download(col, label, stem, ext, mime, make, key=f"{key}_{suffix}")
         return
     name = file_name(stem, False)
-    excel, plain, workbook = _files(df, stem, pub.note)
+    excel, plain, workbook = _files(df, stem, pub.note, about, wide)
     cols[0].download_button("CSV för Excel", excel, f"{name}.csv", "text/csv", key=f"{key}_xl", on_click="ignore")
     cols[1].download_button("CSV", plain, f"{name}_punkt.csv", "text/csv", key=f"{key}_csv", on_click="ignore")
     cols[2].download_button("Excel (.xlsx)", workbook, f"{name}.xlsx", XLSX_MIME, key=f"{key}_xlsx", on_click="ignore")
 
 
-@st.cache_data(max_entries=1024, show_spinner=False)
-def _files(df: pd.DataFrame, sheet: str, note: str) -> tuple[bytes, bytes, bytes]:
+@st.cache_data(max_entries=1024, show_spinner=False, hash_funcs={"jamstalldhet.show.export.About": repr})
+def _files(df: pd.DataFrame, sheet: str, note: str, about: Any = None, wide: pd.DataFrame | None = None
+           ) -> tuple[bytes, bytes, bytes]:
     """A published table's three files (CSV för Excel, CSV, xlsx), made once per table content: an
     xlsx is ~10–70 ms of openpyxl, and a page has up to 8 of them on every rerun (issue 16)."""
     from jamstalldhet.show import export
 
-    return export.csv_excel(df), export.csv_plain(df), export.xlsx({sheet: df}, note)
+    return export.table_files(df, sheet, about or export.About(sheet, "", note=note), wide)
 
 
 def extract_context() -> str:

@@ -20,11 +20,13 @@ OUTCOMES = ["avslut_arbete", "avslut_studier", "avslut_arbetsmarknadsanstallning
 
 st.subheader("Deltagare, anvisade och avslutade")
 show_table(presentation.count_table(pub, c, COUNTS))
-downloads(presentation.export_table(pub, c, COUNTS), f"deltagare-anvisade-avslutade_oversikt_{y}", pub, key="dl_antal")
+downloads(presentation.export_table(pub, c, COUNTS), f"deltagare-anvisade-avslutade_oversikt_{y}", pub, key="dl_antal",
+          title="Deltagare, anvisade och avslutade")
 st.subheader("Avslutsorsak: andel av kvinnorna och andel av männen")
 show_chart(charts.rates_chart(pub, c, OUTCOMES, f"Avslutade {y} efter avslutsorsak"), f"avslutsorsak_oversikt_{y}")
 show_table(presentation.rate_table(pub, c, OUTCOMES))
-downloads(presentation.export_table(pub, c, OUTCOMES), f"avslutsorsak_oversikt_{y}", pub, key="dl_utfall")
+downloads(presentation.export_table(pub, c, OUTCOMES), f"avslutsorsak_oversikt_{y}", pub, key="dl_utfall",
+          title="Avslutsorsak: andel av kvinnorna och andel av männen")
 st.caption(
     f"{pub.note}. Andel av kvinnorna = andelen av de kvinnor som avslutades som gick till respektive utfall. "
     "Skillnaden är statistiskt säkerställd när p < 0,05 (Fishers exakta test vid små tal, annars chi-två). "

@@ -69,7 +69,8 @@ st.subheader("Andel av deltagarna, av dagarna och av kostnaden per insats")
 show_chart(resources_view.share_figure(tab), f"resurser_andelar_{y}", key="res_andelar")
 show_table(resources_view.share_table(tab))
 if not report:
-    downloads(resources_view.export_frame(tab), f"resurser_insats_{y}", tab, key="dl_andelar")
+    downloads(resources_view.export_frame(tab), f"resurser_insats_{y}", tab, key="dl_andelar",
+              title="Resurser per insats: deltagare, dagar, kostnad och resurskvot")
 st.caption("95 % KI för resurskvoten med deltametoden (personer som enhet). Dagar och kronor visas inte där färre än "
            "k personer ligger bakom eller där en person står för mer än 60 % av summan (dominansregeln).")
 
@@ -83,14 +84,16 @@ if not report:
         btab = table(by)
         show_table(resources_view.share_table(btab))
         show_table(resources_view.amount_table(btab))
-        downloads(resources_view.export_frame(btab), f"resurser_{by}_{y}", btab, key="dl_uppdelning")
+        downloads(resources_view.export_frame(btab), f"resurser_{by}_{y}", btab, key="dl_uppdelning",
+                  title=f"Resurser efter {FILTER_LABELS[by].lower()}: deltagare, dagar, kostnad och resurskvot")
 
 st.subheader("Över tid")
 trend = resources_view.trend_frame([table(None, yy) for yy in sorted(d.years)])
 show_chart(resources_view.trend_figure(trend, tab.note, y), "resurser_trend", key="res_trend")
 show_table(resources_view.trend_table(trend))
 if not report:
-    downloads(trend, "resurser_trend", tab, key="dl_trend")
+    downloads(resources_view.trend_export(trend), "resurser_trend", tab, key="dl_trend",
+              title="Resurser över tid: kvinnornas andel och resurskvot", years=f"{min(d.years)}–{max(d.years)}")
 
 st.subheader(f"Prislista {y}")
 show_table(resources_view.price_table(prices, d.prep.categories.get(S.INSATS, ()), y))

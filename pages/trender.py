@@ -20,4 +20,5 @@ st.caption(c.text(iid).definition)
 show_chart(charts.trend_chart(trend, f"{c.text(iid).title}, kvinnor och män över tid", rate, pubs[-1].note), f"{iid}_trend")
 show_table(presentation.trend_table(pubs, c, iid))
 table = pd.concat([presentation.export_table(p, c, [iid]) for p in pubs], ignore_index=True)  # numbers, for the files
-downloads(table, f"{iid}_trend", pubs[-1], key="dl_trend")
+downloads(table, f"{iid}_trend", pubs[-1], key="dl_trend", title=f"{c.text(iid).title}, kvinnor och män över tid",
+          years=f"{min(d.years)}–{max(d.years)}")

@@ -119,18 +119,24 @@ def test_downloads_open_back_with_same_numbers(demo_prep: Prepared) -> None:
     pub = indicator_table(demo_prep, 2018)
     fig = shown(demo_prep, 2018)
     df = presentation.export_table(pub, catalogue.load(), ["deltagare", "avslut_arbete"])
-    raw = export.csv_excel(df)
+    about = export.About("Deltagare och avslutade till arbete", "2018", note=pub.note)
+    raw, machine, book = export.table_files(df, "t", about)
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
-    back = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
+    # CSV för Excel: wide, as on screen (one row per indicator), shares in per cent with one decimal
+    body = raw.decode("utf-8-sig").split("\r\n\r\n")[0]
+    back = pd.read_csv(io.StringIO(body), sep=";", decimal=",")
     women = [fig[(i, "Totalt", "Kvinnor")]["count"] for i in ("deltagare", "avslut_arbete")]
-    assert back.loc[back["Kön"] == "Kvinnor", "Antal personer"].tolist() == women
-    assert back.loc[(back["Kön"] == "Kvinnor") & (back["Indikator"] == "Avslutade till arbete"), "Andel"].iloc[0] == \
-        pytest.approx(fig[("avslut_arbete", "Totalt", "Kvinnor")]["share"])
-    xl = pd.read_excel(io.BytesIO(export.xlsx({"t": df}, pub.note)), sheet_name="t", engine="calamine")
+    assert back["Kvinnor, antal personer (antal)"].tolist() == women
+    assert back.set_index("Indikator").loc["Avslutade till arbete", "Kvinnor, andel (%)"] == \
+        round(100 * fig[("avslut_arbete", "Totalt", "Kvinnor")]["share"], 1)
+    # xlsx: the same wide table below the title block (title, year, selection, source, blank)
+    xl = pd.read_excel(io.BytesIO(book), sheet_name="t", engine="calamine", header=4)
     men = [fig[(i, "Totalt", "Män")]["count"] for i in ("deltagare", "avslut_arbete")]
-    assert xl.loc[xl["Kön"] == "Män", "Antal personer"].dropna().astype(int).tolist()[:2] == men
-    plain = pd.read_csv(io.BytesIO(export.csv_plain(df)))
-    assert plain["Antal personer"].tolist()[:3] == [fig[("deltagare", "Totalt", g)]["count"] for g in ("Kvinnor", "Män", "Totalt")]
+    assert xl["Män, antal personer (antal)"].dropna().astype(int).tolist()[:2] == men
+    # the machine CSV stays long: one row per gender, shares as fractions
+    plain = pd.read_csv(io.BytesIO(machine))
+    assert plain["Antal personer (antal)"].tolist()[:3] == [fig[("deltagare", "Totalt", g)]["count"] for g in ("Kvinnor", "Män", "Totalt")]
+    assert plain.loc[3, "Andel (bråktal)"] == pytest.approx(fig[("avslut_arbete", "Totalt", "Kvinnor")]["share"], abs=1e-6)
 
 
 def test_csv_excel_bytes_exact() -> None:

@@ -420,8 +420,14 @@ def test_report_section_and_sentence() -> None:
     assert alt_text(sec.figure).startswith("Månad för månad 2016–2024. År 2024 gick")  # the span, then this year
     assert V.report_section(D.demo_frame(), 2030, 5) is None
     assert V.report_section(None, 2024, 5) is None
+    long = V.export_table(t, monthly=True)  # the machine file: long, a hidden share empty and marked
+    assert long["Andel (%)"].isna().sum() == (long["Röjandekontroll"] == "..").sum()
+    # the report's sheet is wide, as the page shows it: a month per row, a hidden share is ".."
     exported = sec.exports["Utbetalningar per månad"]
-    assert exported["Andel"].isna().sum() == (exported["Röjandekontroll"] == "..").sum()
+    hidden = t.monthly()
+    hidden = hidden[(hidden["indicator"] == P.PAR_DELAD_UTBETALNING) & (hidden["group"] == "Totalt")]
+    assert (exported["Andel med delad utbetalning (%)"] == "..").sum() == hidden["share"].isna().sum()
+    assert len(exported) == len(hidden) and "Hushåll (antal)" in long and "Kronor (kr)" in long
 
 
 def test_figure_gaps_where_suppressed() -> None:

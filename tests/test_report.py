@@ -197,6 +197,12 @@ def test_zip_has_every_figure_as_png_and_svg_and_tables_as_xlsx(demo_report: rep
             width, height = struct.unpack(">II", head[16:24])
             assert (width, height) == (report.PNG_WIDTH * report.PNG_SCALE, report.PNG_HEIGHT * report.PNG_SCALE)
             assert width / (16 / 2.54) >= 295  # 16 cm wide at about 300 dpi
+            data = zf.read(n)
+            at = data.index(b"pHYs")  # the PNG says its resolution: 300 dpi = 11811 pixels per metre, unit metre
+            assert struct.unpack(">IIB", data[at + 4:at + 13]) == (11811, 11811, 1), n
+        # names keep å, ä, ö folded (never dropped): "jamstallda-utbetalningar", not "j-mst-llda"
+        assert not any("-f-r-" in n or "j-mst" in n or "bist-nd" in n for n in names), names
+        assert any("resurser-far-kvinnor-och-man-lika-stor-del_2018" in n for n in names), names
         for n in svgs:
             assert ET.fromstring(zf.read(n)).tag.endswith("svg")
         books = [n for n in names if n.endswith(".xlsx")]
@@ -205,9 +211,11 @@ def test_zip_has_every_figure_as_png_and_svg_and_tables_as_xlsx(demo_report: rep
         published = zf.read(halsa)
 
     def women(book: bytes) -> int:
-        sheets = pd.read_excel(io.BytesIO(book), sheet_name=None, engine="calamine")
-        deltagare = next(df for name, df in sheets.items() if "Deltagare" in name).set_index("Kön")
-        return int(deltagare.loc["Kvinnor", "Antal personer"])
+        sheets = pd.read_excel(io.BytesIO(book), sheet_name=None, engine="calamine", header=None)
+        raw = next(df for name, df in sheets.items() if "Deltagare" in name)
+        head = raw.index[raw[0] == "Indikator"][0]  # below the title block: title, year, selection, source
+        deltagare = raw.iloc[head + 1:].set_axis(raw.iloc[head].tolist(), axis=1)
+        return int(deltagare["Kvinnor, antal personer (antal)"].iloc[0])
 
     # the published workbook has the published table's (perturbed) count; the internal one the seed's 993
     assert women(published) == int(totals(demo_prep, "deltagare")[S.KVINNOR]["count"])  # type: ignore[call-overload]

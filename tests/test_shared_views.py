@@ -47,7 +47,7 @@ def session(year: int = 2018, **state: object) -> AppTest:
 
 def test_second_session_reuses_views_and_files(monkeypatch: pytest.MonkeyPatch) -> None:
     built = counting(monkeypatch, views, "malomrade_from")
-    workbooks = counting(monkeypatch, export, "xlsx")
+    workbooks = counting(monkeypatch, export, "workbook")
     first = session()
     assert not first.exception
     assert len(built) == 1 and len(workbooks) == len(INDICATORS) + 1  # one per table, and the page's workbook

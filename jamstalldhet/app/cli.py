@@ -1,6 +1,6 @@
 """Command line (data contract, section 5).
 
-    python -m jamstalldhet indicators --year Y [--data FILE | --store DIR | --demo] [--by DIM] [--format json|csv] [--k N]
+    python -m jamstalldhet indicators --year Y [--data FILE | --store DIR | --demo] [--by DIM] [--format json|csv|csv-excel|xlsx] [--out FILE] [--k N]
     python -m jamstalldhet import FILE [--store DIR] [--replace] [--tillat-okanda]
     python -m jamstalldhet report --year Y [--data FILE | --store DIR | --demo] --out FILE.html [--zip FILE.zip] [--pdf FILE.pdf] [--k N]
     python -m jamstalldhet demo --out FILE.parquet [--records N]
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NoReturn
 from ..base import schema as S
 
 if TYPE_CHECKING:
+    from ..disclosure.control import Published
     from ..intake.records import Prepared
     from ..intake.unknown_values import UnknownValue
     from .sources import Source
@@ -78,7 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     ind.add_argument("--filter", action="append", metavar="DIM=V1,V2",
                      help="som filtren i sidofältet (en gång per dimension); utan --k 0 bara ett värde eller alla, "
                           "eller ett målområdes insatser")
-    ind.add_argument("--format", choices=("json", "csv"), default="json", help="utdataformat (standard: json)")
+    ind.add_argument("--format", choices=("json", "csv", "csv-excel", "xlsx"), default="json",
+                     help="utdataformat (standard: json); csv-excel och xlsx: filerna som sidorna erbjuder, till --out")
+    ind.add_argument("--out", type=Path, help="utfil (standard: stdout; krävs för csv-excel och xlsx)")
 
     imp = sub.add_parser("import", help="läs in en fil (CSV, Excel eller Parquet) och lagra den")
     imp.add_argument("file", type=Path, metavar="FILE", help="filen som ska importeras")
@@ -188,6 +191,9 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
     k = _k(args)
     if k is None:
         return EXIT_USAGE
+    if args.format in ("csv-excel", "xlsx") and args.out is None:
+        sys.stderr.write(f"fel: --format {args.format} skriver en fil: ange --out FIL\n")
+        return EXIT_USAGE
     filters = _filters(args, k)
     if filters is None:
         return EXIT_USAGE
@@ -209,6 +215,8 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
         sys.stderr.write(f"Obs: {args.year} är ett ofullständigt år i datan (hela år: {whole[0]}–{whole[-1]}); "
                          "siffrorna räknar bara en del av årets deltagare.\n")
     pub = indicator_table(prep, args.year, by=args.by, k=k, filters=filters)
+    if args.format in ("csv-excel", "xlsx"):
+        return _write_file(args, pub, prep, source, filters)
     try:
         rows = records(pub) + resources.cli_rows(prep, args.year, by=args.by, filters=filters, k=k)
     except costs.CostError as exc:
@@ -224,10 +232,42 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
             rows += payments.indicator_records(paid, args.year, k)
     if pub.internal:  # the contract fixes stdout's fields, so the mark goes to stderr
         sys.stderr.write(f"{pub.note}: röjandekontrollen är avstängd (--k {k}).\n")
-    if args.format == "json":
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+    text = json.dumps(rows, ensure_ascii=False) + "\n" if args.format == "json" else cli_csv(rows, args.by)
+    if args.out is None:
+        sys.stdout.write(text)
     else:
-        sys.stdout.write(cli_csv(rows, args.by))
+        args.out.write_text(text, encoding="utf-8", newline="")
+    return EXIT_OK
+
+
+def _write_file(args: argparse.Namespace, pub: Published, prep: Prepared, source: Source,
+                filters: dict[str, list[str]]) -> int:
+    """``--format csv-excel|xlsx``: the file the pages offer for the year's indicators (wide, with
+    title, year, filter, source and notes); an internal one has _INTERNT in its name."""
+    from ..compute import catalogue
+    from ..compute.indicators import INDICATORS
+    from ..disclosure.control import INTERNAL_FILE_MARK
+    from ..show import export, views
+    from ..show.presentation import export_table
+
+    try:
+        cat = catalogue.load()
+    except catalogue.CatalogueError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_INVALID
+    table = export_table(pub, cat, [i.id for i in INDICATORS])
+    by = f" efter {S.DIMENSION_LABELS[args.by].lower()}" if args.by else ""
+    about = export.About(f"Indikatorer{by}", str(args.year), views.scope_label(filters),
+                         export.source_line(source.label, prep.last_date()), pub.note, export.method_line(k=pub.k))
+    out: Path = args.out
+    if pub.internal:  # the contract fixes stdout's fields, so the mark goes to stderr; the file says it itself
+        sys.stderr.write(f"{pub.note}: röjandekontrollen är avstängd (--k {pub.k}).\n")
+        if not out.stem.endswith(INTERNAL_FILE_MARK):
+            out = out.with_name(out.stem + INTERNAL_FILE_MARK + out.suffix)
+    sheet = f"Indikatorer {args.year}"
+    excel, _, book = export.table_files(table, sheet, about)
+    out.write_bytes(excel if args.format == "csv-excel" else book)
+    sys.stderr.write(f"Skrev {out}\n")
     return EXIT_OK
 
 

@@ -236,22 +236,46 @@ def write_images(rep: Report, folder: Path) -> list[Path]:
             pio.write_images(figs, paths, format=formats, width=PNG_WIDTH, height=PNG_HEIGHT, scale=PNG_SCALE)
         except Exception as exc:  # kaleido raises its own types when Chromium is missing
             raise ReportError(f"Bilderna kunde inte skapas (kaleido behöver Chromium): {exc}") from exc
+    for p in paths:
+        if p.suffix == ".png":
+            with_dpi(p)
     return paths
+
+
+PNG_DPI: Final = 300
+
+
+def with_dpi(path: Path, dpi: int = PNG_DPI) -> None:
+    """The PNG carries the resolution it is made for (its pHYs chunk), so Word places it 16 cm wide."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        im.load()
+        im.save(path, format="PNG", dpi=(dpi, dpi), optimize=False)
 
 
 def tables_xlsx(rep: Report) -> dict[str, bytes]:
     """One workbook per målområde (a sheet per indicator) and one with the summary."""
-    from ..show.export import xlsx
+    from ..show.export import About, method_line, source_line, workbook
 
+    source, method, year = source_line(rep.source, rep.last_date), method_line(rep.k), str(rep.year)
     out: dict[str, bytes] = {}
     for sec in rep.sections:
         sheets = {f"Figur {f.number} {f.view.title}": f.view.export for f in sec.figures}
-        out[f"tabeller_{sec.slug}_{rep.year}.xlsx"] = xlsx(sheets, f"{sec.area.title} · {sec.scope} · {sec.pub.note}")
-    for x in rep.extra:
-        out[f"tabeller_{x.slug}_{rep.year}.xlsx"] = xlsx(x.exports, f"{x.title} · {x.note}")
+        abouts = {f"Figur {f.number} {f.view.title}": About(f"Figur {f.number}. {f.view.title} – {sec.area.title} {rep.year}",
+                                                            year, sec.scope, source, sec.pub.note, method) for f in sec.figures}
+        out[f"tabeller_{sec.slug}_{rep.year}.xlsx"] = workbook(sheets, abouts)
+    for x in rep.extra:  # a sheet over the years says so ("alla år"); the others are the report's year
+        out[f"tabeller_{x.slug}_{rep.year}.xlsx"] = workbook(
+            x.exports, {name: About(f"{name} – {x.title}", year if name.endswith("insats") else "alla år i data",
+                                    "Alla deltagare", source, x.note, method) for name in x.exports})
     summary = pd.DataFrame({"Statistiskt säkerställda skillnader": pd.Series(rep.significant, dtype=object)})
     uneven = pd.DataFrame({"Könsfördelning utanför 40/60": pd.Series(rep.uneven, dtype=object)})
-    out[f"sammanfattning_{rep.year}.xlsx"] = xlsx({"Skillnader": summary, "40-60": uneven}, rep.note)
+    out[f"sammanfattning_{rep.year}.xlsx"] = workbook(
+        {"Skillnader": summary, "40-60": uneven},
+        {"Skillnader": About(f"Statistiskt säkerställda skillnader mellan kvinnor och män {rep.year}", year, "Alla deltagare",
+                             source, rep.note, method),
+         "40-60": About(f"Könsfördelning utanför 40/60 {rep.year}", year, "Alla deltagare", source, rep.note, method)})
     return out
 
 

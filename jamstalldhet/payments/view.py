@@ -168,12 +168,45 @@ def export_table(t: P.PaymentTable, monthly: bool = False) -> pd.DataFrame:
         out["Månad"] = [P.period_label(int(p)) for p in f["period"]]
     out["Grupp"] = f["group"].to_numpy()
     out["Kön"] = f["gender"].to_numpy()
-    out["Antal hushåll eller kronor"] = f["count"].to_numpy()
-    out["Nämnare"] = f["denominator"].to_numpy()
-    out["Andel"] = f["share"].to_numpy()
+    # households and kronor each in a column of their own
+    households = f["indicator"].isin(HOUSEHOLD_INDICATORS).to_numpy()
+    count, den = f["count"].to_numpy(dtype=object), f["denominator"].to_numpy(dtype=object)
+    out["Hushåll (antal)"] = [c if h else None for c, h in zip(count, households, strict=True)]
+    out["Av antal hushåll (antal)"] = [d if h else None for d, h in zip(den, households, strict=True)]
+    out["Kronor (kr)"] = [None if h else c for c, h in zip(count, households, strict=True)]
+    out["Av kronor (kr)"] = [None if h else d for d, h in zip(den, households, strict=True)]
+    out["Andel (%)"] = f["share"].to_numpy()
     mark = P.note(t.k) if t.internal else ""
     out["Röjandekontroll"] = np.where(f["share_suppressed"].to_numpy(dtype=bool), "..", mark)
     return out.reset_index(drop=True)
+
+
+HOUSEHOLD_INDICATORS: Final = (P.BISTAND_HUSHALL, P.PAR_DELAD_UTBETALNING)
+
+
+def wide_table(t: P.PaymentTable, monthly: bool = False) -> pd.DataFrame:
+    """The annual (or monthly) table as the screen shows it, numbers as numbers with their units:
+    one row per year (month), ``..`` where hidden."""
+    f = t.monthly() if monthly else t.annual()
+    rows = []
+    for period, sub in f.groupby("period", sort=True):
+        def val(indicator: str, col: str, sub: pd.DataFrame = sub) -> Any:
+            v = _value(sub[sub["gender"].isin([S.TOTALT, S.KVINNOR])], indicator, S.TOTALT, col)
+            return F.SUPPRESSED if v is None or pd.isna(v) else v
+
+        row: dict[str, Any] = {"År": int(sub["year"].iloc[0])}
+        if monthly:
+            row["Månad"] = P.period_label(int(str(period)))
+        row.update({
+            "Kvinnornas andel av parens kronor (%)": val(P.PAR_ANDEL_KR_KVINNOR, "share"),
+            "Parhushåll med delad utbetalning (antal)": val(P.PAR_DELAD_UTBETALNING, "count"),
+            "Parhushåll (antal)": val(P.PAR_DELAD_UTBETALNING, "denominator"),
+            "Andel med delad utbetalning (%)": val(P.PAR_DELAD_UTBETALNING, "share"),
+            "Andel till tredje part (%)": val(P.TREDJE_PART_ANDEL, "share"),
+            "Utbetalt totalt (kr)": val(P.TREDJE_PART_ANDEL, "denominator"),
+        })
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def sentence(t: P.PaymentTable, year: int, decision: date) -> str:
@@ -211,5 +244,5 @@ def report_section(df: pd.DataFrame | None, year: int, k: int, decision: date | 
     return ReportSection(
         year, "Jämställda utbetalningar av ekonomiskt bistånd", sentence(t, year, decision), trend_figure(t, decision, year),
         {f"Utbetalningar till par {t.years()[0]}–{t.years()[-1]}": annual_table(t), f"Hushållstyper {year}": type_table(t, year)},
-        {"Utbetalningar per år": export_table(t), "Utbetalningar per månad": export_table(t, monthly=True)}, t.note,
+        {"Utbetalningar per år": wide_table(t), "Utbetalningar per månad": wide_table(t, monthly=True)}, t.note,
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-import numpy as np
 import pandas as pd
 
 from ..base import formatting as F
@@ -17,7 +16,7 @@ from ..disclosure import control as disclosure
 from ..intake.records import Prepared
 from ..show.views import ReportSection
 from .prices import CostCatalogue
-from .table import GENDER_COLS, TITLES, ResourceTable
+from .table import GENDER_COLS, ResourceTable
 
 
 def _get(tab: ResourceTable, iid: str, group: str, gender: str, col: str = "value") -> Any:
@@ -156,18 +155,55 @@ def _groups(tab: ResourceTable) -> list[str]:
     return list(dict.fromkeys(tab.frame["group"]))
 
 
+#: each quantity of the resource table in a column of its own, its unit in the header
+EXPORT_COLUMNS: dict[str, str] = {
+    "deltagardagar": "Deltagardagar (dagar)", "dagar_per_deltagare": "Dagar per deltagare (dagar per deltagare)",
+    "kostnad_kr": "Kostnad (kr)", "kostnad_per_deltagare": "Kostnad per deltagare (kr per deltagare)",
+    "resurskvot": "Resurskvot (kvot)",
+}
+
+
 def export_frame(tab: ResourceTable) -> pd.DataFrame:
-    """The table for files: numbers as numbers, ``..`` marked in a column of its own."""
-    f = tab.frame
-    out = pd.DataFrame({
-        "År": f["year"], "Grupp": f["group"], "Indikator": f["indicator"].map(TITLES), "Kön": f["gender"],
-        "Värde": f["value"], "Antal personer": f["denominator"],
-        "95 % KI nedre": f["ci_low"], "95 % KI övre": f["ci_high"],
-    })
-    out["Röjandekontroll"] = np.where(f["suppressed"], "..", np.where(f["missing"], "pris saknas", ""))
-    if tab.internal:
-        out["Röjandekontroll"] = np.where(out["Röjandekontroll"] == "", disclosure.INTERNAL_MARK, out["Röjandekontroll"])
+    """The table for files: one row per group and gender (long, tidy), each quantity in a column of
+    its own with its unit (persons, days, kronor, shares, the resurskvot and its interval as a ratio);
+    ``..`` (or a missing price) marked in a column of its own."""
+    rows = []
+    genders = [g for g in GENDER_COLS if g in set(tab.frame["gender"])]
+    for group in _groups(tab):
+        for g in genders:
+            row: dict[str, Any] = {"År": tab.frame["year"].iloc[0], "Grupp": group, "Kön": g,
+                                   "Deltagare (antal)": _get(tab, "deltagardagar", group, g, "denominator")}
+            for iid, col in EXPORT_COLUMNS.items():
+                row[col] = _get(tab, iid, group, g)
+            if g != S.TOTALT:
+                row["Andel av deltagarna (%)"] = _share(tab, "persons", group, g)
+                row["Andel av dagarna (%)"] = _share(tab, "deltagardagar", group, g)
+                row["Andel av kostnaden (%)"] = _share(tab, "kostnad_kr", group, g)
+                row["Resurskvot, 95 % KI nedre (kvot)"] = _get(tab, "resurskvot", group, g, "ci_low")
+                row["Resurskvot, 95 % KI övre (kvot)"] = _get(tab, "resurskvot", group, g, "ci_high")
+            hidden = any(bool(_get(tab, i, group, g, "suppressed")) for i in EXPORT_COLUMNS)
+            missing = any(bool(_get(tab, i, group, g, "missing")) for i in EXPORT_COLUMNS)
+            mark = ".." if hidden else "pris saknas" if missing else disclosure.INTERNAL_MARK if tab.internal else ""
+            row["Röjandekontroll"] = mark
+            rows.append(row)
+    cols = ["År", "Grupp", "Kön", "Deltagare (antal)", *EXPORT_COLUMNS.values(), "Andel av deltagarna (%)",
+            "Andel av dagarna (%)", "Andel av kostnaden (%)", "Resurskvot, 95 % KI nedre (kvot)",
+            "Resurskvot, 95 % KI övre (kvot)", "Röjandekontroll"]
+    out = pd.DataFrame(rows, columns=cols)
+    # the resurskvot of Totalt is 1 by definition: no ratio, no interval
+    out.loc[out["Kön"] == S.TOTALT, "Resurskvot (kvot)"] = None
     return out
+
+
+def trend_export(trend: pd.DataFrame) -> pd.DataFrame:
+    """The trend for files: the units in the headers (shares as fractions, the resurskvot a ratio)."""
+    return trend.rename(columns={
+        "Andel kvinnor av deltagarna": "Andel kvinnor av deltagarna (%)",
+        "Andel kvinnor av kostnaden": "Andel kvinnor av kostnaden (%)",
+        "Resurskvot kvinnor": "Resurskvot kvinnor (kvot)",
+        "95 % KI nedre": "Resurskvot kvinnor, 95 % KI nedre (kvot)",
+        "95 % KI övre": "Resurskvot kvinnor, 95 % KI övre (kvot)",
+    })
 
 
 def trend_frame(tabs: list[ResourceTable], group: str = S.TOTALT) -> pd.DataFrame:
@@ -256,5 +292,5 @@ def report_section(prep: Prepared, year: int, k: int, costs: CostCatalogue, year
         year, "Resurser: får kvinnor och män lika stor del?", sentence(tab), trend_figure(trend, tab.note, year),
         {f"Andel av deltagare, dagar och kostnad per insats {year}": share_table(tab),
          f"Dagar och kronor per deltagare {year}": amount_table(tab), "Över tid": trend_table(trend)},
-        {"Resurser per insats": export_frame(tab), "Resurser över tid": trend}, tab.note,
+        {"Resurser per insats": export_frame(tab), "Resurser över tid": trend_export(trend)}, tab.note,
     )

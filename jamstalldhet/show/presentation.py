@@ -28,6 +28,7 @@ SHARE_LABEL: Final = {S.KVINNOR: "Andel av kvinnorna", S.MAN_PLURAL: "Andel av m
 CI_LABEL: Final = {S.KVINNOR: "95 % KI kvinnor", S.MAN_PLURAL: "95 % KI män", S.ANNAT_OKANT: "95 % KI annat/okänt", S.TOTALT: "95 % KI totalt"}
 GAP_LABEL: Final = "Skillnad kvinnor − män (procentenheter)"
 RATIO_LABEL: Final = "Kvot kvinnor/män (1 = lika)"
+RATIO_FILE_LABEL: Final = "Kvot kvinnor/män, 1 = lika (kvot)"
 SIGNIFICANT_LABEL: Final = "Statistiskt säkerställd skillnad"
 EVEN_LABEL: Final = "Jämn könsfördelning (40/60)"
 DISTRIBUTION_LABEL: Final = "Könsfördelning, andel kvinnor"
@@ -101,21 +102,35 @@ def export_table(pub: Published, cat: Catalogue, ids: list[str]) -> pd.DataFrame
     in a published table every row says that its figures carry cell-key noise.
     """
     f = pub.frame[pub.frame["indicator"].isin(ids)]
+    gender = f["gender"].to_numpy()
+    women = gender == S.KVINNOR
+    # a count's share is the gender's share of the total: for Totalt (100 %) it says nothing
+    total_of_count = (gender == S.TOTALT) & f["indicator"].map(lambda i: indicator(i).kind == "count").to_numpy(dtype=bool)
+
+    def only(col: str, where: np.ndarray, values: pd.Series | None = None) -> pd.Series:
+        vals = (f[col] if values is None else values).to_numpy(dtype=object)
+        return pd.Series([v if w else None for v, w in zip(vals, where, strict=True)], dtype=object)
+
     out = pd.DataFrame({
         "Indikator": [cat.text(i).title for i in f["indicator"]],
         "År": f["year"].to_numpy(),
     })
     if pub.by:
         out["Grupp"] = f["group"].to_numpy()
-    out["Kön"] = f["gender"].to_numpy()
-    out["Antal personer"] = f["count"].to_numpy()
-    out["Nämnare"] = f["denominator"].to_numpy()
-    out["Andel"] = f["share"].to_numpy()
-    out["95 % KI, nedre"] = f["ci_low"].to_numpy()
-    out["95 % KI, övre"] = f["ci_high"].to_numpy()
-    out[GAP_LABEL] = f["gap_pp"].to_numpy()
-    out[RATIO_LABEL] = f["ratio"].to_numpy()
-    out[SIGNIFICANT_LABEL] = f["significant"].map({True: "Ja", False: "Nej"}).to_numpy()
+    out["Kön"] = gender
+    out["Antal personer (antal)"] = f["count"].to_numpy()
+    out["Av antal personer (antal)"] = f["denominator"].to_numpy()
+    out["Andel (%)"] = only("share", ~total_of_count)
+    out["95 % KI, nedre (%)"] = only("ci_low", ~total_of_count)
+    out["95 % KI, övre (%)"] = only("ci_high", ~total_of_count)
+    # comparisons of women with men: once, on the women's row (never on Män or Totalt)
+    out[f"{GAP_LABEL}"] = only("gap_pp", women)
+    out[RATIO_FILE_LABEL] = only("ratio", women)
+    out[SIGNIFICANT_LABEL] = only("significant", women, f["significant"].map({True: "Ja", False: "Nej"}))
+    out[EVEN_LABEL] = only("even", women, f["even"].map({True: "Ja", False: "Nej"}))
+    for col in (GAP_LABEL, RATIO_FILE_LABEL, SIGNIFICANT_LABEL, EVEN_LABEL):
+        if out[col].isna().all():
+            out = out.drop(columns=col)
     # the mark travels in every row: internal, or that the figures carry cell-key noise
     mark = INTERNAL_MARK if pub.internal else row_mark()
     out["Röjandekontroll"] = np.where(f["suppressed"].to_numpy(), f".. {mark}", mark)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -30,6 +30,9 @@ from ..disclosure.control import Published
 from ..disclosure.tables import indicator_table
 from ..intake.records import Prepared
 from . import presentation
+
+if TYPE_CHECKING:
+    from .export import About as export_About
 
 Filters = dict[str, list[str]]
 
@@ -46,8 +49,23 @@ def scope_label(filters: Filters) -> str:
 
 
 def slug(text: str) -> str:
-    """A file-name-safe form of an id ("makt-och-halsa")."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """A file-name-safe form of an id or title, å, ä, ö folded to a, a, o ("makt-och-halsa";
+    "Jämställda utbetalningar" → "jamstalla-utbetalningar")."""
+    from .export import fold
+
+    return re.sub(r"[^a-z0-9]+", "-", fold(text.lower())).strip("-")
+
+
+def filter_slug(filters: Filters, defaults: Filters | None = None) -> str:
+    """What a file's name says of its filter: "_bakgrund-utrikes-fodd" for each dimension chosen
+    otherwise than the default ("alla" where the default selection was widened to all); "" unfiltered."""
+    defaults = defaults or {}
+    parts = []
+    for dim in sorted(set(filters) | set(defaults)):
+        chosen = list(filters.get(dim, []))
+        if chosen != list(defaults.get(dim, [])):
+            parts.append(slug(f"{S.DIMENSION_LABELS[dim]} {' '.join(chosen) if chosen else 'alla'}"))
+    return "".join(f"_{p}" for p in parts)
 
 
 @dataclass(frozen=True)
@@ -70,22 +88,35 @@ class MalomradeView:
         return slug(self.area.id)
 
     def stem(self, iid: str) -> str:
-        """The file name (without extension) of one indicator's chart and table."""
-        return f"{iid}_{self.slug}_{self.year}"
+        """The file name (without extension) of one indicator's chart and table, with its filter."""
+        return f"{iid}_{self.slug}_{self.year}{filter_slug(self.filters, default_filters(self.area))}"
 
     @property
     def sheets(self) -> dict[str, pd.DataFrame]:
         """Every table of the page, one sheet per indicator (for the page's workbook and the report's zip)."""
         return {short: v.export for short, v in zip(self.short_titles, self.indicators, strict=True)}
 
-    def workbook(self, extract_id: str | None = None) -> tuple[str, bytes]:
-        """The page's workbook: its file name and its bytes (an internal one with its extract id, in
-        both)."""
+    def about(self, source: str = "", title: str | None = None) -> export_About:
+        """What this målområde's files say they are (title, year, selection, source, notes)."""
         from . import export
 
-        stem = f"{self.slug}_{self.year}" + (f"_{extract_id}" if extract_id else "")
-        note = self.pub.note + (f" · {export.extract_line(extract_id)}" if extract_id else "")
-        return disclosure.file_name(stem, self.pub.internal) + ".xlsx", export.xlsx(self.sheets, note)
+        return export.About(title or self.area.title, str(self.year), self.scope, source, self.pub.note,
+                            export.method_line(self.pub.k))
+
+    def workbook(self, extract_id: str | None = None, source: str = "") -> tuple[str, bytes]:
+        """The page's workbook: its file name and its bytes (an internal one with its extract id, in
+        both); a sheet per indicator, each with its title, the year, selection and source."""
+        from . import export
+
+        stem = f"{self.slug}_{self.year}{filter_slug(self.filters, default_filters(self.area))}" + (
+            f"_{extract_id}" if extract_id else "")
+        base = self.about(source)
+        if extract_id:
+            base = export.About(base.title, base.year, base.selection, base.source,
+                                f"{base.note} · {export.extract_line(extract_id)}", base.method)
+        abouts = {short: base.with_title(f"{v.title} – {self.area.title} {self.year}")
+                  for short, v in zip(self.short_titles, self.indicators, strict=True)}
+        return disclosure.file_name(stem, self.pub.internal) + ".xlsx", export.workbook(self.sheets, abouts)
 
 
 def malomrade_from(pub: Published, cat: Catalogue, area: Malomrade, year: int, filters: Filters) -> MalomradeView:

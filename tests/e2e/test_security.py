@@ -137,8 +137,8 @@ def _candidates(base: str, k: int) -> list[str]:
     urls = []
     for view in mv.indicators:
         name = file_name(mv.stem(view.id), mv.pub.internal)
-        urls.append(_media_url(base, export.csv_excel(view.export), "text/csv", f"{name}.csv"))
-        urls.append(_media_url(base, export.csv_plain(view.export), "text/csv", f"{name}_punkt.csv"))
+        # the machine CSV depends on the figures alone (CSV för Excel also names the source and its date)
+        urls.append(_media_url(base, export.machine_csv(view.export), "text/csv", f"{name}_punkt.csv"))
     return urls
 
 
