@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -72,6 +73,23 @@ def shown(prep: Prepared, year: int = 2018, by: str | None = None, k: int = 5) -
 
     frame = indicator_table(prep, year, by=by, k=k).frame
     return {(str(r["indicator"]), str(r["group"]), str(r["gender"])): r for r in frame.to_dict("records")}
+
+
+def file_tables(name: str, data: bytes) -> list[pd.DataFrame]:
+    """The tables in a download: the machine CSV as it is; CSV för Excel above its notes; each xlsx
+    sheet below its title block and above its notes."""
+    if name.endswith("_punkt.csv"):
+        return [pd.read_csv(io.BytesIO(data))]
+    if name.endswith(".csv"):
+        body = data.decode("utf-8-sig").split("\r\n\r\n")[0]
+        return [pd.read_csv(io.StringIO(body), sep=";", decimal=",")]
+    out = []
+    for raw in pd.read_excel(io.BytesIO(data), sheet_name=None, engine="calamine", header=None).values():
+        blank = [i for i in range(len(raw)) if raw.iloc[i].isna().all()]
+        head = blank[0] + 1
+        end = next((i for i in blank if i > head), len(raw))
+        out.append(raw.iloc[head + 1:end].set_axis(raw.iloc[head].tolist(), axis=1))
+    return out
 
 
 def read(name: str) -> pd.DataFrame:

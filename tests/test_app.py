@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from jamstalldhet.base import formatting as F
 from jamstalldhet.intake.records import Prepared
-from tests.conftest import ROOT, shown
+from tests.conftest import ROOT, file_tables, shown
 
 pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
 
@@ -99,17 +99,14 @@ def test_page_list_is_not_empty() -> None:
 
 
 def test_oversikt_tables_have_downloads(media: dict[str, tuple[str, bytes]], demo_prep: Prepared) -> None:
-    import io
-
-    import pandas as pd
-
     at = AppTest.from_file(str(ROOT / "pages" / "oversikt.py"), default_timeout=60)
     at.session_state["ar"] = 2018
     at.run()
     names = {media[b.proto.url][0]: media[b.proto.url][1] for b in at.get("download_button")}
     assert set(names) >= {"deltagare-anvisade-avslutade_oversikt_2018.csv", "avslutsorsak_oversikt_2018.xlsx"}
-    back = pd.read_csv(io.BytesIO(names["deltagare-anvisade-avslutade_oversikt_2018.csv"]), sep=";", decimal=",", encoding="utf-8-sig")
-    women = back.loc[(back["Indikator"] == "Deltagare") & (back["Kön"] == "Kvinnor"), "Antal personer"].iloc[0]
+    name = "deltagare-anvisade-avslutade_oversikt_2018.csv"
+    back = file_tables(name, names[name])[0].set_index("Indikator")  # wide: women, men and total side by side
+    women = back.loc["Deltagare", "Kvinnor, antal personer (antal)"]
     assert women == shown(demo_prep, 2018)[("deltagare", "Totalt", "Kvinnor")]["count"]  # the published figure
 
 

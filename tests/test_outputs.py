@@ -20,7 +20,7 @@ from jamstalldhet.app import cli
 from jamstalldhet.base import eventlog
 from jamstalldhet.base.settings import store_dir
 from jamstalldhet.disclosure.control import INTERNAL_MARK
-from tests.conftest import malomrade_app
+from tests.conftest import file_tables, malomrade_app
 
 pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
 
@@ -40,23 +40,6 @@ def counts_in(frame: pd.DataFrame) -> list[int]:
 
     cols = [c for c in frame.columns if unit(c) == "antal"]
     return [int(v) for c in cols for v in frame[c].dropna() if v != ".."]
-
-
-def file_tables(name: str, data: bytes) -> list[pd.DataFrame]:
-    """The tables in a download: the machine CSV as it is; CSV för Excel above its notes; each xlsx
-    sheet below its title block and above its notes."""
-    if name.endswith("_punkt.csv"):
-        return [pd.read_csv(io.BytesIO(data))]
-    if name.endswith(".csv"):
-        body = data.decode("utf-8-sig").split("\r\n\r\n")[0]
-        return [pd.read_csv(io.StringIO(body), sep=";", decimal=",")]
-    out = []
-    for raw in pd.read_excel(io.BytesIO(data), sheet_name=None, engine="calamine", header=None).values():
-        blank = [i for i in range(len(raw)) if raw.iloc[i].isna().all()]
-        head = blank[0] + 1
-        end = next((i for i in blank if i > head), len(raw))
-        out.append(raw.iloc[head + 1:end].set_axis(raw.iloc[head].tolist(), axis=1))
-    return out
 
 
 def test_page_tables_show_dots_not_small_counts(small_store: Path) -> None:
