@@ -82,8 +82,11 @@ def test_malomrade_pages_download_and_url_filters(server: str, browser, demo_pre
     assert "deltagare_makt-och-halsa_2018.csv" in names, names
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
-    assert f"Deltagare;2018;Kvinnor;{fig[('deltagare', 'Totalt', 'Kvinnor')]['count']};" in text
-    assert f"Deltagare;2018;Män;{fig[('deltagare', 'Totalt', 'Män')]['count']};" in text
+    # wide, as the screen shows it: women, men and total side by side on the indicator's row
+    women, men = (fig[("deltagare", "Totalt", g)]["count"] for g in ("Kvinnor", "Män"))
+    row = next(line for line in text.split("\r\n") if line.startswith("Deltagare;2018;"))
+    cells = row.split(";")
+    assert cells[2] == str(women) and str(men) in cells[3:] and "Urval: Alla deltagare" in text
     # a link with filters reopens the same view
     page.goto(f"{server}/makt-och-halsa?ar=2019&insats=Mammor%20i%20arbete")
     wait_for_app(page)
