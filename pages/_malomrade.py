@@ -37,6 +37,7 @@ from pages._shared import (
     shared,
     show_chart,
     show_table,
+    table_note,
     year,
 )
 
@@ -136,6 +137,7 @@ def render_malomrade(mid: str) -> None:
         stem = mv.stem(iid)
         show_chart(view.figure, stem, key=f"chart_{iid}")
         show_table(view.table)
+        table_note(pub)
         if report:
             continue
         downloads(view.export, f"{iid}_{mv.slug}_{y}", pub, key=f"dl_{iid}", title=f"{view.title} – {area.title}")
@@ -153,6 +155,7 @@ def render_malomrade(mid: str) -> None:
                     charts.breakdown_chart, bpub, c, iid, f"{view.title} {y} efter {FILTER_LABELS[by].lower()}"))
                 show_chart(bfig, f"{stem}_{by}", key=f"bchart_{iid}")
                 show_table(presentation.breakdown_table(bpub, c, iid))
+                table_note(bpub)
                 downloads(presentation.export_table(bpub, c, [iid]), f"{iid}_{mv.slug}_{y}_{by}", bpub, key=f"dlb_{iid}",
                           title=f"{view.title} efter {FILTER_LABELS[by].lower()} – {area.title}")
             figure = shared((*key, "trend", iid), partial(_trend_figure, d, filters, iid, view.title, view.rate, pub.note))

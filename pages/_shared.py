@@ -222,6 +222,13 @@ STATIC_TABLE_CSS = """<style>
 </style>"""
 
 
+def table_note(pub: Any) -> None:
+    """The line right under a published table: what its figures are, linked to the page Om siffrorna."""
+    from jamstalldhet.show.presentation import reading_note
+
+    st.caption(f"{reading_note(bool(pub.internal))} [Om siffrorna](om-siffrorna)")
+
+
 def show_table(df: pd.DataFrame) -> None:
     """An interactive table (a keyboard reaches it with Tab and moves in it with the arrow keys);
     in rapportläge a static one (no toolbar, nothing to click) whose cells wrap, so it never scrolls."""

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from jamstalldhet.show import charts, presentation
-from pages._shared import cat, downloads, internal_banner, published, setup, show_chart, show_table, year
+from pages._shared import cat, downloads, internal_banner, published, setup, show_chart, show_table, table_note, year
 
 d = setup()
 c = cat()
@@ -20,11 +20,13 @@ OUTCOMES = ["avslut_arbete", "avslut_studier", "avslut_arbetsmarknadsanstallning
 
 st.subheader("Deltagare, anvisade och avslutade")
 show_table(presentation.count_table(pub, c, COUNTS))
+table_note(pub)
 downloads(presentation.export_table(pub, c, COUNTS), f"deltagare-anvisade-avslutade_oversikt_{y}", pub, key="dl_antal",
           title="Deltagare, anvisade och avslutade")
 st.subheader("Avslutsorsak: andel av kvinnorna och andel av männen")
 show_chart(charts.rates_chart(pub, c, OUTCOMES, f"Avslutade {y} efter avslutsorsak"), f"avslutsorsak_oversikt_{y}")
 show_table(presentation.rate_table(pub, c, OUTCOMES))
+table_note(pub)
 downloads(presentation.export_table(pub, c, OUTCOMES), f"avslutsorsak_oversikt_{y}", pub, key="dl_utfall",
           title="Avslutsorsak: andel av kvinnorna och andel av männen")
 st.caption(

@@ -22,6 +22,7 @@ from pages._shared import (
     setup,
     show_chart,
     show_table,
+    table_note,
     year,
 )
 
@@ -68,6 +69,7 @@ if tab.missing_prices:
 st.subheader("Andel av deltagarna, av dagarna och av kostnaden per insats")
 show_chart(resources_view.share_figure(tab), f"resurser_andelar_{y}", key="res_andelar")
 show_table(resources_view.share_table(tab))
+table_note(tab)
 if not report:
     downloads(resources_view.export_frame(tab), f"resurser_insats_{y}", tab, key="dl_andelar",
               title="Resurser per insats: deltagare, dagar, kostnad och resurskvot")

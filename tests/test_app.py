@@ -143,3 +143,13 @@ def test_accessibility_statement_says_how_to_report_a_problem(monkeypatch: pytes
     at = AppTest.from_file(str(ROOT / "pages" / "tillganglighet.py"), default_timeout=60).run()
     text = " ".join(m.value for m in at.markdown)
     assert "mailto:digital@boras.se" in text and "033-35 70 00" in text and "exempeladresser" not in text
+
+
+def test_every_table_says_what_its_figures_are_right_under_it() -> None:
+    """Issue 25: a line under each table, in plain words, linked to Om siffrorna."""
+    at = AppTest.from_file(str(ROOT / "pages" / "oversikt.py"), default_timeout=60)
+    at.session_state["ar"] = 2018
+    at.run()
+    notes = [c.value for c in at.caption if "[Om siffrorna](om-siffrorna)" in c.value]
+    assert len(notes) == len(at.dataframe) == 2
+    assert "summan kan skilja sig från totalt" in notes[0] and "”..” är ett litet tal" in notes[0]

@@ -303,3 +303,14 @@ def about_figures(k: int) -> list[tuple[str, str]]:
          "intern och inte för publicering, filnamnen slutar på _INTERNT, och varje uttag loggas."),
     ]
 
+
+def reading_note(internal: bool) -> str:
+    """The line under every published table, in words a non-statistician understands (issue 25)."""
+    from ..disclosure.control import INTERNAL_MARK
+
+    if internal:
+        return f"{INTERNAL_MARK}: exakta tal, även små."
+    return ("Talen är justerade med ett litet slumpmässigt tal för att skydda enskilda personer, så summan kan skilja "
+            "sig från totalt med några personer; andelarna räknas från talen som visas. ”..” är ett litet tal som inte "
+            "visas (färre än 5), eller en total som döljs för att inte avslöja ett litet tal.")
+
