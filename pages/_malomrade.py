@@ -78,8 +78,16 @@ def narrative_section(mid: str, y: int, pub: Published) -> None:
                  "Siffror hämtas ur data med t.ex. {{deltagare.kvinnor}}, {{deltagare.män}}, {{deltagare.totalt}}, "
                  "{{avslut_arbete.kvinnor}} (andel) eller {{avslut_arbete.kvinnor.antal}} (antal).",
         )
+        saved = f"saved_{key}"
+        if st.session_state.pop(saved, False):  # the run after a save: the new text is shown above
+            st.success("Texten är sparad. Den tidigare versionen finns kvar under Tidigare versioner.")
         if st.button("Spara texten", key=f"save_{key}", type="primary"):
             _auth.require(Right.TEXT)
+            bad = presentation.unknown_placeholders(new)
+            if bad:
+                st.error(f"Texten sparades inte: {', '.join(bad)} kan inte fyllas med siffror. Rätta stavningen, "
+                         "till exempel {{deltagare.kvinnor}} eller {{avslut_arbete.män.antal}}, eller ta bort klamrarna.")
+                return
             try:
                 changed = narrative.save(y, mid, new)
             except (narrative.NarrativeError, OSError) as exc:
@@ -87,7 +95,8 @@ def narrative_section(mid: str, y: int, pub: Published) -> None:
             else:
                 if changed:
                     _auth.log(eventlog.TEXT, f"{mid} {y}")
-                    st.success("Texten är sparad. Den tidigare versionen finns kvar under Tidigare versioner.")
+                    st.session_state[saved] = True
+                    st.rerun()  # draw the page again with the saved text, at once
                 else:
                     st.info("Inget att spara: texten är oförändrad.")
         earlier = narrative.versions(y, mid)

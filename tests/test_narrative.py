@@ -98,6 +98,14 @@ def test_page_shows_text_with_figures_and_saves_a_new_version(demo_prep: Prepare
     assert narrative.read(2018, MID) == evil
     versions = narrative.versions(2018, MID)
     assert len(versions) == 1 and "{{deltagare.totalt}} deltagare" in versions[0].text()
+    # the saved text shows at once, in the same session (issue 26), with the message
+    assert any("Ny text med" in m.value for m in at.markdown) and any("Texten är sparad" in s.value for s in at.success)
+    # a misspelt placeholder is refused on save, named, and nothing is stored
+    at.text_area(key=f"text_{MID}_2018").input("Text med {{okand.platshallare}} och {{deltagare.kvinnor}}.")
+    next(b for b in at.button if b.label == "Spara texten").click()
+    at.run()
+    assert any("{{okand.platshallare}}" in e.value and "sparades inte" in e.value for e in at.error)
+    assert narrative.read(2018, MID) == evil
     at = _page()
     saved = [m for m in at.markdown if "Ny text med" in m.value][0]
     assert f"{women} kvinnor" in saved.value and not saved.proto.allow_html

@@ -184,6 +184,25 @@ def trend_frame(pubs: list[Published], iid: str) -> pd.DataFrame:
 
 _PLACEHOLDER: Final = re.compile(r"\{\{\s*([a-z_]+)\.(kvinnor|män|man|annat|totalt)(\.antal)?\s*\}\}", re.IGNORECASE)
 _PLACEHOLDER_GENDER: Final = {"kvinnor": S.KVINNOR, "män": S.MAN_PLURAL, "man": S.MAN_PLURAL, "annat": S.ANNAT_OKANT, "totalt": S.TOTALT}
+_ANY_PLACEHOLDER: Final = re.compile(r"\{\{(.*?)\}\}")
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """Every ``{{…}}`` of a text that :func:`fill_figures` cannot fill (a misspelt indicator or gender),
+    as written, in order: a text with one is refused on save rather than published raw.
+
+    >>> unknown_placeholders("{{deltagare.kvinnor}} och {{okand.platshallare}}, {{avslut_arbete.män.antal}} {{x}}")
+    ['{{okand.platshallare}}', '{{x}}']
+    """
+    from ..compute.indicators import INDICATORS
+
+    known = {i.id for i in INDICATORS}
+    bad = []
+    for m in _ANY_PLACEHOLDER.finditer(text):
+        ok = _PLACEHOLDER.fullmatch(m.group(0))
+        if ok is None or ok.group(1).lower() not in known:
+            bad.append(m.group(0))
+    return bad
 
 
 def fill_figures(text: str, pub: Published) -> str:
