@@ -14,9 +14,10 @@ from jamstalldhet.base.access import Right
 from jamstalldhet.base.settings import default_k
 from jamstalldhet.disclosure.control import Published
 from jamstalldhet.intake.records import Prepared
+from jamstalldhet.plan import chart as plan_chart
 from jamstalldhet.plan import model as plan
 from pages import _auth
-from pages._shared import Data, cat, downloads, report_mode, setup, show_table, year
+from pages._shared import Data, cat, downloads, report_mode, setup, show_chart, show_table, year
 
 NO_STATUS = "– (ingen status)"
 
@@ -111,6 +112,8 @@ counts = pv.counts
 st.caption(f"Bedömning {y}: " + " · ".join(f"{plan.ICONS[w]} {w}: {n}" for w, n in counts.items())
            + ". Bedömningarna görs alltid på de publicerade, röjandekontrollerade siffrorna (även i internt läge); "
              "ett värde som visas som .. kan inte bedömas.")
+if pv.goals:
+    show_chart(plan_chart.status_figure(pv), f"handlingsplan_{y}", key="plan_status")
 
 for gv in pv.goals:
     st.header(f"Mål {gv.goal.number}: {gv.area_title}")

@@ -43,6 +43,9 @@ def test_goals_measures_and_activities(demo_prep: Prepared) -> None:
     at = page()
     assert not at.exception
     assert at.title[0].value == "Handlingsplan"
+    # the plan at a glance (issue 26): every measure per year by colour, symbol and word, with its sentence
+    assert [c.key for c in at.get("plotly_chart")][:1] == ["plan_status"]
+    assert any("Handlingsplanens mått 2018–2020; 2018:" in m.value for m in at.markdown)
     headers = [h.value for h in at.header]
     assert headers[:3] == ["Mål 1: Makt, inflytande och ekonomisk jämställdhet", "Mål 2: Makt och hälsa",
                            "Mål 3: Makt och mäns våld mot kvinnor"]

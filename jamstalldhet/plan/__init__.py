@@ -1,5 +1,5 @@
 """A wing: the handlingsplan: goals, targets, per-year status and its view (model), the board's follow-up file
-(followup) and the follow-up texts (narrative). Never imports payments or resources.
+(followup), the follow-up texts (narrative) and the plan at a glance (chart). Never imports payments or resources.
 """
 
-__all__ = ["followup", "model", "narrative"]
+__all__ = ["chart", "followup", "model", "narrative"]
