@@ -142,10 +142,14 @@ def setup() -> Data:
     from jamstalldhet.base.settings import SettingsError
 
     try:
-        default_k()  # a threshold below 3 from the environment is refused at start, on every page
+        default_k()  # a threshold below 5 from the environment is refused at start, on every page
     except SettingsError as exc:
         st.error(f"Instrumentpanelen kan inte starta: {exc}")
         st.stop()
+    # Swedish only (issue 26): Streamlit's table and chart toolbars speak English ("Show/hide columns",
+    # "Download as CSV", "Search", "Fullscreen") and cannot be translated; every table has its own Swedish
+    # downloads, so the toolbars are hidden. (An element's own height is unchanged: nothing moves.)
+    st.html("<style>[data-testid='stElementToolbar']{display:none !important}</style>", width="content")
     d = data()
     st.session_state["_filters_now"] = {}  # group_filters() sets the page's filters (for the event log and files)
     st.session_state["_filters_default"] = {}
@@ -437,7 +441,9 @@ def chart_config(stem: str) -> dict[str, object]:
     """The camera button saves PNG at print resolution with a sensible file name; no buttons in rapportläge."""
     if report_mode():
         return {"displayModeBar": False, "staticPlot": False}
-    return {"toImageButtonOptions": {"format": "png", "filename": stem, "scale": 3}, "displaylogo": False}
+    # only the camera: the zoom, pan and select buttons speak English and a reader of a bar chart needs none of them
+    return {"toImageButtonOptions": {"format": "png", "filename": stem, "scale": 3}, "displaylogo": False,
+            "modeBarButtons": [["toImage"]]}
 
 
 def plan_stamp() -> str:
