@@ -398,3 +398,14 @@ def test_status_fingerprint_changes_on_save(tmp_path: Path) -> None:
     plan.save_status(2019, {"x": plan.StatusEntry("Pågår")}, tmp_path)
     after = plan.status_fingerprint([2018, 2019], tmp_path)
     assert before != after and before.split("|")[0] == after.split("|")[0]
+
+
+def test_an_assessment_says_when_the_value_is_within_the_noise_of_its_target() -> None:
+    """Issue 25: published figures carry ±3 of noise; an assessment that the noise alone could turn says so."""
+    tables = plan.published_tables(prep_of(unit(20, 6, 25, 5)), k=5)
+    near = result(tables, "avslutade", "antal män ≥ 24")  # 25 ± 3 against 24
+    assert near.perturbed and "kan avgöra bedömningen" in near.reason
+    far = result(tables, "avslutade", "antal män ≥ 10")
+    assert far.result == plan.UPPNATT and far.reason == ""
+    exact = plan.assess(measure("avslutade", "antal män ≥ 24"), 2018, plan.published_tables(prep_of(unit(20, 6, 25, 5)), k=0))
+    assert exact.result == plan.UPPNATT and exact.reason == ""  # internal: exact, nothing to say

@@ -35,6 +35,7 @@ two), so the page never says "Ej uppnått" beside a value that reads as the targ
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ from ..base.settings import DATA_DIR, texts_dir
 from ..base.validation import TomlError, read_toml
 from ..compute.indicators import INDICATORS
 from ..compute.indicators import indicator as indicator_def
+from ..disclosure.cellkey import MAX_NOISE
 from ..disclosure.control import Published
 from ..intake.records import Prepared
 
@@ -566,8 +568,36 @@ def assess(measure: Measure, year: int, tables: Tables) -> Assessment:
         return Assessment(year, KAN_INTE, F.MISSING, f"urvalet kan inte publiceras. {exc}")
     if pub is None:
         return Assessment(year, KAN_INTE, F.MISSING, f"det finns ingen data för {year}")
-    result, value, reason = evaluate(measure.target, _rows(pub, measure.indicator))
+    rows = _rows(pub, measure.indicator)
+    result, value, reason = evaluate(measure.target, rows)
+    if pub.perturbed and result != KAN_INTE and within_noise(measure.target, rows):
+        reason = (f"värdet ligger så nära målvärdet att den lilla slumpmässiga justeringen (högst ±{MAX_NOISE} personer) "
+                  "kan avgöra bedömningen")
     return Assessment(year, result, value, reason, bool(pub.perturbed))
+
+
+def within_noise(target: Target, rows: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether a published value lies within the cell-key noise (±D persons in each count) of the
+    target's threshold, so that the adjustment alone could turn Uppnått into Ej uppnått or back."""
+    def share_noise(g: str) -> float:
+        den = _get(rows, g, "denominator")
+        return MAX_NOISE / float(den) * 100 if den else math.inf
+
+    if target.kind == "count":
+        count = _get(rows, target.gender, "count")
+        return count is not None and target.low is not None and abs(float(count) - target.low) <= MAX_NOISE
+    if target.kind == "share":
+        share = _get(rows, target.gender, "share")
+        return share is not None and target.low is not None and \
+            abs(float(share) - target.low) * 100 <= share_noise(target.gender)
+    if target.kind in ("compare", "gap"):
+        w, m = _get(rows, S.KVINNOR, "share"), _get(rows, S.MAN_PLURAL, "share")
+        if w is None or m is None:
+            return False
+        gap = abs(float(w) - float(m)) * 100
+        edge = 0.0 if target.kind == "compare" else float(target.high or 0.0)
+        return abs(gap - edge) <= share_noise(S.KVINNOR) + share_noise(S.MAN_PLURAL)
+    return False
 
 
 # --- status per year, every version kept -------------------------------------------------------
