@@ -188,8 +188,8 @@ def test_zip_has_every_figure_as_png_and_svg_and_tables_as_xlsx(demo_report: rep
         names = zf.namelist()
         pngs = [n for n in names if n.endswith(".png")]
         svgs = [n for n in names if n.endswith(".svg")]
-        # every indicator figure, and the resources section's figure (no payments passed here)
-        assert len(pngs) == len(svgs) == len(demo_report.figures) + len(demo_report.extra) == 12 + 1
+        # every indicator figure, and the resources and Kolada sections' figures (no payments passed here)
+        assert len(pngs) == len(svgs) == len(demo_report.figures) + len(demo_report.extra) == 12 + 2
         assert any(n.endswith("figur-01_deltagare_2018.png") for n in pngs)
         for n in pngs:
             head = zf.read(n)[:24]
@@ -206,7 +206,7 @@ def test_zip_has_every_figure_as_png_and_svg_and_tables_as_xlsx(demo_report: rep
         for n in svgs:
             assert ET.fromstring(zf.read(n)).tag.endswith("svg")
         books = [n for n in names if n.endswith(".xlsx")]
-        assert len(books) == 3 + 1 + len(demo_report.extra)  # målområden, summary, resources
+        assert len(books) == 3 + 1 + len(demo_report.extra)  # målområden, summary, resources, Kolada
         halsa = next(n for n in books if "makt-och-halsa" in n)
         published = zf.read(halsa)
 
@@ -296,7 +296,8 @@ def test_report_has_resources_and_payments_sections(demo_prep: Prepared) -> None
 
     rep = report.build(demo_prep, 2021, catalogue.load(), 5, "Demodata", payments=demo_payments.demo_frame())
     titles = [x.title for x in rep.extra]
-    assert titles == ["Resurser: får kvinnor och män lika stor del?", "Jämställda utbetalningar av ekonomiskt bistånd"]
+    assert titles == ["Resurser: får kvinnor och män lika stor del?", "Jämställda utbetalningar av ekonomiskt bistånd",
+                      "Kolada: kommunal arbetsmarknadsstatistik"]
     doc = report.html(rep)
     assert "av deltagarna och får" in doc  # the resources sentence
     import io
@@ -307,5 +308,8 @@ def test_report_has_resources_and_payments_sections(demo_prep: Prepared) -> None
     assert {f"tabeller_{x.slug}_2021.xlsx" for x in rep.extra} <= set(books)
     sheets = openpyxl.load_workbook(io.BytesIO(books[f"tabeller_{rep.extra[0].slug}_2021.xlsx"])).sheetnames
     assert sheets == ["Resurser per insats", "Resurser över tid"]
-    # without payments and with no price list problem, only the resources section
-    assert [x.title for x in report.build(demo_prep, 2021, catalogue.load(), 5, "Demodata").extra] == titles[:1]
+    # the Kolada section: the year's key figures and the shipped Borås series beside the unit's own
+    kas = rep.extra[2]
+    assert "U40455" in " ".join(kas.tables["Nyckeltal 2021"].astype(str).to_numpy().ravel()) and "Borås" in kas.sentence
+    # without payments and with no price list problem: resources and Kolada
+    assert [x.title for x in report.build(demo_prep, 2021, catalogue.load(), 5, "Demodata").extra] == [titles[0], titles[2]]

@@ -612,3 +612,41 @@ def comparison_chart(frame: pd.DataFrame, kpi: str, home: str, note: str) -> go.
     fig.update_xaxes(title="År", dtick=1)
     fig.update_yaxes(title="Procent" if kpi in KPI_OF and KPI_OF[kpi].kind == "share" else "Antal", rangemode="tozero")
     return fig
+
+
+HEADLINE: Final = "U40455"
+
+
+def display_frame(fig: Figures) -> pd.DataFrame:
+    """:meth:`Figures.frame` as a reader sees it: counts whole, shares in per cent with one decimal
+    (Swedish numbers), a hidden value ``..``, an undefined one ``–``."""
+    import pandas as pd
+
+    from ..base import formatting as F
+
+    out = fig.frame()
+    out["Värde"] = [F.SUPPRESSED if st == HIDDEN else F.MISSING if pd.isna(v) else
+                    F.number(v, 1 if KPI_OF[kid].kind == "share" else 0)
+                    for kid, v, st in zip(out["Id"], out["Värde"], out["Status"], strict=True)]
+    return out
+
+
+def report_section(prep: Prepared, year: int, k: int) -> Any:
+    """The annual report's section on Kolada: this year's figures by gender (published, or exact and
+    marked in internal mode) and the unit's A + B share beside the shipped Kolada series."""
+    from ..show.views import ReportSection
+
+    mapping = load_mapping()
+    own = [compute(prep, y, k, mapping) for y in prep.whole_years()]
+    this = next((f for f in own if f.year == year), None)
+    if this is None:
+        return None
+    published, _ = shipped_values()
+    home = series_name(mapping, mapping.municipality)
+    frame = comparison_frame(own, published, HEADLINE, [mapping.municipality], mapping)
+    return ReportSection(
+        year, "Kolada: kommunal arbetsmarknadsstatistik", comparison_sentence(frame, HEADLINE, home),
+        comparison_chart(frame, HEADLINE, home, this.note()),
+        {f"Nyckeltal {year}": display_frame(this), "Jämförelse med Kolada": comparison_table(frame)},
+        {f"Kolada {year}": this.frame()}, this.note(),
+    )

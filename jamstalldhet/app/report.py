@@ -161,7 +161,8 @@ def build(prep: Prepared, year: int, cat: Catalogue, k: int, source: str, texts:
 
 
 def _extra_sections(prep: Prepared, year: int, k: int, payments: pd.DataFrame | None) -> tuple[views.ReportSection, ...]:
-    """Resurser (when the price list can be read) and jämställda utbetalningar (when there are payments)."""
+    """Resurser (when the price list can be read), jämställda utbetalningar (when there are payments) and
+    Kolada's key figures beside the published series (when the outcome mapping can be read)."""
     from ..payments import view as payments_view
     from ..resources import prices as costs
     from ..resources import view as resources_view
@@ -171,7 +172,13 @@ def _extra_sections(prep: Prepared, year: int, k: int, payments: pd.DataFrame | 
     except costs.CostError:
         res = None  # the page says what is wrong with the price list; the report leaves the section out
     pay = payments_view.report_section(payments, year, k)
-    return tuple(s for s in (res, pay) if s is not None)
+    from . import kolada
+
+    try:
+        kas = kolada.report_section(prep, year, k)
+    except kolada.KoladaError:
+        kas = None  # the Jämförelse page says what is wrong with the mapping; the report leaves the section out
+    return tuple(s for s in (res, pay, kas) if s is not None)
 
 
 # --- HTML ---------------------------------------------------------------------------------
