@@ -230,7 +230,8 @@ def table_note(pub: Any) -> None:
     """The line right under a published table: what its figures are, linked to the page Om siffrorna."""
     from jamstalldhet.show.presentation import reading_note
 
-    st.caption(f"{reading_note(bool(pub.internal))} [Om siffrorna](om-siffrorna)")
+    # small text in the body colour (a caption's 60 % opacity would take the link below 4.5 : 1)
+    st.markdown(f":small[{reading_note(bool(pub.internal))}] [Om siffrorna](om-siffrorna)")
 
 
 def show_table(df: pd.DataFrame) -> None:

@@ -150,6 +150,6 @@ def test_every_table_says_what_its_figures_are_right_under_it() -> None:
     at = AppTest.from_file(str(ROOT / "pages" / "oversikt.py"), default_timeout=60)
     at.session_state["ar"] = 2018
     at.run()
-    notes = [c.value for c in at.caption if "[Om siffrorna](om-siffrorna)" in c.value]
+    notes = [m.value for m in at.markdown if "[Om siffrorna](om-siffrorna)" in m.value]
     assert len(notes) == len(at.dataframe) == 2
     assert "summan kan skilja sig från totalt" in notes[0] and "”..” är ett litet tal" in notes[0]

@@ -388,10 +388,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if loaded is None:
         return EXIT_INVALID
     prep, source = loaded
-    years = prep.years()
-    if args.year not in years:
-        span = f"{years[0]}–{years[-1]}" if years else "inga år"
-        sys.stderr.write(f"fel: året {args.year} finns inte i datan ({span}).\n")
+    if _year_missing(prep, args.year):
         return EXIT_INVALID
     try:
         rep = report.build(prep, args.year, catalogue.load(), k, source.label,
@@ -429,6 +426,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _year_missing(prep: Prepared, year: int) -> bool:
+    """Says on stderr, and answers True, when the data has no record in ``year``."""
+    years = prep.years()
+    if year in years:
+        return False
+    span = f"{years[0]}–{years[-1]}" if years else "inga år"
+    sys.stderr.write(f"fel: året {year} finns inte i datan ({span}).\n")
+    return True
+
+
 def _cmd_kolada(args: argparse.Namespace) -> int:
     from ..disclosure.control import INTERNAL_FILE_MARK
     from . import kolada
@@ -440,10 +447,7 @@ def _cmd_kolada(args: argparse.Namespace) -> int:
     if loaded is None:
         return EXIT_INVALID
     prep, _ = loaded
-    years = prep.years()
-    if args.year not in years:
-        span = f"{years[0]}–{years[-1]}" if years else "inga år"
-        sys.stderr.write(f"fel: året {args.year} finns inte i datan ({span}).\n")
+    if _year_missing(prep, args.year):
         return EXIT_INVALID
     try:
         fig = kolada.compute(prep, args.year, k)

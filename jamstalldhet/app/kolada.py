@@ -26,7 +26,6 @@ from ..base import schema as S
 from ..base.settings import DATA_DIR
 from ..base.validation import TomlError, read_toml
 from ..compute.indicators import PersonCounter
-from ..disclosure import cellkey
 from ..disclosure import control as disclosure
 from ..disclosure.control import INTERNAL_MARK, is_internal
 from ..intake.records import NEVER, Prepared, year_bounds
@@ -282,8 +281,7 @@ class Figures:
         """What every output of these figures says about their protection."""
         if self.internal:
             return f"{INTERNAL_MARK}. Exakta tal (inrapporteringen till Kolada)."
-        return (f"Varje antal har ett litet slumpmässigt brus (högst ±{cellkey.MAX_NOISE}) som skyddar enskilda personer; "
-                f"{HIDDEN} = färre än {self.k} personer. Andelarna räknas från de visade antalen.")
+        return f"{disclosure.note(self.k)}. Andelarna räknas från de visade antalen."  # the words of every published table
 
 
 def compute(prep: Prepared, year: int, k: int, mapping: Mapping | None = None,
