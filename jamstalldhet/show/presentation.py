@@ -69,19 +69,22 @@ def count_table(pub: Published, cat: Catalogue, ids: list[str], group: str = S.T
 
 
 def rate_table(pub: Published, cat: Catalogue, ids: list[str], group: str = S.TOTALT) -> pd.DataFrame:
-    """Counts and shares of each gender, intervals, gap, ratio and significance."""
+    """The comparison first (issue 26: it must not sit behind sideways scrolling): counts and shares of
+    women and men, gap, ratio and significance; then the total, then the intervals."""
     rows = []
     for iid, sub in _of_kind(pub, ids, "rate", group):
         row: dict[str, str] = {"Indikator": cat.text(iid).title}
-        for g in genders(pub):
+        for g in [g for g in genders(pub) if g != S.TOTALT]:
             row[f"{g}, antal"] = F.number(sub.loc[g, "count"])
             row[SHARE_LABEL[g]] = F.percent(sub.loc[g, "share"])
-        for g in (S.KVINNOR, S.MAN_PLURAL):
-            row[CI_LABEL[g]] = F.interval(sub.loc[g, "ci_low"], sub.loc[g, "ci_high"])
         w = sub.loc[S.KVINNOR]
         row[GAP_LABEL] = F.pp(w["gap_pp"])
         row[RATIO_LABEL] = F.ratio(w["ratio"])
         row[SIGNIFICANT_LABEL] = F.yes_no(w["significant"])
+        row[f"{S.TOTALT}, antal"] = F.number(sub.loc[S.TOTALT, "count"])
+        row[SHARE_LABEL[S.TOTALT]] = F.percent(sub.loc[S.TOTALT, "share"])
+        for g in (S.KVINNOR, S.MAN_PLURAL):
+            row[CI_LABEL[g]] = F.interval(sub.loc[g, "ci_low"], sub.loc[g, "ci_high"])
         rows.append(row)
     return pd.DataFrame(rows)
 
