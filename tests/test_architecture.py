@@ -205,3 +205,19 @@ def test_the_cycle_check_finds_a_planted_cycle(tmp_path: Path) -> None:
     _plant(root / "pages" / "_auth.py", "\n\ndef _planted() -> None:\n    from pages import _shared  # noqa\n")
     _plant(root / "pages" / "_shared.py", "\n\ndef _planted2() -> None:\n    from pages._auth import x  # noqa\n")
     assert page_cycles(root)
+
+
+def test_the_environment_is_read_in_settings_only() -> None:
+    """Issue 30: every variable the tool knows is named in base/settings.py and read through
+    ``settings.environment`` – no module reads ``os.environ`` or ``os.getenv`` itself."""
+    import ast
+
+    readers = []
+    for path in sorted((ROOT / PACKAGE).rglob("*.py")):
+        if path.relative_to(ROOT / PACKAGE).as_posix() == "base/settings.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") and \
+                    isinstance(node.value, ast.Name) and node.value.id == "os":
+                readers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not readers, readers

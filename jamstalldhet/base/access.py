@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import os
 import sys
 import tomllib
 import zlib
@@ -26,6 +25,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
+
+from .settings import ADDRESS_ENV, SESSION_HOURS_ENV, TRUSTED_ENV, environment
 
 
 class Role(StrEnum):
@@ -55,9 +56,6 @@ RIGHTS: Final[Mapping[Role, frozenset[Right]]] = {
 DEFAULT_CLAIM: Final = "groups"
 LOCAL_ADDRESS: Final = "127.0.0.1"
 ALL_ADDRESSES: Final = "0.0.0.0"  # noqa: S104 - only with sign-in configured
-ADDRESS_ENV: Final = "JAMSTALLDHET_ADDRESS"
-TRUSTED_ENV: Final = "JAMSTALLDHET_BETRODD_NATVERK"  # "ja": serve a network address without sign-in
-SESSION_HOURS_ENV: Final = "JAMSTALLDHET_INLOGGNING_TIMMAR"
 DEFAULT_SESSION_HOURS: Final = 8.0
 MIN_SECRET_LENGTH: Final = 32
 MIN_SECRET_BITS: Final = 80.0  # estimated from the characters' frequencies (a 32-character hex token: 94–125)
@@ -204,7 +202,7 @@ def secret_bits(value: str) -> float:
 
 def session_max_seconds() -> float:
     """How long a sign-in lasts (``JAMSTALLDHET_INLOGGNING_TIMMAR``, default 8 hours)."""
-    raw = os.environ.get(SESSION_HOURS_ENV, "").strip()
+    raw = environment(SESSION_HOURS_ENV).strip()
     try:
         hours = float(raw) if raw else DEFAULT_SESSION_HOURS
     except ValueError as exc:
@@ -237,7 +235,7 @@ def sign_in_parts(claims: Mapping[str, Any]) -> list[str]:
 
 
 def network_trusted() -> bool:
-    return os.environ.get(TRUSTED_ENV, "").strip().lower() in ("ja", "1", "true", "yes")
+    return environment(TRUSTED_ENV).strip().lower() in ("ja", "1", "true", "yes")
 
 
 def serving_problem(secrets: Mapping[str, Any], address: str | None, trusted: bool) -> str | None:
@@ -288,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print the bind address for ``make run`` (``$JAMSTALLDHET_ADDRESS`` may ask for another)."""
     del argv
     try:
-        print(bind_address(load_secrets(secrets_files()), os.environ.get(ADDRESS_ENV) or None))
+        print(bind_address(load_secrets(secrets_files()), environment(ADDRESS_ENV) or None))
     except AccessConfigError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -11,6 +11,22 @@ DATA_DIR: Final = ROOT / "data"
 STORE_ENV: Final = "JAMSTALLDHET_STORE"
 K_ENV: Final = "JAMSTALLDHET_K"
 TEXTS_ENV: Final = "JAMSTALLDHET_TEXTS"
+# the other settings, read where they are used, but always through :func:`environment` (the only reader of
+# the process environment in the package, so that every variable the tool knows is named here)
+KEY_ENV: Final = "JAMSTALLDHET_KEY"
+KEY_FILE_ENV: Final = "JAMSTALLDHET_KEY_FILE"
+COSTS_ENV: Final = "JAMSTALLDHET_KOSTNADER"
+DECISION_ENV: Final = "JAMSTALLDHET_BESLUTSDATUM"
+ADDRESS_ENV: Final = "JAMSTALLDHET_ADDRESS"
+TRUSTED_ENV: Final = "JAMSTALLDHET_BETRODD_NATVERK"  # "ja": serve a network address without sign-in
+SESSION_HOURS_ENV: Final = "JAMSTALLDHET_INLOGGNING_TIMMAR"
+CONFIG_HOME_ENV: Final = "XDG_CONFIG_HOME"
+
+
+def environment(name: str, default: str = "") -> str:
+    """The value of one of the variables named above (``default`` when unset): the package reads the
+    environment here and nowhere else."""
+    return os.environ.get(name, default)
 
 
 def store_dir() -> Path:

@@ -25,8 +25,8 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-KEY_ENV: Final = "JAMSTALLDHET_KEY"
-KEY_FILE_ENV: Final = "JAMSTALLDHET_KEY_FILE"
+from ..base.settings import CONFIG_HOME_ENV, KEY_ENV, KEY_FILE_ENV, environment
+
 # ASCII digits only: str's \\d also takes other scripts' digits, which int() reads but which have no
 # place in a personnummer (and which the ASCII pseudonym input could not hold).
 _FORM: Final = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$", re.ASCII)
@@ -212,16 +212,16 @@ def _right_aligned(arr: Any, width: int) -> npt.NDArray[np.uint8]:
 def key_file() -> Path:
     """Where the secret key lives: ``$JAMSTALLDHET_KEY_FILE``, else outside the data folder in
     the user's configuration directory (``~/.config/jamstalldhet/pseudonymnyckel``)."""
-    env = os.environ.get(KEY_FILE_ENV)
+    env = environment(KEY_FILE_ENV)
     if env:
         return Path(env)
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    base = Path(environment(CONFIG_HOME_ENV) or Path.home() / ".config")
     return base / "jamstalldhet" / "pseudonymnyckel"
 
 
 def secret_key() -> bytes:
     """``$JAMSTALLDHET_KEY`` if set; else the key file, created (32 random bytes, mode 600) on first use."""
-    env = os.environ.get(KEY_ENV)
+    env = environment(KEY_ENV)
     if env:
         return env.encode("utf-8")
     path = key_file()

@@ -12,7 +12,6 @@ The file reading itself (formats, encodings, dates, header normalisation) is
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -27,6 +26,7 @@ import pandas as pd
 
 from ..base import schema as S
 from ..base import validation as V
+from ..base.settings import DECISION_ENV, environment
 from ..base.validation import Problem, rows_problems
 from ..intake import reading as R
 from ..intake import unknown_values as U
@@ -68,14 +68,13 @@ LABELS: Final = {
 }
 
 #: The board's decision: half to each adult from this date (Borås; the demo data follows it).
-DECISION_ENV: Final = "JAMSTALLDHET_BESLUTSDATUM"
 DEFAULT_DECISION: Final = date(2020, 1, 1)
 
 
 def decision_date() -> date:
     """The date from which half is to be paid to each adult (``$JAMSTALLDHET_BESLUTSDATUM``, ISO)."""
     try:
-        return date.fromisoformat(os.environ.get(DECISION_ENV, ""))
+        return date.fromisoformat(environment(DECISION_ENV))
     except ValueError:
         return DEFAULT_DECISION
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -37,11 +36,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ..base import versions as versions_module
-from ..base.settings import DATA_DIR
+from ..base.settings import COSTS_ENV, DATA_DIR, environment
 from ..base.validation import TomlError, read_toml
 from ..base.versions import Version
 
-COSTS_ENV: Final = "JAMSTALLDHET_KOSTNADER"
 COSTS_FILE: Final = DATA_DIR / "kostnader.toml"
 MAX_CHARS: Final = 200_000
 _KEYS: Final = ("insats", "ar", "kr_per_dag", "kalla")
@@ -229,7 +227,7 @@ def to_toml(cat: CostCatalogue) -> str:
 
 def path() -> Path:
     """The current price list: ``$JAMSTALLDHET_KOSTNADER`` or ``data/kostnader.toml``."""
-    env = os.environ.get(COSTS_ENV)
+    env = environment(COSTS_ENV)
     return Path(env) if env else COSTS_FILE
 
 
