@@ -6,7 +6,7 @@ Run with ``streamlit run dashboard.py`` (or ``make run``).
 import pyarrow as pa
 import streamlit as st
 
-from pages import _auth
+from pages import _auth, _swedish
 from pages._malomrade import malomrade_page
 from pages._shared import cat, report_mode
 
@@ -22,13 +22,15 @@ st.set_page_config(page_title="Jämställdhetsuppföljning", page_icon="⚖️",
 # one-line script sets it on every run, through st.html's supported unsafe_allow_javascript (it
 # runs in the page itself, not in an iframe). Nothing in the installed package is patched.
 st.html("<script>document.documentElement.lang = 'sv';</script>", unsafe_allow_javascript=True, width="content")
+_swedish.install()  # Streamlit's own words (uploader, skip link, menus, labels) in Swedish
 _auth.gate()  # with sign-in configured: nothing but the sign-in view until signed in
 
 # One page per målområde of the catalogue (data/indikatorer.toml): title and address from there, so
 # a new målområde in the catalogue is a new page, with no code.
 catalogue = cat()
+start = st.Page("pages/oversikt.py", title="Översikt", url_path="", default=True)  # at "/"; "/oversikt" leads there too
 pages = [
-    st.Page("pages/oversikt.py", title="Översikt", url_path="oversikt", default=True),
+    start,
     *[st.Page(malomrade_page(area.id), title=area.title, url_path=area.url) for area in catalogue.malomraden],
     st.Page("pages/resurser.py", title="Resurser", url_path="resurser"),
     st.Page("pages/handlingsplan.py", title="Handlingsplan", url_path="handlingsplan"),
@@ -42,4 +44,6 @@ pages = [
 # Each page draws the shared sidebar filters itself (pages._shared.setup), so that a page
 # run on its own (AppTest, a bookmarked URL) has the same filters.
 st.session_state["_via_dashboard"] = True  # see pages._shared.setup
-st.navigation(_auth.menu(pages)).run()
+# An address no page has gets a Swedish page (not Streamlit's English "Page not found").
+missing = _swedish.unknown_address(pages, start, "oversikt")
+st.navigation(_auth.menu(pages + ([missing] if missing else []))).run()

@@ -36,6 +36,7 @@ from pages._shared import (
     setup,
     shared,
     show_chart,
+    show_intervals,
     show_table,
     table_note,
     year,
@@ -146,6 +147,7 @@ def render_malomrade(mid: str) -> None:
         stem = mv.stem(iid)
         show_chart(view.figure, stem, key=f"chart_{iid}")
         show_table(view.table)
+        show_intervals(view.intervals)
         table_note(pub)
         if report:
             continue

@@ -85,7 +85,12 @@ REPORT_CSS = """<style>
 [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { max-width: 794px; padding: 1.5rem 2rem 2rem 2rem; }
+[data-testid="stTable"] { font-size: 0.78rem; }
 </style>"""
+
+
+#: the content width of rapportläge's A4 page (794 px less its padding), in CSS pixels
+REPORT_WIDTH = 730
 
 
 def sidebar_filters(d: Data) -> None:
@@ -149,7 +154,7 @@ def setup() -> Data:
     # Swedish only (issue 26): Streamlit's table and chart toolbars speak English ("Show/hide columns",
     # "Download as CSV", "Search", "Fullscreen") and cannot be translated; every table has its own Swedish
     # downloads, so the toolbars are hidden. (An element's own height is unchanged: nothing moves.)
-    st.html("<style>[data-testid='stElementToolbar']{display:none !important}</style>", width="content")
+    st.html(PAGE_CSS, width="content")
     d = data()
     st.session_state["_filters_now"] = {}  # group_filters() sets the page's filters (for the event log and files)
     st.session_state["_filters_default"] = {}
@@ -216,13 +221,24 @@ def cat() -> catalogue.Catalogue:
         st.stop()
 
 
-# Rapportläge's static tables wrap their cells to the A4 width: a table wider than its box becomes a
-# scrollable region that a keyboard cannot reach (WCAG 2.1.1, axe rule scrollable-region-focusable).
-STATIC_TABLE_CSS = """<style>
+# Every page's own styles (issue 26):
+# - Streamlit's table and chart toolbars speak English and cannot be translated; every table has its own
+#   Swedish downloads, so the toolbars are hidden (an element's own height is unchanged: nothing moves).
+# - Tables are static HTML tables whose cells wrap, so every column is visible without scrolling sideways
+#   and no text is printed over its neighbour: Streamlit puts each cell's text in an inline-block wider than
+#   the cell, hence the rule for the cells' inner boxes. A table that never scrolls is also never a
+#   scrollable region a keyboard cannot reach (WCAG 2.1.1, axe rule scrollable-region-focusable).
+# - .sr-only: text for screen readers only (a chart's sentence, read before the chart; its table follows).
+PAGE_CSS = """<style>
+[data-testid='stElementToolbar'] { display: none !important; }
 [data-testid="stTable"] > div { overflow: visible; }
-[data-testid="stTable"] table { width: 100%; table-layout: fixed; box-sizing: border-box; }
-[data-testid="stTable"] th, [data-testid="stTable"] td { white-space: normal; overflow-wrap: anywhere; hyphens: auto; }
+[data-testid="stTable"] table { width: 100%; table-layout: auto; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { white-space: normal; padding: 0.3rem 0.45rem; vertical-align: bottom; }
+[data-testid="stTable"] th > div, [data-testid="stTable"] td > div { display: block; min-width: 0; overflow-wrap: break-word; }
+[data-testid="stTable"] td { text-align: right; }
 [data-testid="stTable"] { font-size: 0.85rem; }
+.sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+  clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 </style>"""
 
 
@@ -234,14 +250,42 @@ def table_note(pub: Any) -> None:
     st.markdown(f":small[{reading_note(bool(pub.internal))}] [Om siffrorna](om-siffrorna)")
 
 
+def show_intervals(df: pd.DataFrame) -> None:
+    """A rate table's 95 % intervals, on demand under it (the chart's error bars show them too);
+    not in rapportläge, whose tables must fit an A4 page beside the chart that already has them."""
+    if df.empty or report_mode():
+        return
+    with st.expander("95 % konfidensintervall"):
+        show_table(df)
+
+
 def show_table(df: pd.DataFrame) -> None:
-    """An interactive table (a keyboard reaches it with Tab and moves in it with the arrow keys);
-    in rapportläge a static one (no toolbar, nothing to click) whose cells wrap, so it never scrolls."""
-    if report_mode():
-        st.html(STATIC_TABLE_CSS)
-        st.table(df.set_index(df.columns[0]))
-    else:
-        st.dataframe(df, hide_index=True, width="stretch")
+    """A static table whose cells wrap (PAGE_CSS), so that every column is visible at 1280 px and at A4
+    width, and it pastes into a report as it stands; the first column heads its rows. Its files are the
+    download buttons' (sorting and searching belong in Excel). A column of figures never wraps inside a
+    figure ("16,8 %" stays on one line); words wrap."""
+    table = df.set_index(df.columns[0])
+    for col in table.columns:  # a value the table holds as a number is shown as Swedes write it ("26,14")
+        if pd.api.types.is_float_dtype(table[col]):
+            table[col] = table[col].map(_decimal)
+    for col in table.columns:
+        if (table[col].map(type) == str).all() and table[col].str.fullmatch(_FIGURE).all():
+            table[col] = table[col].str.replace(" ", "\u00a0", regex=False)  # no-break spaces: on screen only
+    st.table(table)
+
+
+def _decimal(x: float) -> str:
+    """A float as on every other table: decimal comma, thousands space, its own decimals up to two, "–" for none."""
+    from jamstalldhet.base import formatting as F
+
+    if pd.isna(x):
+        return "–"
+    decimals = next((d for d in range(3) if round(x, d) == round(x, 2)), 2)
+    return F.number(x, decimals)
+
+
+#: a formatted figure: a count, share, gap, ratio or interval ("1 814", "16,8 %", "−1,6", "13,7–19,6 %", "..")
+_FIGURE = r"[−+]?[\d  ]*[\d.,]+( ?[–−-] ?[\d  ,]+)?( ?%| kr)?|\.\.|–|"
 
 
 # --- målområde pages ---------------------------------------------------------------------
@@ -370,6 +414,8 @@ def downloads(df: pd.DataFrame, stem: str, pub: Marked, key: str, title: str = "
     from jamstalldhet.disclosure.control import file_name
     from jamstalldhet.show import export
 
+    if report_mode():  # rapportläge is for pasting into a report: nothing to click
+        return
     about = file_about(title or stem, pub, years, source)
     stem = file_stem(stem)
     cols = st.columns([1, 1, 1, 3])
@@ -460,8 +506,9 @@ import plotly.graph_objects as go  # noqa: E402 – only the chart helper below 
 
 
 def show_chart(fig: go.Figure, stem: str, key: str | None = None) -> None:
-    """A chart with its text alternative: the package's one-sentence summary, as text that a screen
-    reader reads and everyone sees, just before the chart (its table follows it on every page).
+    """A chart with its text alternative: the package's one-sentence summary, read by a screen reader
+    just before the chart and visually hidden (its table, which follows it on every page, says the same
+    to everyone; a screenshot of the chart needs no cropping).
     A chart whose every value is suppressed is that sentence alone: no empty axes."""
     from html import escape
 
@@ -474,7 +521,10 @@ def show_chart(fig: go.Figure, stem: str, key: str | None = None) -> None:
     if charts.all_suppressed(fig):
         st.markdown(f'<p class="diagramtext">{sentence}</p>', unsafe_allow_html=True)
         return
-    st.markdown(f'<p class="diagramtext">Diagram: {sentence}</p>', unsafe_allow_html=True)
+    st.markdown(f'<p class="diagramtext sr-only">Diagram: {sentence}</p>', unsafe_allow_html=True)
     # theme=None: the figure as the package drew it (its contrasts, hatching and labels), the same
     # as in every export, not recoloured by Streamlit's chart theme
-    st.plotly_chart(fig, width="stretch", config=chart_config(stem), key=key, theme=None)
+    if report_mode():  # sized to its content: two bars do not get the page's whole width
+        st.plotly_chart(charts.sized_to_content(fig, REPORT_WIDTH), width="content", config=chart_config(stem), key=key, theme=None)
+    else:
+        st.plotly_chart(fig, width="stretch", config=chart_config(stem), key=key, theme=None)

@@ -3,7 +3,18 @@
 import streamlit as st
 
 from jamstalldhet.show import charts, presentation
-from pages._shared import cat, downloads, internal_banner, published, setup, show_chart, show_table, table_note, year
+from pages._shared import (
+          cat,
+          downloads,
+          internal_banner,
+          published,
+          setup,
+          show_chart,
+          show_intervals,
+          show_table,
+          table_note,
+          year,
+)
 
 d = setup()
 c = cat()
@@ -26,6 +37,7 @@ downloads(presentation.export_table(pub, c, COUNTS), f"deltagare-anvisade-avslut
 st.subheader("Avslutsorsak: andel av kvinnorna och andel av männen")
 show_chart(charts.rates_chart(pub, c, OUTCOMES, f"Avslutade {y} efter avslutsorsak"), f"avslutsorsak_oversikt_{y}")
 show_table(presentation.rate_table(pub, c, OUTCOMES))
+show_intervals(presentation.interval_table(pub, c, OUTCOMES))
 table_note(pub)
 downloads(presentation.export_table(pub, c, OUTCOMES), f"avslutsorsak_oversikt_{y}", pub, key="dl_utfall",
           title="Avslutsorsak: andel av kvinnorna och andel av männen")

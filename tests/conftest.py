@@ -176,3 +176,10 @@ def malomrade_app(mid: str, timeout: float = 90) -> AppTest:
 #: the page files of the first version, by the målområde id of the catalogue that replaced them
 MALOMRADE_OF_FILE = {"makt_inflytande.py": "makt-inflytande-ekonomi", "makt_halsa.py": "makt-och-halsa",
                      "vald.py": "mans-vald-mot-kvinnor"}
+
+
+def page_tables(at: AppTest) -> list[pd.DataFrame]:
+    """The tables a page shows (pages._shared.show_table: static tables whose first column heads the rows),
+    each with that column back as a column, in the order the page draws them; a figure's no-break spaces
+    (which keep "16,8 %" on one line on screen) read as the spaces of the package's formatting."""
+    return [t.value.reset_index().replace("\u00a0", " ", regex=True) for t in at.table]

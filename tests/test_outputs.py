@@ -20,7 +20,7 @@ from jamstalldhet.app import cli
 from jamstalldhet.base import eventlog
 from jamstalldhet.base.settings import store_dir
 from jamstalldhet.disclosure.control import INTERNAL_MARK
-from tests.conftest import file_tables, malomrade_app
+from tests.conftest import file_tables, malomrade_app, page_tables
 
 pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
 
@@ -45,14 +45,14 @@ def counts_in(frame: pd.DataFrame) -> list[int]:
 def test_page_tables_show_dots_not_small_counts(small_store: Path) -> None:
     at = page()
     assert not at.exception
-    deltagare = at.dataframe[0].value.set_index("Indikator").loc["Deltagare"]
+    deltagare = page_tables(at)[0].set_index("Indikator").loc["Deltagare"]
     # the 3 women hidden, and the total with them (else 43 − 40 would tell); the men shown, perturbed
     assert (deltagare["Kvinnor"], deltagare["Totalt"]) == ("..", "..")
     assert abs(int(deltagare["Män"]) - 40) <= 3
-    for df in at.dataframe:
-        for col in df.value.columns:
+    for df in page_tables(at):
+        for col in df.columns:
             if "antal" in col.lower() or col in ("Kvinnor", "Män", "Totalt"):
-                assert not any(SMALL.fullmatch(str(v)) for v in df.value[col]), (col, df.value[col].tolist())
+                assert not any(SMALL.fullmatch(str(v)) for v in df[col]), (col, df[col].tolist())
     assert all(not e.value.startswith("**Internt") for e in at.error)
 
 
@@ -109,7 +109,7 @@ def test_internal_mode_marks_every_file_in_name_and_content(small_store: Path, m
         else:
             book = pd.read_excel(io.BytesIO(data), sheet_name=None, engine="calamine", header=None)
             assert all(INTERNAL_MARK in sheet.to_string() for sheet in book.values())
-    deltagare = at.dataframe[0].value.set_index("Indikator").loc["Deltagare"]
+    deltagare = page_tables(at)[0].set_index("Indikator").loc["Deltagare"]
     assert deltagare["Kvinnor"] == "3"
 
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from jamstalldhet.base import formatting as F
 from jamstalldhet.compute import catalogue
 from jamstalldhet.intake.records import Prepared
-from tests.conftest import MALOMRADE_OF_FILE, ROOT, malomrade_app, shown
+from tests.conftest import MALOMRADE_OF_FILE, ROOT, malomrade_app, page_tables, shown
 
 pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
 
@@ -29,7 +29,7 @@ def page(name: str, year: int = 2018, **state: object) -> AppTest:
 
 
 def table_text(at: AppTest) -> str:
-    return "\n".join(df.value.to_string() for df in at.dataframe)
+    return "\n".join(df.to_string() for df in page_tables(at))
 
 
 @pytest.mark.parametrize(("name", "title"), list(MALOMRADEN.items()))
@@ -76,7 +76,7 @@ def test_trender_page() -> None:
     at = page("trender.py")
     assert not at.exception
     assert len(at.get("plotly_chart")) == 1
-    df = at.dataframe[0].value
+    df = page_tables(at)[0]
     # whole years only (2015 is in the demo only through records that ran into 2016), formatted as
     # every table: Swedish numbers, per cent, .. and no None (issue 25)
     assert list(df["År"]) == [str(y) for y in range(2016, 2025)]

@@ -12,7 +12,7 @@ from jamstalldhet.base.formatting import markdown_text
 from jamstalldhet.base.settings import store_dir
 from jamstalldhet.payments import reading as PR
 from jamstalldhet.payments import store as PS
-from tests.conftest import DATA
+from tests.conftest import DATA, page_tables
 
 pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
 
@@ -51,9 +51,9 @@ def test_section_on_demo_data(media: dict[str, tuple[str, bytes]]) -> None:
     assert at.header[0].value == "Jämställda utbetalningar av ekonomiskt bistånd"
     assert len(at.get("plotly_chart")) == 2
     assert "År 2024 gick" in text(at) and "Året före beslutet" in text(at) and "Demodata" in text(at)
-    annual = at.dataframe[0].value
+    annual = page_tables(at)[0]
     assert list(annual["År"]) == [str(y) for y in range(2016, 2025)]
-    types = at.dataframe[1].value
+    types = page_tables(at)[1]
     assert list(types["Hushållstyp"])[:4] == list(PR.HOUSEHOLD_TYPES)
     buttons = at.get("download_button")
     assert len(buttons) == 6

@@ -12,7 +12,7 @@ from jamstalldhet.base import schema as S
 from jamstalldhet.disclosure.tables import indicator_table
 from jamstalldhet.intake.records import Prepared
 from jamstalldhet.plan import model as plan
-from tests.conftest import ROOT
+from tests.conftest import ROOT, page_tables
 
 pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
 
@@ -28,7 +28,7 @@ def page(y: int = 2018, **state: object) -> AppTest:
 
 
 def text_of(at: AppTest) -> str:
-    return "\n".join(df.value.to_string() for df in at.dataframe)
+    return "\n".join(df.to_string() for df in page_tables(at))
 
 
 def published(prep: Prepared, year: int, iid: str) -> dict[str, dict[str, object]]:
@@ -58,7 +58,7 @@ def test_goals_measures_and_activities(demo_prep: Prepared) -> None:
     assert (f"{F.pp(w['gap_pp'])} procentenheter (kvinnor {F.percent(w['share'])}, män {F.percent(m['share'])})"
             in text)
     assert "✔ Uppnått" in text and "✘ Ej uppnått" in text
-    per_year = [df.value for df in at.dataframe if list(df.value.columns) == ["Mått", "2018", "2019", "2020"]]
+    per_year = [df for df in page_tables(at) if list(df.columns) == ["Mått", "2018", "2019", "2020"]]
     trends, values = per_year[0::2], per_year[1::2]  # per goal: assessments, then (expander) values
     assert len(trends) == len(values) == 3
     # avslutade till arbete, all participants, against ≥ 18 % (the seed's 16,9 %, 15,0 %, 18,1 %, perturbed)

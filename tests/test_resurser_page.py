@@ -14,7 +14,7 @@ from jamstalldhet.intake.records import Prepared
 from jamstalldhet.resources import prices as costs
 from jamstalldhet.resources import table as resources
 from jamstalldhet.resources import view as resources_view
-from tests.conftest import ROOT
+from tests.conftest import ROOT, page_tables
 
 pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
 
@@ -37,7 +37,7 @@ def page(year: int = 2018, **state: object) -> AppTest:
 
 
 def tables(at: AppTest) -> str:
-    return "\n".join(df.value.to_string() for df in at.dataframe)
+    return "\n".join(df.to_string() for df in page_tables(at))
 
 
 def percent_of(cell: str) -> int:
@@ -49,7 +49,7 @@ def test_page_shows_shares_kvot_sentence_trend_and_downloads(demo_prep: Prepared
     at = page()
     assert not at.exception
     assert at.title[0].value == "Resurser 2018"
-    shares = at.dataframe[0].value
+    shares = page_tables(at)[0]
     assert list(shares["Grupp"]) == ["Fler vägar in", "Jobb Borås arbetsträning", "Mammor i arbete",
                                      "Studie- och yrkesvägledning", "Totalt"]
     assert {"Andel kvinnor av deltagarna", "Andel kvinnor av kostnaden", "Andel män av kostnaden",
@@ -63,13 +63,13 @@ def test_page_shows_shares_kvot_sentence_trend_and_downloads(demo_prep: Prepared
     sentence = [m.value for m in at.markdown if m.value.startswith("**Kvinnorna är")]
     people, money = percent_of(totalt["Andel kvinnor av deltagarna"]), percent_of(totalt["Andel kvinnor av kostnaden"])
     assert sentence == [f"**Kvinnorna är {people} % av deltagarna och får {money} % av kostnaden.**"]
-    amounts = at.dataframe[1].value
+    amounts = page_tables(at)[1]
     assert "Kostnad per deltagare (kr)" in amounts.columns
     women = amounts.set_index(["Grupp", "Kön"]).loc[(S.TOTALT, S.KVINNOR)]
     assert women["Deltagare"] == resources_view.amount_table(published).set_index(["Grupp", "Kön"]).loc[
         (S.TOTALT, S.KVINNOR), "Deltagare"]
     assert [c.key for c in at.get("plotly_chart")] == ["res_andelar", "res_trend"]  # per insats, and over time
-    trend = at.dataframe[4].value if len(at.dataframe) > 4 else None
+    trend = page_tables(at)[4] if len(page_tables(at)) > 4 else None
     assert trend is not None and "2016" in set(trend["År"]) and "2024" in set(trend["År"])
     assert len(at.get("download_button")) >= 9  # share table, breakdown and trend: CSV, CSV, xlsx each
     prices = tables(at)
@@ -77,8 +77,8 @@ def test_page_shows_shares_kvot_sentence_trend_and_downloads(demo_prep: Prepared
     # internt läge: the seed's exact figures, 993 women of 1 814 participants
     internal = page(internt=True)
     assert not internal.exception
-    assert internal.dataframe[0].value.set_index("Grupp").loc["Totalt", "Andel kvinnor av deltagarna"] == "54,7 %"
-    exact = internal.dataframe[1].value.set_index(["Grupp", "Kön"])
+    assert page_tables(internal)[0].set_index("Grupp").loc["Totalt", "Andel kvinnor av deltagarna"] == "54,7 %"
+    exact = page_tables(internal)[1].set_index(["Grupp", "Kön"])
     assert [exact.loc[(S.TOTALT, g), "Deltagare"] for g in (S.KVINNOR, S.MAN_PLURAL, S.TOTALT)] == ["993", "821", "1 814"]
 
 
@@ -102,7 +102,7 @@ def test_missing_price_is_shown_as_missing(_own_price_list: Path) -> None:
     at = page()
     assert not at.exception
     assert any("Mammor i arbete" in w.value for w in at.warning)
-    shares = at.dataframe[0].value.set_index("Grupp")
+    shares = page_tables(at)[0].set_index("Grupp")
     assert shares.loc["Mammor i arbete", "Andel kvinnor av kostnaden"] == "saknas"
     assert shares.loc["Totalt", "Resurskvot kvinnor"] == "saknas"
     assert any("kan inte beräknas" in m.value for m in at.markdown)

@@ -46,6 +46,10 @@ NAME_CHARS: Final = 16  # an indicator's name longer than this is set on two lin
 LINE: Final = 16  # px per line of the note
 LEGEND_ROW: Final = 22  # px per extra row of the legend
 AXIS_TITLE: Final = 26  # px for an x-axis title
+BAR_WIDTH: Final = 70  # px per bar when a chart is sized to its content (rapportläge)
+TITLE_CHAR: Final = 10  # px per character of an 18 px title
+MIN_WIDTH: Final = 600  # the note, wrapped at NOTE_CHARS, needs this much
+LABEL_LIFT: Final = 0.03  # a bar's value label sits this share of the axis above the interval's cap
 META_ALT: Final = "alt"
 META_EMPTY: Final = "all_suppressed"
 
@@ -321,8 +325,10 @@ def _rates_figure(rows: dict[str, dict[str, dict[str, Any]]], keys: list[str], n
         # values above the interval, in dark text (readable whatever the bar's colour); a hidden value is
         # its marked gap (above), never a label on the axis that reads as zero
         shown = [i for i, v in enumerate(y) if v is not None]
+        # lifted clear of the interval's cap, which would otherwise strike through the label
+        lift = ymax * 100 * LABEL_LIFT
         fig.add_scatter(x=[[x[0][i] for i in shown], [x[1][i] for i in shown]],
-                        y=[hi[i] if hi[i] is not None else y[i] for i in shown], mode="text",
+                        y=[(hi[i] if hi[i] is not None else y[i]) + lift for i in shown], mode="text",
                         text=[F.percent(y[i] / 100) for i in shown], textposition="top center",  # type: ignore[operator]
                         textfont={"size": 12, "color": TEXT}, showlegend=False, hoverinfo="skip")
     fig = layout(fig, title, note + " · Felstaplar: 95 % konfidensintervall", alt, verdict=verdict,
@@ -331,6 +337,26 @@ def _rates_figure(rows: dict[str, dict[str, dict[str, Any]]], keys: list[str], n
     fig.update_yaxes(title="Andel (%)", ticksuffix=" %", rangemode="tozero")
     fig.update_yaxes(range=[0, ymax * 100 * 1.15])
     return fig
+
+
+def sized_to_content(fig: go.Figure, max_width: int) -> go.Figure:
+    """A copy of a bar chart as wide as its bars need (BAR_WIDTH each, plus the margins, and room for
+    its title), at most ``max_width``: two bars do not get a page's whole width. A chart without bars
+    (a trend line) keeps its width."""
+    positions: set[tuple[Any, ...]] = set()
+    for t in fig.data:
+        if t.type == "bar" and t.x is not None and len(t.x):
+            x = t.x
+            positions.update(zip(*x, strict=True) if isinstance(x[0], (list, tuple)) else ((v,) for v in x))
+    if not positions:
+        return fig
+    margin = fig.layout.margin
+    title = str(fig.layout.title.text or "")
+    need = int((margin.l or 0) + (margin.r or 0) + BAR_WIDTH * len(positions))
+    width = min(max_width, max(need, TITLE_CHAR * len(title) + 40, MIN_WIDTH))
+    copy = go.Figure(fig)
+    copy.update_layout(width=width, autosize=False)
+    return copy
 
 
 def counts_chart(pub: Published, cat: Catalogue, ids: list[str], title: str, group: str = S.TOTALT) -> go.Figure:

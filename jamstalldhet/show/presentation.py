@@ -68,9 +68,14 @@ def count_table(pub: Published, cat: Catalogue, ids: list[str], group: str = S.T
     return pd.DataFrame(rows)
 
 
+#: the gap's heading in a table on screen: a soft hyphen lets "procentenheter" break, so the column
+#: is narrow enough for every column to fit at A4 width (the files keep GAP_LABEL)
+GAP_SHOWN: Final = GAP_LABEL.replace("procentenheter", "procent\u00adenheter")
+
+
 def rate_table(pub: Published, cat: Catalogue, ids: list[str], group: str = S.TOTALT) -> pd.DataFrame:
-    """The comparison first (issue 26: it must not sit behind sideways scrolling): counts and shares of
-    women and men, gap, ratio and significance; then the total, then the intervals."""
+    """The comparison (issue 26: every column visible at 1280 px and at A4 width): counts and shares of
+    women and men, gap, ratio and significance, then the total. The intervals are ``interval_table``'s."""
     rows = []
     for iid, sub in _of_kind(pub, ids, "rate", group):
         row: dict[str, str] = {"Indikator": cat.text(iid).title}
@@ -78,12 +83,21 @@ def rate_table(pub: Published, cat: Catalogue, ids: list[str], group: str = S.TO
             row[f"{g}, antal"] = F.number(sub.loc[g, "count"])
             row[SHARE_LABEL[g]] = F.percent(sub.loc[g, "share"])
         w = sub.loc[S.KVINNOR]
-        row[GAP_LABEL] = F.pp(w["gap_pp"])
+        row[GAP_SHOWN] = F.pp(w["gap_pp"])
         row[RATIO_LABEL] = F.ratio(w["ratio"])
         row[SIGNIFICANT_LABEL] = F.yes_no(w["significant"])
         row[f"{S.TOTALT}, antal"] = F.number(sub.loc[S.TOTALT, "count"])
         row[SHARE_LABEL[S.TOTALT]] = F.percent(sub.loc[S.TOTALT, "share"])
-        for g in (S.KVINNOR, S.MAN_PLURAL):
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def interval_table(pub: Published, cat: Catalogue, ids: list[str], group: str = S.TOTALT) -> pd.DataFrame:
+    """The 95 % confidence intervals of the rate table's shares, one row per indicator (shown on demand)."""
+    rows = []
+    for iid, sub in _of_kind(pub, ids, "rate", group):
+        row: dict[str, str] = {"Indikator": cat.text(iid).title}
+        for g in genders(pub):
             row[CI_LABEL[g]] = F.interval(sub.loc[g, "ci_low"], sub.loc[g, "ci_high"])
         rows.append(row)
     return pd.DataFrame(rows)
@@ -155,7 +169,7 @@ def breakdown_table(pub: Published, cat: Catalogue, iid: str) -> pd.DataFrame:
             if kind == "rate":
                 row[SHARE_LABEL[g]] = F.percent(s.loc[g, "share"])
         if kind == "rate":
-            row[GAP_LABEL] = F.pp(s.loc[S.KVINNOR, "gap_pp"])
+            row[GAP_SHOWN] = F.pp(s.loc[S.KVINNOR, "gap_pp"])
             row[SIGNIFICANT_LABEL] = F.yes_no(s.loc[S.KVINNOR, "significant"])
         else:
             row[DISTRIBUTION_LABEL] = F.percent(s.loc[S.KVINNOR, "share"])
@@ -284,6 +298,7 @@ class IndicatorView:
     export: pd.DataFrame
     compact: pd.DataFrame
     comparison: str
+    intervals: pd.DataFrame  # a rate's 95 % intervals (empty for a count)
 
 
 def indicator_view(pub: Published, cat: Catalogue, iid: str) -> IndicatorView:
@@ -296,7 +311,8 @@ def indicator_view(pub: Published, cat: Catalogue, iid: str) -> IndicatorView:
     fig = (charts.rates_chart if rate else charts.counts_chart)(pub, cat, [iid], f"{text.title} {year}")
     table = (rate_table if rate else count_table)(pub, cat, [iid])
     return IndicatorView(iid, text.title, text.definition, rate, fig, table, export_table(pub, cat, [iid]),
-                         gender_table(pub, iid), comparison_sentence(pub, iid))
+                         gender_table(pub, iid), comparison_sentence(pub, iid),
+                         interval_table(pub, cat, [iid]) if rate else pd.DataFrame())
 
 
 def about_figures(k: int) -> list[tuple[str, str]]:
