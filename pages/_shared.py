@@ -264,28 +264,12 @@ def show_table(df: pd.DataFrame) -> None:
     width, and it pastes into a report as it stands; the first column heads its rows. Its files are the
     download buttons' (sorting and searching belong in Excel). A column of figures never wraps inside a
     figure ("16,8 %" stays on one line); words wrap."""
-    table = df.set_index(df.columns[0])
-    for col in table.columns:  # a value the table holds as a number is shown as Swedes write it ("26,14")
-        if pd.api.types.is_float_dtype(table[col]):
-            table[col] = table[col].map(_decimal)
-    for col in table.columns:
-        if (table[col].map(type) == str).all() and table[col].str.fullmatch(_FIGURE).all():
-            table[col] = table[col].str.replace(" ", "\u00a0", regex=False)  # no-break spaces: on screen only
-    st.table(table)
+    from jamstalldhet.show.presentation import for_reading
+
+    table = for_reading(df)
+    st.table(table.set_index(table.columns[0]))
 
 
-def _decimal(x: float) -> str:
-    """A float as on every other table: decimal comma, thousands space, its own decimals up to two, "–" for none."""
-    from jamstalldhet.base import formatting as F
-
-    if pd.isna(x):
-        return "–"
-    decimals = next((d for d in range(3) if round(x, d) == round(x, 2)), 2)
-    return F.number(x, decimals)
-
-
-#: a formatted figure: a count, share, gap, ratio or interval ("1 814", "16,8 %", "−1,6", "13,7–19,6 %", "..")
-_FIGURE = r"[−+]?[\d  ]*[\d.,]+( ?[–−-] ?[\d  ,]+)?( ?%| kr)?|\.\.|–|"
 
 
 # --- målområde pages ---------------------------------------------------------------------

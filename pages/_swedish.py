@@ -5,7 +5,8 @@ Streamlit 1.67 has no setting for the language of its interface: the uploader sa
 file here", the skip link "Skip to main content", a screen reader hears "Collapse sidebar". One small
 script, installed once per browser tab through ``st.html``'s supported ``unsafe_allow_javascript`` (as
 ``<html lang="sv">`` is set), puts the Swedish words in their place whenever Streamlit draws them:
-visible text and the ``aria-label``, ``title`` and ``placeholder`` a screen reader reads. Nothing in the
+visible text, the ``aria-label``, ``title`` and ``placeholder`` a screen reader reads and Plotly's
+``data-title`` tooltips. Nothing in the
 installed package is patched; a text Streamlit adds in a later version shows up in the browser test's
 list of English words (tests/e2e/test_layout.py) rather than silently.
 """
@@ -72,6 +73,12 @@ TEXTS: dict[str, str] = {
     "Exit fullscreen": "Stäng helskärm",
     "Connecting": "Ansluter",
     "Page not found": "Sidan finns inte",
+    # Plotly's chart toolbar (only the camera is shown; its tooltip is a data-title)
+    "Download plot as a png": "Spara diagrammet som PNG",
+    "Download plot as a PNG": "Spara diagrammet som PNG",
+    "Download plot": "Spara diagrammet",
+    "Autoscale": "Anpassa skalan",
+    "Reset axes": "Återställ axlarna",
 }
 
 #: texts with a part that varies: (JavaScript regular expression, replacement)
@@ -80,6 +87,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^Remove (.+)$", "Ta bort $1"),
     (r"^Upload (.+)$", "Välj $1"),
     (r"^Page (\d+)$", "Sida $1"),
+    (r"^Help for (.+)$", "Hjälp om $1"),
 ]
 
 _SCRIPT = """<script>
@@ -90,7 +98,7 @@ _SCRIPT = """<script>
     if (Object.prototype.hasOwnProperty.call(T, t)) return s.replace(t, T[t]);
     for (const [re, to] of P) if (re.test(t)) return s.replace(t, t.replace(re, to));
     return null; };
-  const ATTRS = ["aria-label", "title", "placeholder"];
+  const ATTRS = ["aria-label", "title", "placeholder", "data-title"];
   const fix = (root) => {
     if (root.nodeType === 3) { const n = tr(root.nodeValue); if (n !== null && n !== root.nodeValue) root.nodeValue = n; return; }
     if (root.nodeType !== 1) return;

@@ -64,12 +64,12 @@ st.markdown(
 st.subheader("Kända brister")
 st.markdown(
     """
-- **Interaktiva tabeller.** Tabellerna på sidorna (utom i rapportläge) ritas av verktyget Streamlit som
-  ett rutnät på en rityta. Tangentbordet når dem (Tab, sedan piltangenterna), men alla skärmläsare läser
-  inte upp cellerna på ett bra sätt. Samma siffror finns att ladda ner som CSV eller Excel, och
-  rapportläget (*Rapportläge* i sidofältet på målområdenas sidor) visar dem som vanliga tabeller.
+- **Tabellerna med uppgifter från en importerad fil** (förhandsgranskningen och listan över problem på
+  sidan Importera) ritas av verktyget Streamlit som ett rutnät på en rityta. Tangentbordet når dem (Tab,
+  sedan piltangenterna), men alla skärmläsare läser inte upp cellerna på ett bra sätt. Alla tabeller med
+  uppföljningens siffror är vanliga tabeller med rubriker för rader och kolumner.
 - **Diagrammen** går att förstora och peka på med mus, men inte med tangentbordet. All information i
-  dem finns i textsammanfattningen och i tabellen.
+  dem finns i en mening som skärmläsare läser före diagrammet, och i tabellen under det.
 - **Sidans språk** sätts av ett skript när sidan har laddats, eftersom Streamlit saknar en inställning
   för det. Ett hjälpmedel som läser sidan innan skriptet har körts kan under ett ögonblick uppfatta den
   som engelsk.
@@ -77,9 +77,10 @@ st.markdown(
   (figurtexten) och tabellen intill säger samma sak.
 - **Manuell granskning.** Tjänsten har granskats med automatiska verktyg och med tangentbord, men ännu
   inte av användare av skärmläsare. Automatiska verktyg hittar inte alla brister.
-- **Engelska standardtexter.** Några texter som verktyget Streamlit själv lägger till är på engelska: i
-  uppladdningsrutan, i sidans meny och i de namn som skärmläsare hör för vissa knappar (till exempel
-  *Help for År* och *Show/hide columns*).
+- **Standardtexter.** Texterna som verktyget Streamlit själv lägger till (i uppladdningsrutan, i sidans
+  meny och de namn som skärmläsare hör för knappar) byts till svenska av samma skript som sätter sidans
+  språk. Ett hjälpmedel som läser sidan innan skriptet har körts kan under ett ögonblick höra dem på
+  engelska.
 """
 )
 

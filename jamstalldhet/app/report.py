@@ -204,7 +204,7 @@ def _extra_chart_html(sec: views.ReportSection) -> Markup:
 
 
 def _table_html(df: pd.DataFrame) -> Markup:
-    return Markup(df.to_html(index=False, escape=True, border=0, classes="tabell", na_rep=F.SUPPRESSED))  # noqa: S704
+    return Markup(presentation.for_reading(df).to_html(index=False, escape=True, border=0, classes="tabell", na_rep=F.SUPPRESSED))  # noqa: S704
 
 
 def html(rep: Report) -> str:

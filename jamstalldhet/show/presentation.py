@@ -352,3 +352,29 @@ def reading_note(internal: bool) -> str:
             "sig från totalt med några personer; andelarna räknas från talen som visas. ”..” är ett litet tal som inte "
             "visas (färre än 5), eller en total som döljs för att inte avslöja ett litet tal.")
 
+
+
+#: a formatted figure: a count, share, gap, ratio, amount or interval ("1 814", "16,8 %", "−1,6", "13,7–19,6 %", "..")
+FIGURE: Final = r"[−+]?[\d  ]*[\d.,]+( ?[–−-] ?[\d  ,]+)?( ?%| kr)?|\.\.|–|"
+
+
+def _decimal(x: float) -> str:
+    """A float as on every other table: decimal comma, thousands space, its own decimals up to two, "–" for none."""
+    if pd.isna(x):
+        return "–"
+    decimals = next((d for d in range(3) if round(x, d) == round(x, 2)), 2)
+    return F.number(x, decimals)
+
+
+def for_reading(df: pd.DataFrame) -> pd.DataFrame:
+    """A table as a page or the report shows it (issue 26): a number it holds as a float written as Swedes
+    write it ("26,14"), and the spaces inside a figure no-break spaces, so that a narrow column wraps its
+    words but never splits "16,8 %" or "1 814" (an interval may still break after its dash). For the
+    screen and the report's HTML only: the files keep plain spaces."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].map(_decimal)
+        if out[col].map(lambda v: isinstance(v, str)).all() and out[col].str.fullmatch(FIGURE).all():
+            out[col] = out[col].str.replace(" ", "\u00a0", regex=False)
+    return out
