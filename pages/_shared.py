@@ -22,6 +22,7 @@ from jamstalldhet.disclosure.control import INTERNAL_MARK, Published
 from jamstalldhet.disclosure.tables import indicator_table
 from jamstalldhet.intake import store
 from jamstalldhet.intake.records import Prepared
+from pages import _swedish
 
 
 @st.cache_resource(show_spinner="Läser in data …", max_entries=2)
@@ -155,6 +156,7 @@ def setup() -> Data:
     # "Download as CSV", "Search", "Fullscreen") and cannot be translated; every table has its own Swedish
     # downloads, so the toolbars are hidden. (An element's own height is unchanged: nothing moves.)
     st.html(PAGE_CSS, width="content")
+    _swedish.install()  # also here: a page run without dashboard.py (a server's first, deep-linked request)
     d = data()
     st.session_state["_filters_now"] = {}  # group_filters() sets the page's filters (for the event log and files)
     st.session_state["_filters_default"] = {}

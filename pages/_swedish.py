@@ -6,8 +6,9 @@ file here", the skip link "Skip to main content", a screen reader hears "Collaps
 script, installed once per browser tab through ``st.html``'s supported ``unsafe_allow_javascript`` (as
 ``<html lang="sv">`` is set), puts the Swedish words in their place whenever Streamlit draws them:
 visible text, the ``aria-label``, ``title`` and ``placeholder`` a screen reader reads and Plotly's
-``data-title`` tooltips. Nothing in the
-installed package is patched; a text Streamlit adds in a later version shows up in the browser test's
+``data-title`` tooltips. The same script closes the "Page not found" dialog that Streamlit's old
+pages/-folder mode shows in front of the right page when a server's first request is a deep link.
+Nothing in the installed package is patched; a text Streamlit adds in a later version shows up in the browser test's
 list of English words (tests/e2e/test_layout.py) rather than silently.
 """
 
@@ -69,10 +70,14 @@ TEXTS: dict[str, str] = {
     "Next page": "Nästa sida",
     "Copy to clipboard": "Kopiera",
     "Fullscreen": "Helskärm",
+    "Show/hide columns": "Visa eller dölj kolumner",
+    "Download as CSV": "Ladda ner som CSV",
+    "Search": "Sök",
     "Close fullscreen": "Stäng helskärm",
     "Exit fullscreen": "Stäng helskärm",
     "Connecting": "Ansluter",
     "Page not found": "Sidan finns inte",
+    "The page that you have requested does not seem to exist. Running the app's main page.": "Sidan finns inte. Visar startsidan.",
     # Plotly's chart toolbar (only the camera is shown; its tooltip is a data-title)
     "Download plot as a png": "Spara diagrammet som PNG",
     "Download plot as a PNG": "Spara diagrammet som PNG",
@@ -108,8 +113,13 @@ _SCRIPT = """<script>
     const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let n = w.nextNode(); n; n = w.nextNode()) { const t = tr(n.nodeValue); if (t !== null && t !== n.nodeValue) n.nodeValue = t; }
   };
-  fix(document.body);
-  new MutationObserver((ms) => { for (const m of ms) {
+  // A server's first request for a deep link (/makt-och-halsa) runs in Streamlit's old pages/-folder mode,
+  // which announces "Page not found" in a dialog before it runs the right page anyway: close that dialog.
+  const NOT_FOUND = /does not seem to exist|Sidan finns inte\. Visar startsidan/;
+  const closeNotFound = () => { for (const d of document.querySelectorAll('[role="dialog"]')) {
+    if (NOT_FOUND.test(d.textContent)) { const b = d.querySelector('button[aria-label]'); if (b) b.click(); } } };
+  fix(document.body); closeNotFound();
+  new MutationObserver((ms) => { closeNotFound(); for (const m of ms) {
     if (m.type === "childList") m.addedNodes.forEach(fix);
     else if (m.type === "characterData") fix(m.target);
     else if (m.type === "attributes") fix(m.target);

@@ -244,7 +244,7 @@ def test_analyst_uses_internal_mode_saves_text_and_imports(app_server: tuple[str
     _import(page)
     body = page.inner_text("body")
     assert "Händelselogg" not in body  # the log is for förvaltare
-    assert page.get_by_role("button", name="Ta bort").count() == 0  # so is removing
+    assert page.get_by_role("button", name="Ta bort", exact=True).count() == 0  # so is removing
     events = [(e.sub, e.email, e.event) for e in eventlog.read(store) if e.sub == "analytiker"]
     who = ("analytiker", "analytiker@kommun.example.se")
     assert events == [(*who, eventlog.SIGN_IN), (*who, eventlog.INTERNAL), (*who, eventlog.DOWNLOAD), (*who, eventlog.TEXT),
@@ -273,7 +273,7 @@ def test_manager_sees_the_log_and_removes_an_import(app_server: tuple[str, Path]
     assert eventlog.path(store).read_bytes().startswith(got)  # the log as it was, ending with its own download
     assert name[len("handelselogg_"):-len(".jsonl")] in got.decode("utf-8").splitlines()[-1]
     assert [e.event for e in eventlog.read(store) if e.sub == "forvaltare"][-2:] == [eventlog.LOG_READ, eventlog.LOG_DOWNLOAD]
-    page.get_by_role("button", name="Ta bort").click()
+    page.get_by_role("button", name="Ta bort", exact=True).click()
     page.get_by_role("button", name="Ja, ta bort").click()
     page.get_by_text("är tom; sidorna visar demodatan").wait_for(timeout=30_000)  # "Lagringen (…) är tom; …"
     events = [e for e in eventlog.read(store) if e.event in (eventlog.IMPORT, eventlog.REMOVE)]

@@ -176,3 +176,12 @@ def test_deep_link_as_first_request_gets_the_real_menu(browser, tmp_path_factory
         assert "Makt och mäns våld mot kvinnor" in nav and "Importera" in nav
         assert "shared" not in nav and "dashboard" not in nav
         page.close()
+        # a målområde's address (no file in pages/) as the first request of a new session: the right page,
+        # and no "Page not found" dialog in front of it (issue 26)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{url}/makt-inflytande?ar=2018")
+        wait_for_app(page)
+        page.wait_for_selector("h1:has-text('Makt, inflytande')", timeout=60_000)
+        page.wait_for_timeout(500)
+        assert page.get_by_role("dialog").count() == 0
+        page.close()

@@ -62,6 +62,7 @@ TABLE_PROBLEMS = """() => {
 
 #: what a screen reader reads besides the text (labels, titles, placeholders) and Plotly's tooltips
 SPOKEN = """() => [...document.querySelectorAll('[aria-label], [title], [placeholder], [data-title]')]
+  .filter(e => e.checkVisibility())
   .map(e => ['aria-label', 'title', 'placeholder', 'data-title'].map(a => e.getAttribute(a)).filter(Boolean).join(' | '))"""
 
 
