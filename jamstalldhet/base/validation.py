@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from . import schema as S
 from .columnar import arrow_numpy, arrow_of
+from .errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -344,7 +345,7 @@ def repeated_rows(body: pd.DataFrame | Sequence[Column], groups: npt.NDArray[np.
     return result
 
 
-class TomlError(ValueError):
+class TomlError(UserError, ValueError):
     """A settings file (catalogue, price list, plan) that is not TOML: the line, and why."""
 
     def __init__(self, name: str, line: int | None, detail: str) -> None:

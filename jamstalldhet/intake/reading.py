@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from ..base import schema as S
 from ..base import validation as V
+from ..base.errors import UserError
 from ..base.settings import max_file_bytes, max_xlsx_unpacked_bytes
 from ..base.validation import MAX_LISTED, Problem
 from . import unknown_values as U
@@ -42,7 +43,7 @@ def sniff_separator(text: str) -> str:
     return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ","
 
 
-class FileRefused(ValueError):
+class FileRefused(UserError, ValueError):
     """The file is refused before (or instead of) being read; the message is for the user."""
 
 

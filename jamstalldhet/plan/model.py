@@ -49,6 +49,7 @@ import pandas as pd
 from ..base import formatting as F
 from ..base import schema as S
 from ..base import versions as versions_module
+from ..base.errors import UserError
 from ..base.settings import DATA_DIR, texts_dir
 from ..base.validation import TomlError, read_toml
 from ..compute.indicators import INDICATORS
@@ -76,8 +77,8 @@ _EPS: Final = 1e-9
 TargetKind = Literal["compare", "gap", "share", "count", "even", "ratio", "value"]
 
 
-class PlanError(ValueError):
-    pass
+class PlanError(UserError, ValueError):
+    """The plan or its status cannot be used (Swedish message)."""
 
 
 @dataclass(frozen=True)
