@@ -86,10 +86,6 @@ class User:
         return right in RIGHTS[self.role]
 
 
-def rights(role: Role) -> frozenset[Right]:
-    return RIGHTS[role]
-
-
 def auth_configured(secrets: Mapping[str, Any]) -> bool:
     """Sign-in is on as soon as ``[auth]`` is there (an incomplete one fails closed, at sign-in)."""
     return isinstance(secrets.get("auth"), Mapping) and bool(secrets["auth"])

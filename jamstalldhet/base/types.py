@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 Year: TypeAlias = int  # a calendar year: 2018
 Dimension: TypeAlias = str  # a breakdown or filter column of schema.DIMENSIONS: "insats", "aldersgrupp", …
-Gender: TypeAlias = str  # a gender label as published: schema.KVINNOR, schema.MAN
 FilterMapping: TypeAlias = Mapping[Dimension, Sequence[str]]  # {dimension: accepted labels}; empty labels = all
 FilterDict: TypeAlias = dict[Dimension, list[str]]  # the same, as the views and the command line keep it
 

@@ -188,12 +188,6 @@ def end_before_start(at: Rows, start: npt.NDArray[np.datetime64], end: npt.NDArr
     return at.problems(end < start, S.SLUTDATUM, "Slutdatum ligger före startdatum.")
 
 
-def not_yes_no(at: Rows, column: str, written: npt.NDArray[np.bool_], value: npt.NDArray[np.bool_]) -> list[Problem]:
-    """Filled cells (``written``) of a yes/no column that are neither (``value``: the cells
-    understood as yes or no)."""
-    return at.problems(written & ~value, column, "Värdet ska vara ja eller nej.")
-
-
 def two_genders(at: Rows, person: Column | npt.NDArray[np.int64], gender: Column | npt.NDArray[np.int64]) -> list[Problem]:
     return at.problems(mixed_genders(person, gender), S.KON, "Samma person har olika kön på olika rader.")
 
