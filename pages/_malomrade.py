@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from jamstalldhet.base.settings import default_k
+from jamstalldhet.base.types import Filters
 from jamstalldhet.disclosure.control import Published
 from jamstalldhet.intake.records import Prepared
 from pages._shared import (
@@ -129,7 +130,7 @@ def render_malomrade(mid: str) -> None:
     y = year()
     # one view per (data, catalogue, målområde, year, filters, k) for the whole server: figures and
     # tables are built once, not on every rerun of every session
-    key = ("malomrade", d.version, c, mid, y, k(), tuple((dim, tuple(v)) for dim, v in sorted(filters.items())))
+    key = ("malomrade", d.version, c, mid, y, k(), Filters.of(filters))
     mv = shared(key, lambda: views.malomrade_from(filtered(d, filters), c, area, y, filters))
     pub = mv.pub
     st.title(area.title)

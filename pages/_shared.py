@@ -17,6 +17,7 @@ import streamlit as st
 from jamstalldhet.app import sources
 from jamstalldhet.base.schema import DIMENSION_LABELS
 from jamstalldhet.base.settings import default_k
+from jamstalldhet.base.types import Filters
 from jamstalldhet.compute import catalogue
 from jamstalldhet.disclosure.control import INTERNAL_MARK, Published
 from jamstalldhet.disclosure.tables import indicator_table
@@ -345,13 +346,12 @@ def group_filters(d: Data, defaults: Mapping[str, Sequence[str]] | None = None) 
 # cache_resource: every session gets the same table (nothing changes a Published in place), not a
 # copy unpickled on each call as cache_data would give
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _filtered_table(_prep: Prepared, version: str, year: int, by: str | None, k: int, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> Published:
-    return indicator_table(_prep, year, by=by, k=k, filters={dim: list(v) for dim, v in filters})
+def _filtered_table(_prep: Prepared, version: str, year: int, by: str | None, k: int, filters: Filters) -> Published:
+    return indicator_table(_prep, year, by=by, k=k, filters=filters)
 
 
 def filtered(d: Data, filters: dict[str, list[str]], year_: int | None = None, by: str | None = None) -> Published:
-    key = tuple((dim, tuple(v)) for dim, v in sorted(filters.items()))
-    return _filtered_table(d.prep, d.version, year() if year_ is None else year_, by, k(), key)
+    return _filtered_table(d.prep, d.version, year() if year_ is None else year_, by, k(), Filters.of(filters))
 
 
 class Marked(Protocol):

@@ -12,6 +12,7 @@ import streamlit as st
 from jamstalldhet.base import eventlog
 from jamstalldhet.base.access import Right
 from jamstalldhet.base.settings import default_k
+from jamstalldhet.base.types import Filters
 from jamstalldhet.disclosure.control import Published
 from jamstalldhet.intake.records import Prepared
 from jamstalldhet.plan import chart as plan_chart
@@ -23,13 +24,13 @@ NO_STATUS = "– (ingen status)"
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _table(_prep: Prepared, version: str, y: int, k: int, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> Published | None:
-    return plan.published_tables(_prep, k)(y, {dim: list(v) for dim, v in filters})
+def _table(_prep: Prepared, version: str, y: int, k: int, filters: Filters) -> Published | None:
+    return plan.published_tables(_prep, k)(y, filters.as_dict())
 
 
 def _tables(d: Data, k: int) -> plan.Tables:
     def get(y: int, filters: Mapping[str, list[str]]) -> Published | None:
-        return _table(d.prep, d.version, y, k, tuple(sorted((dim, tuple(v)) for dim, v in filters.items() if v)))
+        return _table(d.prep, d.version, y, k, Filters.of(filters))
     return get
 
 

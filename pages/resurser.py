@@ -6,6 +6,7 @@ import streamlit as st
 from jamstalldhet.base import eventlog
 from jamstalldhet.base import schema as S
 from jamstalldhet.base.access import Right
+from jamstalldhet.base.types import Filters
 from jamstalldhet.intake.records import Prepared
 from jamstalldhet.resources import prices as costs
 from jamstalldhet.resources import table as resources
@@ -29,8 +30,8 @@ from pages._shared import (
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _table(_prep: Prepared, _prices: costs.CostCatalogue, version: str, prices_version: str, y: int, by: str | None,
-           k_: int, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> resources.ResourceTable:
-    return resources.table(_prep, y, _prices, by=by, filters={dim: list(v) for dim, v in filters}, k=k_)
+           k_: int, filters: Filters) -> resources.ResourceTable:
+    return resources.table(_prep, y, _prices, by=by, filters=filters, k=k_)
 
 
 d = setup()
@@ -42,7 +43,7 @@ try:
     prices_error = ""
 except costs.CostError as exc:
     prices, prices_error = costs.CostCatalogue(), str(exc)
-key = tuple((dim, tuple(v)) for dim, v in sorted(filters.items()))
+key = Filters.of(filters)
 
 
 def table(by: str | None = S.INSATS, y_: int = y) -> resources.ResourceTable:

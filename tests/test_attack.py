@@ -56,6 +56,7 @@ from jamstalldhet.intake.demo import DEMO_FILE
 from jamstalldhet.intake.records import Prepared, prepare_parquet
 from jamstalldhet.resources import table as resources
 from jamstalldhet.resources.prices import load as load_costs
+from tests.helpers import PARTITIONING_DIMENSIONS
 
 pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
 
@@ -181,7 +182,7 @@ def _year(key: str, year: int, k: int = K) -> Year:
             published[(by, ())] = _read(indicator_table(prep, year, by=by, k=k).frame)
         for dim in DIMS:
             for g in groups[dim]:
-                for d2 in S.PARTITIONING_DIMENSIONS:
+                for d2 in PARTITIONING_DIMENSIONS:
                     if d2 != dim:
                         published[(d2, ((dim, g),))] = _read(indicator_table(prep, year, by=d2, k=k,
                                                                              filters={dim: [g]}).frame)
@@ -222,13 +223,13 @@ def _attack_cell(y: Year, year: int, dim: str, group: str, ind: str, gender: str
     by_rule = total is None and any(std.get((ind, group, s)) is None for s in _genders(y))
     if "gender" in routes and not by_rule:
         lik *= _relation(total, others, pt)
-    if dim in S.PARTITIONING_DIMENSIONS and "group" in routes:
+    if dim in PARTITIONING_DIMENSIONS and "group" in routes:
         # 3. group relation: the gender's groups sum to its total
         rest = [_window(std.get((ind, g2, gender)), pt) for g2 in y.groups[dim] if g2 != group]
         lik *= _relation(std.get((ind, S.TOTALT, gender)), rest, pt)
     # 4. splits by every other partitioning dimension
     mismatch = False
-    for d2 in S.PARTITIONING_DIMENSIONS:
+    for d2 in PARTITIONING_DIMENSIONS:
         if d2 == dim:
             continue
         split = y.published[(d2, ((dim, group),))]

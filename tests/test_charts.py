@@ -16,6 +16,7 @@ from jamstalldhet.disclosure.tables import indicator_table
 from jamstalldhet.intake.records import Prepared, prepare
 from jamstalldhet.show import charts
 from tests.conftest import ROOT, malomrade_app, small_unit
+from tests.helpers import describe
 
 pytestmark = pytest.mark.slow  # runs pages, the report or whole processes: left out of make test-fast
 
@@ -200,6 +201,6 @@ def test_oversikt_chart_has_its_sentence(demo_prep: Prepared) -> None:
 def test_describe_gives_any_figure_a_text_alternative() -> None:
     import plotly.graph_objects as go
 
-    fig = charts.describe(go.Figure(), "Utbetalningar 2018: 10 kvinnor och 12 män.")
+    fig = describe(go.Figure(), "Utbetalningar 2018: 10 kvinnor och 12 män.")
     assert charts.alt_text(fig) == "Utbetalningar 2018: 10 kvinnor och 12 män." and not charts.all_suppressed(fig)
-    assert charts.alt_text(go.Figure()) == "" and charts.all_suppressed(charts.describe(go.Figure(), "x", suppressed=True))
+    assert charts.alt_text(go.Figure()) == "" and charts.all_suppressed(describe(go.Figure(), "x", suppressed=True))

@@ -168,7 +168,7 @@ def test_readers_see_old_or_new_during_commits(tmp_path: Path, name: str) -> Non
     target = tmp_path / "store"
     importing.commit(importing.preview(CORPUS / name, target), target)
     first = store.read_manifest(target).batches[0]
-    real_read = store.read_manifest
+    real_read = store.ENGINE.read_manifest
     calls = {"n": 0}
 
     def stale_then_fresh(folder: Path) -> store.Manifest:
@@ -179,8 +179,8 @@ def test_readers_see_old_or_new_during_commits(tmp_path: Path, name: str) -> Non
             return m
         return real_read(folder)
 
-    store.read_manifest = stale_then_fresh  # type: ignore[assignment]
+    store.ENGINE.read_manifest = stale_then_fresh  # type: ignore[method-assign]
     try:
         assert len(store.load(target)) == 0
     finally:
-        store.read_manifest = real_read  # type: ignore[assignment]
+        del store.ENGINE.read_manifest  # the class's method again

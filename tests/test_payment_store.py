@@ -108,7 +108,7 @@ def test_a_failed_write_leaves_the_store_as_it_was(tmp_path: Path, monkeypatch: 
     def boom(*args: object, **kwargs: object) -> None:
         raise OSError("disken är full")
 
-    monkeypatch.setattr(PS, "_write_manifest", boom)
+    monkeypatch.setattr(PS.ENGINE, "write_manifest", boom)
     with pytest.raises(OSError):
         commit(target, frame(), "b.csv", "b" * 64, replace=True)
     monkeypatch.undo()

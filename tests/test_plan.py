@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from jamstalldhet.base import schema as S
+from jamstalldhet.base.types import Filters
 from jamstalldhet.compute import catalogue
 from jamstalldhet.compute.indicators import INDICATORS
 from jamstalldhet.disclosure.control import Published
@@ -32,7 +33,7 @@ def prep_of(*frames: pd.DataFrame) -> Prepared:
 
 
 def measure(indicator: str, target: str, filters: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> plan.Measure:
-    return plan.Measure("", indicator, filters, plan.parse_target(target), 1)
+    return plan.Measure("", indicator, Filters(filters), plan.parse_target(target), 1)
 
 
 @pytest.fixture(scope="module")

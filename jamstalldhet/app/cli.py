@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from ..base import schema as S
+from ..base.errors import UserError
 
 if TYPE_CHECKING:
     from ..disclosure.control import Published
@@ -333,7 +334,7 @@ def _payment_indicators(args: argparse.Namespace, k: int, filters: dict[str, lis
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from ..base.settings import store_dir
-    from ..intake import importing, store
+    from ..intake import importing
 
     target = args.store or store_dir()
     if not args.file.exists():
@@ -360,11 +361,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             sys.stderr.write(f"Filen täcker samma år som den tidigare importen {b.label}.\n")
         sys.stderr.write("Kör igen med --replace för att ersätta den. Inget lagrades.\n")
         return EXIT_INVALID
-    try:
-        batch = importing.commit(p, target, replace=args.replace)
-    except store.StoreError as exc:
-        sys.stderr.write(f"fel: {exc}\n")
-        return EXIT_INVALID
+    batch = importing.commit(p, target, replace=args.replace)  # a StoreError is said by main
     if batch is not None:
         replaced = f"; ersatte {len(p.plan.replaces)} tidigare import(er)" if p.plan.replaces else ""
         from ..base.formatting import number
@@ -400,14 +397,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{rep.note}: röjandekontrollen är avstängd (--k {k}).\n")
     args.out.write_text(report.html(rep), encoding="utf-8")
     written = [args.out]
-    try:
-        if args.zip:
-            written.append(report.write_zip(rep, args.zip))
-        if args.pdf:
-            written.append(report.write_pdf(args.out, args.pdf))
-    except report.ReportError as exc:
-        sys.stderr.write(f"fel: {exc}\n")
-        return EXIT_INVALID
+    if args.zip:  # a ReportError is said by main
+        written.append(report.write_zip(rep, args.zip))
+    if args.pdf:
+        written.append(report.write_pdf(args.out, args.pdf))
     for path in written:
         sys.stderr.write(f"Skrev {path} ({path.stat().st_size / 1e6:.1f} MB)\n")
     sys.stderr.write(f"Klart på {time.perf_counter() - started:.1f} s\n")
@@ -449,11 +442,7 @@ def _cmd_kolada(args: argparse.Namespace) -> int:
     prep, _ = loaded
     if _year_missing(prep, args.year):
         return EXIT_INVALID
-    try:
-        fig = kolada.compute(prep, args.year, k)
-    except kolada.KoladaError as exc:
-        sys.stderr.write(f"fel: {exc}\n")
-        return EXIT_INVALID
+    fig = kolada.compute(prep, args.year, k)  # a KoladaError is said by main
     if fig.internal:  # Kolada's JSON has no place for the mark: it goes to stderr, as for indicators
         sys.stderr.write(f"{fig.note()} Röjandekontrollen är avstängd (--k {k}).\n")
     sys.stderr.write(f"Obs: {kolada.CD_NOTE}\n")
@@ -564,6 +553,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sammanstall":
             return _cmd_compile_followups(args)
         return _cmd_demo(args)
+    except UserError as exc:  # a message for the user (base/errors): said once, here
+        sys.stderr.write(f"fel: {exc}\n")
+        return EXIT_INVALID
     except OSError as exc:
         sys.stderr.write(f"fel: {exc.strerror or exc}: {exc.filename or ''}\n")
         return EXIT_INVALID

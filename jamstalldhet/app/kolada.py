@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..base import schema as S
+from ..base.errors import UserError
 from ..base.settings import DATA_DIR
 from ..base.validation import TomlError, read_toml
 from ..compute.indicators import PersonCounter
@@ -45,7 +46,7 @@ CD_NOTE: Final = (
 )
 
 
-class KoladaError(ValueError):
+class KoladaError(UserError, ValueError):
     """A mapping or a figure that cannot be made (Swedish message naming what is wrong)."""
 
 

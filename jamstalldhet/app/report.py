@@ -30,6 +30,7 @@ from markupsafe import Markup
 
 from ..base import formatting as F
 from ..base import schema as S
+from ..base.errors import UserError
 from ..compute.catalogue import Catalogue, Malomrade
 from ..compute.indicators import indicator
 from ..disclosure import control as disclosure
@@ -48,8 +49,8 @@ CHROMIUM_CANDIDATES: Final = ("chromium", "chromium-browser", "google-chrome", "
 TEMPLATES: Final = Path(__file__).resolve().parents[1] / "show" / "templates"
 
 
-class ReportError(RuntimeError):
-    pass
+class ReportError(UserError, RuntimeError):
+    """A report file (zip, pdf) that cannot be written (Swedish message)."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
+from .errors import UserError
 from .settings import ADDRESS_ENV, SESSION_HOURS_ENV, TRUSTED_ENV, environment
 
 
@@ -65,7 +66,7 @@ MAKE_SECRET: Final = 'python3 -c "import secrets; print(secrets.token_hex(32))"'
 _ROLE_KEYS: Final = {Role.ANALYTIKER: ("analytiker",), Role.FORVALTARE: ("forvaltare", "förvaltare")}
 
 
-class AccessConfigError(ValueError):
+class AccessConfigError(UserError, ValueError):
     """The sign-in or role settings cannot be used (message in Swedish)."""
 
 
@@ -83,10 +84,6 @@ class User:
 
     def may(self, right: Right) -> bool:
         return right in RIGHTS[self.role]
-
-
-def rights(role: Role) -> frozenset[Right]:
-    return RIGHTS[role]
 
 
 def auth_configured(secrets: Mapping[str, Any]) -> bool:

@@ -9,13 +9,10 @@ lock, so a crash leaves the log as it was or with the new line, and two writers 
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import re
 import secrets
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +38,6 @@ def mask(text: str) -> str:
 
 
 FILE: Final = "handelselogg.jsonl"
-LOCK: Final = ".lock"  # the store's own writer lock (jamstalldhet/intake/store.py)
 
 IMPORT: Final = "import"
 REPLACE: Final = "ersättning"
@@ -87,17 +83,6 @@ def clean(text: str) -> str:
     return " ".join(mask(str(text)).split())
 
 
-@contextlib.contextmanager
-def _locked(store: Path) -> Iterator[None]:
-    store.mkdir(parents=True, exist_ok=True)
-    with open(store / LOCK, "a+") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
-
-
 def append(store: Path, sub: str, email: str, event: str, obj: str, now: datetime | None = None) -> Event:
     """Add one event at the end of the log; earlier lines are kept byte for byte."""
     if event not in EVENTS:
@@ -106,7 +91,7 @@ def append(store: Path, sub: str, email: str, event: str, obj: str, now: datetim
     e = Event(when, clean(sub), clean(email), event, clean(obj))
     line = (json.dumps(asdict(e), ensure_ascii=False) + "\n").encode("utf-8")
     target = path(store)
-    with _locked(store):
+    with atomic.locked(store):
         before = target.read_bytes() if target.exists() else b""
         if before and not before.endswith(b"\n"):
             before += b"\n"
@@ -169,7 +154,7 @@ def sign_out(store: Path, fingerprint: str) -> None:
     """Record that the sign-in with ``fingerprint`` has signed out (appended atomically under the lock)."""
     line = (fingerprint.strip() + "\n").encode("ascii")
     target = _sign_outs(store)
-    with _locked(store):
+    with atomic.locked(store):
         before = target.read_bytes() if target.exists() else b""
         if line not in before.splitlines(keepends=True):
             atomic.write_bytes(target, before + line)

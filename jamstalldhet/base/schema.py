@@ -40,7 +40,6 @@ COLUMNS: Final = (
 INPUT_COLUMNS: Final = (*COLUMNS, PERSONNUMMER)  # what a file's header may mean
 DATE_COLUMNS: Final = (ANVISNINGSDATUM, STARTDATUM, SLUTDATUM)
 BOOL_COLUMNS: Final = (FRAGAT_OM_VALD, UPPGETT_VALD)
-REQUIRED_COLUMNS: Final = (PERSON_ID, KON, INSATS, STARTDATUM)
 
 # --- gender --------------------------------------------------------------------------------
 KVINNA: Final = "Kvinna"
@@ -86,10 +85,6 @@ AGE_GROUP_VALUES: Final = (*(g[0] for g in AGE_GROUPS), OKAND)
 
 #: Breakdown dimensions, in the order the user sees them.
 DIMENSIONS: Final = (INSATS, BAKGRUND, UTBILDNINGSNIVA, ALDERSGRUPP)
-#: Dimensions in which every person belongs to exactly one group in a year, so that the
-#: groups add up to the total (used by secondary suppression). A person may be in several
-#: insatser, so ``insats`` is not one of them.
-PARTITIONING_DIMENSIONS: Final = (BAKGRUND, UTBILDNINGSNIVA, ALDERSGRUPP)
 DIMENSION_LABELS: Final = {
     INSATS: "Insats",
     BAKGRUND: "Bakgrund",

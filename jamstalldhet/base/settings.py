@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Final
 
+from .errors import UserError
+
 ROOT: Final = Path(__file__).resolve().parents[2]
 DATA_DIR: Final = ROOT / "data"
 STORE_ENV: Final = "JAMSTALLDHET_STORE"
@@ -45,7 +47,7 @@ DEFAULT_K: Final = 5
 MIN_K: Final = 5
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError, ValueError):
     """A setting that cannot be used (Swedish message)."""
 
 

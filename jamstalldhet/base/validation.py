@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from . import schema as S
 from .columnar import arrow_numpy, arrow_of
+from .errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -187,12 +188,6 @@ def end_before_start(at: Rows, start: npt.NDArray[np.datetime64], end: npt.NDArr
     return at.problems(end < start, S.SLUTDATUM, "Slutdatum ligger före startdatum.")
 
 
-def not_yes_no(at: Rows, column: str, written: npt.NDArray[np.bool_], value: npt.NDArray[np.bool_]) -> list[Problem]:
-    """Filled cells (``written``) of a yes/no column that are neither (``value``: the cells
-    understood as yes or no)."""
-    return at.problems(written & ~value, column, "Värdet ska vara ja eller nej.")
-
-
 def two_genders(at: Rows, person: Column | npt.NDArray[np.int64], gender: Column | npt.NDArray[np.int64]) -> list[Problem]:
     return at.problems(mixed_genders(person, gender), S.KON, "Samma person har olika kön på olika rader.")
 
@@ -344,7 +339,7 @@ def repeated_rows(body: pd.DataFrame | Sequence[Column], groups: npt.NDArray[np.
     return result
 
 
-class TomlError(ValueError):
+class TomlError(UserError, ValueError):
     """A settings file (catalogue, price list, plan) that is not TOML: the line, and why."""
 
     def __init__(self, name: str, line: int | None, detail: str) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Final
 
 from ..base import schema as S
+from ..base.errors import UserError
 from ..base.settings import DATA_DIR
 from ..base.validation import TomlError, read_toml
 from .indicators import INDICATORS
@@ -19,8 +20,8 @@ from .indicators import INDICATORS
 CATALOGUE_FILE: Final = DATA_DIR / "indikatorer.toml"
 
 
-class CatalogueError(ValueError):
-    pass
+class CatalogueError(UserError, ValueError):
+    """The indicator catalogue cannot be used (Swedish message naming the file and what is wrong)."""
 
 
 #: sections a målområde page may add after its indicators (``avsnitt`` in the catalogue)

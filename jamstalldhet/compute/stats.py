@@ -15,18 +15,14 @@ of every command's start, issue 16); ``tests/test_stats.py`` checks them against
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import numpy as np
 
 from ..base import schema as S
-from ..base.columnar import Columns, columns_of, frame_of, length, masked, text
+from ..base.columnar import Columns, length, masked, text
 from .indicators import indicator, pairs
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-CONFIDENCE: Final = 0.95
 ALPHA: Final = 0.05
 EVEN_LOW: Final = 0.40
 EVEN_HIGH: Final = 0.60
@@ -37,24 +33,18 @@ Z_975: Final = 1.959963984540054
 #: same 1e-7), so that tables as likely as the observed one are not lost to rounding.
 _TIES: Final = 1 + 1e-7
 
-#: Columns added by :func:`annotate`.
+#: Columns added by :func:`annotate_columns`.
 COLUMNS: Final = (
     "share", "ci_low", "ci_high", "gap_pp", "ratio", "p_value", "test", "significant", "even",
 )
 
 
-def wilson(count: int, n: int) -> tuple[float, float]:
-    """95 % Wilson score interval of ``count / n``; NaN for n = 0.
+def wilson_arrays(count: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The 95 % Wilson score intervals of every pair at once (NaN where n ≤ 0).
 
-    >>> [round(x, 4) for x in wilson(96, 600)]
+    >>> [round(float(x[0]), 4) for x in wilson_arrays(np.array([96]), np.array([600]))]
     [0.1328, 0.1915]
     """
-    lo, hi = wilson_arrays(np.array([count]), np.array([n]))
-    return (float(lo[0]), float(hi[0]))
-
-
-def wilson_arrays(count: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The 95 % Wilson score intervals of every pair at once (NaN where n ≤ 0); :func:`wilson` is one pair."""
     k = np.asarray(count, dtype=float)
     nn = np.asarray(n, dtype=float)
     z = Z_975
@@ -131,20 +121,6 @@ def compare(x_w: int, n_w: int, x_m: int, n_m: int) -> tuple[float, str]:
     return (chi2_one_df(a, b, c, d), "chi2")
 
 
-def is_even(women: int, men: int) -> bool | None:
-    """True when women and men each make up 40–60 % of the two (None if there is nobody)."""
-    value = even_arrays(np.array([women]), np.array([men]))
-    return None if bool(np.ma.getmaskarray(value)[0]) else bool(value.data[0])
-
-
-def even_arrays(women: np.ndarray, men: np.ndarray) -> np.ma.MaskedArray[Any, Any]:
-    """:func:`is_even` of every pair at once (masked where there is nobody)."""
-    w, m = np.asarray(women, dtype=float), np.asarray(men, dtype=float)
-    both = w + m
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return even_of_shares(w / both, m / both)
-
-
 def even_of_shares(women: np.ndarray, men: np.ndarray) -> np.ma.MaskedArray[Any, Any]:
     """40/60 from the gender distribution a table shows: women and men each 40–60 % of the group
     (masked where a share is missing). A published table's shares come from its perturbed counts, and
@@ -156,11 +132,6 @@ def even_of_shares(women: np.ndarray, men: np.ndarray) -> np.ma.MaskedArray[Any,
     w, m = np.asarray(women, dtype=float), np.asarray(men, dtype=float)
     inside = (w >= EVEN_LOW) & (w <= EVEN_HIGH) & (m >= EVEN_LOW) & (m <= EVEN_HIGH)
     return masked(inside, np.isnan(w) | np.isnan(m))
-
-
-def annotate(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`annotate_columns` of a frame from :func:`indicators.compute`, as a frame."""
-    return frame_of(annotate_columns(columns_of(table)))
 
 
 def annotate_columns(table: Columns) -> Columns:

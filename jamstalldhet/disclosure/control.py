@@ -147,13 +147,16 @@ class Published:
     Its values are numpy columns (:attr:`columns`, :mod:`jamstalldhet.base.columnar`); :attr:`frame`
     is the same table as a pandas frame, made the first time a page or a file asks for it."""
 
-    def __init__(self, data: Columns | pd.DataFrame, k: int, by: str | None = None, perturbed: bool = False) -> None:
+    def __init__(self, data: Columns | pd.DataFrame, k: int, by: str | None = None, perturbed: bool = False,
+                 year: int | None = None) -> None:
         self._columns: Columns | None = data if isinstance(data, dict) else None
         self._frame: pd.DataFrame | None = None if isinstance(data, dict) else data
         self.k = k
         self.by = by
         #: a published table, whose counts carry cell-key noise (section 4 of the data contract)
         self.perturbed = perturbed
+        #: the year the table counts (None: not said, as for a table built by hand)
+        self.year = year
 
     @property
     def columns(self) -> Columns:
@@ -217,7 +220,7 @@ def shown_rows(group: npt.NDArray[np.object_], gender: npt.NDArray[np.object_],
     return keep
 
 
-def publish(raw: Columns | pd.DataFrame, k: int = DEFAULT_K, by: str | None = None) -> Published:
+def publish(raw: Columns | pd.DataFrame, k: int = DEFAULT_K, by: str | None = None, year: int | None = None) -> Published:
     """The one way from :func:`indicators.counts`'s counts to a publishable table.
 
     Published mode: cell-key noise on every count and denominator, statistics from the perturbed
@@ -244,7 +247,7 @@ def publish(raw: Columns | pd.DataFrame, k: int = DEFAULT_K, by: str | None = No
         keep = shown_rows(out["group"], out["gender"], ~out["suppressed"], by)
         if not keep.all():
             out = {name: col[keep] for name, col in out.items()}
-    return Published(out, k, by, perturbed=not internal)
+    return Published(out, k, by, perturbed=not internal, year=year)
 
 
 def _any_in_pair(table: Columns, flags: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from ..base import schema as S
 from ..base import validation as V
+from ..base.errors import UserError
 from ..base.settings import max_file_bytes, max_xlsx_unpacked_bytes
 from ..base.validation import MAX_LISTED, Problem
 from . import unknown_values as U
@@ -42,7 +43,7 @@ def sniff_separator(text: str) -> str:
     return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ","
 
 
-class FileRefused(ValueError):
+class FileRefused(UserError, ValueError):
     """The file is refused before (or instead of) being read; the message is for the user."""
 
 
@@ -293,11 +294,6 @@ def _distinct(col: pd.Series, fn: Any, missing: object, dtype: Any) -> npt.NDArr
     return np.array([fn(u) for u in uniques] + [missing], dtype=dtype)[codes]
 
 
-def _per_value(col: pd.Series, fn: Any) -> pd.Series:
-    """``fn`` of each distinct stripped cell (empty and missing cells give None)."""
-    return pd.Series(_distinct(col, lambda u: fn(t) if (t := str(u).strip()) else None, None, object), index=col.index, dtype=object)
-
-
 #: The accepted forms: strptime format, the whole cell's shape, where the day's digits stand.
 DATE_FORMATS: Final = (("%Y-%m-%d", r"^\d{4}-\d{2}-\d{2}$", 8), ("%Y/%m/%d", r"^\d{4}/\d{2}/\d{2}$", 8), ("%Y%m%d", r"^\d{8}$", 6))
 #: ISO date-times as databases and pyarrow write them (``2015-01-01 00:00:00.000``,
@@ -381,17 +377,6 @@ def parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
         out[native] = pd.to_datetime(col[native], errors="coerce")
     bad = ((text != "") & out.isna()).to_numpy()
     return out, bad
-
-
-def _map_values(col: pd.Series, section: str, categories: tuple[str, ...] | None = None) -> pd.Series:
-    """Each distinct cell through the synonym table once. With ``categories`` the result is a
-    categorical built from codes (no string comparisons over all rows afterwards)."""
-    lookup = synonyms()[section]
-    if categories is None:
-        return _per_value(col, lambda v: lookup.get(normalise(v)))
-    pos = {c: i for i, c in enumerate(categories)}
-    codes = _distinct(col, lambda u: pos.get(lookup.get(normalise(str(u).strip()), ""), -1), -1, np.int16)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(list(categories))), index=col.index)
 
 
 @dataclass(frozen=True)

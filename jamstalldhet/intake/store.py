@@ -1,42 +1,36 @@
-"""The store of imported records: Parquet batches and one manifest, changed atomically.
+"""The store of imported records: Parquet batches, a person register and one manifest, changed atomically.
 
 Layout of a store folder::
 
-    manifest.json          which batches are live, and the import log (the commit point)
+    manifest.json          which batches are live, the person register, and the import log (the commit point)
     batches/<id>.parquet   one file per import, canonical columns, pseudonymised
+    persons/<id>.parquet   the person register: pseudonymous ids (a person's code is its row) and record keys
     .lock                  serialises writers (fcntl.flock)
 
-Every write goes to a temporary file in the same folder, is fsync'ed and then renamed over the
-target (``os.replace`` is atomic on POSIX), and the folder is fsync'ed too. A batch file is
-written before the manifest names it, and removed only after a manifest without it is in place;
-so a crash or kill at any moment leaves the store either as it was or as it became, never half.
-Readers read the manifest once and then its batches; if a concurrent commit removed a batch
-under them they read the new manifest again, so they see either the old or the new data.
+The engine – atomic writes, the manifest, the lock, planning against the stored batches, removing,
+sweeping and reading one manifest's batches consistently – is :mod:`jamstalldhet.base.batches`, shared with
+the payment store; what is the participants' own is here: the canonical frame and the person register,
+written beside the batch and named by the same manifest, so they commit together.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
-import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..base import atomic
+from ..base import batches
 from ..base import schema as S
 from ..base.columnar import arrow_numpy
-from ..base.eventlog import mask
+from ..base.errors import StoreError
 from .canonical import canonical, person_count, years_of
 from .record_keys import person_keys_of
 
@@ -45,15 +39,16 @@ if TYPE_CHECKING:
 
     from .reading import Persons
 
-MANIFEST: Final = "manifest.json"
+MANIFEST: Final = batches.MANIFEST
 KEY_COLUMN: Final = "_key"  # the person register's record keys
 PERSON_CODE: Final = "_person"  # the store-wide integer person code that commit() writes in every batch
-T = TypeVar("T")
 FORMAT: Final = 1
+T = TypeVar("T")
+file_hash = batches.file_hash
+_write_arrow = batches.write_arrow  # by this name, so that the benchmark's stages can time it
 
-
-class StoreError(RuntimeError):
-    pass
+__all__ = ["ENGINE", "KEY_COLUMN", "MANIFEST", "PERSON_CODE", "Batch", "Manifest", "Plan", "StoreError", "batch_path", "commit",
+           "consistent_read", "file_hash", "has_data", "load", "person_keys", "plan", "read_manifest", "remove", "version"]
 
 
 @dataclass(frozen=True)
@@ -73,74 +68,53 @@ class Batch:
 
 
 @dataclass
-class Manifest:
-    batches: list[Batch] = field(default_factory=list)
-    log: list[dict[str, Any]] = field(default_factory=list)
+class Manifest(batches.Manifest[Batch]):
     format: int = FORMAT
     persons: str | None = None  # the person register file (persons/<id>.parquet)
 
+    @classmethod
+    def header_from(cls, raw: dict[str, Any]) -> dict[str, Any]:
+        return {"format": int(raw.get("format", FORMAT)), "persons": raw.get("persons")}
 
-# --- writes -----------------------------------------------------------------------------------
-
-def _write_arrow(target: Path, table: pa.Table) -> None:
-    atomic.replace_with(target, lambda tmp: pq.write_table(table, tmp, compression="zstd"), suffix=".parquet")
+    def header(self) -> dict[str, Any]:
+        return {"format": self.format, "persons": self.persons}
 
 
-@contextlib.contextmanager
-def _locked(store: Path) -> Iterator[None]:
-    store.mkdir(parents=True, exist_ok=True)
-    with open(store / ".lock", "a+") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+class _Participants(batches.BatchStore[Batch, Manifest]):
+    def collect_garbage(self, store: Path, m: Manifest) -> None:
+        """Batch, register and temporary files no manifest names (replaced or removed batches, an
+        interrupted import)."""
+        super().collect_garbage(store, m)
+        for f in (store / "persons").glob("*"):
+            if f"persons/{f.name}" != m.persons:
+                f.unlink(missing_ok=True)
+
+
+ENGINE: Final = _Participants(Batch, Manifest, ("personer", "persons"), "Det finns ingen import med id {id}.")
 
 
 # --- reading ---------------------------------------------------------------------------------
 
 def read_manifest(store: Path) -> Manifest:
-    path = store / MANIFEST
-    if not path.exists():
-        return Manifest()
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    return Manifest([Batch(**b) for b in raw.get("batches", [])], list(raw.get("log", [])), int(raw.get("format", FORMAT)),
-                    raw.get("persons"))
-
-
-def _write_manifest(store: Path, m: Manifest) -> None:
-    data = {"format": m.format, "persons": m.persons, "batches": [asdict(b) for b in m.batches], "log": m.log}
-    atomic.write_bytes(store / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    return ENGINE.read_manifest(store)
 
 
 def batch_path(store: Path, batch_id: str) -> Path:
-    return store / "batches" / f"{batch_id}.parquet"
+    return ENGINE.batch_path(store, batch_id)
 
 
 def has_data(store: Path) -> bool:
-    return bool(read_manifest(store).batches)
+    return ENGINE.has_data(store)
 
 
-def version(store: Path, manifest: str = MANIFEST) -> str:
+def version(store: Path) -> str:
     """Changes whenever the stored data changes (for caches): the manifest's time and size."""
-    path = store / manifest
-    if not path.exists():
-        return "empty"
-    st = path.stat()
-    return f"{st.st_mtime_ns}:{st.st_size}"
+    return ENGINE.version(store)
 
 
-def consistent_read(store: Path, read: Callable[[list[Path]], T], attempts: int = 3,
-                    files: Callable[[Path], list[Path]] | None = None) -> T:
-    """``read`` the batch files of one manifest; if a commit removed one under us, read the new manifest.
-
-    ``files`` lists another store's batch files (the payments' own manifest) the same way."""
-    for _ in range(attempts):
-        try:
-            return read(files(store) if files else [batch_path(store, b.id) for b in read_manifest(store).batches])
-        except FileNotFoundError:
-            continue
-    raise StoreError("Lagringen ändrades hela tiden medan den lästes; försök igen.")
+def consistent_read(store: Path, read: Callable[[list[Path]], T]) -> T:
+    """``read`` the batch files of one manifest; if a commit removed one under us, read the new manifest."""
+    return ENGINE.consistent_read(store, read)
 
 
 def _frame(files: list[Path]) -> pd.DataFrame:
@@ -170,14 +144,6 @@ def person_keys(store: Path, register: str | None = None) -> np.ndarray:
 
 # --- planning and committing an import ---------------------------------------------------------
 
-def file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 @dataclass(frozen=True)
 class Plan:
     """What committing a file would do; shown to the user before anything is stored."""
@@ -192,39 +158,14 @@ class Plan:
     @property
     def lost_years(self) -> list[int]:
         """Years that only the replaced batches hold: they disappear with them."""
-        old = {y for b in self.replaces for y in b.years}
-        return sorted(old - set(self.years))
+        return batches.lost_years(self.replaces, self.years)
 
 
 def plan(store: Path, df: pd.DataFrame, sha256: str, persons: int | None = None) -> Plan:
     """What storing ``df`` would do; ``persons`` when reading has counted them already."""
-    return _against(store, Plan(sha256, len(df), person_count(df) if persons is None else persons, years_of(df), None, []))
-
-
-class Stored(Protocol):
-    """What both stores (participants, payments) know of a batch to plan an import against it."""
-
-    @property
-    def sha256(self) -> str: ...
-
-    @property
-    def years(self) -> list[int]: ...
-
-
-B = TypeVar("B", bound=Stored)
-
-
-def matching(batches: list[B], sha256: str, years: list[int]) -> tuple[B | None, list[B]]:
-    """The batch that is the very same file (same hash), and, when there is none, the batches
-    whose years the new file also covers (they are replaced only when the user confirms)."""
-    dup = next((b for b in batches if b.sha256 == sha256), None)
-    return dup, [b for b in batches if dup is None and set(b.years) & set(years)]
-
-
-def _against(store: Path, p: Plan) -> Plan:
-    """The plan's duplicate and overlapping batches in the store as it is now."""
-    dup, overlap = matching(read_manifest(store).batches, p.sha256, p.years)
-    return Plan(p.sha256, p.rows, p.persons, p.years, dup, overlap)
+    years = years_of(df)
+    dup, overlap = ENGINE.matching(store, sha256, years)
+    return Plan(sha256, len(df), person_count(df) if persons is None else persons, years, dup, overlap)
 
 
 def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = False, persons: Persons | None = None) -> Batch | None:
@@ -232,17 +173,11 @@ def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = Fa
     ``persons``: the frame's persons as reading coded them (the register then codes nothing again).
 
     Returns None (and stores nothing) when the same file was imported before."""
-    with _locked(store):
-        current = _against(store, p)  # re-check under the lock: another import may have come first
-        if current.duplicate_of is not None:
-            return None
-        if current.replaces and not replace:
-            names = ", ".join(b.label for b in current.replaces)
-            raise StoreError(f"Filen täcker samma år som {names}. Bekräfta att den ska ersättas.")
-        now = datetime.now().astimezone().isoformat(timespec="seconds")
-        file = mask(file)  # a file name may hold a personnummer: the manifest never does
-        batch = Batch(uuid.uuid4().hex[:16], file, p.sha256, now, p.rows, p.persons, p.years)
-        m = read_manifest(store)
+
+    def new(batch_id: str, name: str, when: str) -> Batch:
+        return Batch(batch_id, name, p.sha256, when, p.rows, p.persons, p.years)
+
+    def write(m: Manifest, batch: Batch) -> None:
         table = pa.Table.from_pandas(canonical(df), preserve_index=False)
         ids = table.column(S.PERSON_ID)
         codes, register = _register_persons(store, m.persons, ids, persons)
@@ -250,33 +185,18 @@ def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = Fa
         if pa.types.is_dictionary(ids.type):  # a categorical is stored as text, as every batch is
             table = table.set_column(table.schema.get_field_index(S.PERSON_ID), S.PERSON_ID, ids.cast(pa.large_string()))
         # the register and the batch are written side by side (Arrow's writer lets go of the
-        # interpreter); only the manifest below makes either of them count
+        # interpreter); only the manifest makes either of them count
         with ThreadPoolExecutor(max_workers=1) as pool:
             registered = pool.submit(_write_arrow, store / m.persons, register)
             _write_arrow(batch_path(store, batch.id), table.append_column(PERSON_CODE, codes))
             registered.result()
-        gone = {b.id for b in current.replaces}
-        m.batches = [b for b in m.batches if b.id not in gone] + [batch]
-        m.log.append({"tid": now, "händelse": "import", "fil": file, "sha256": p.sha256, "batch": batch.id, "rader": batch.rows,
-                      "personer": batch.persons, "år": batch.years, "ersatte": sorted(gone)})
-        _write_manifest(store, m)  # the commit point
-        _collect_garbage(store, m)  # the replaced batches too: no manifest names them any more
-        return batch
+
+    return ENGINE.commit(store, file, p.sha256, p.years, replace, new, write)
 
 
 def remove(store: Path, batch_id: str) -> Batch:
     """Remove one batch (its records disappear from every page)."""
-    with _locked(store):
-        m = read_manifest(store)
-        batch = next((b for b in m.batches if b.id == batch_id), None)
-        if batch is None:
-            raise StoreError(f"Det finns ingen import med id {batch_id}.")
-        m.batches = [b for b in m.batches if b.id != batch_id]
-        now = datetime.now().astimezone().isoformat(timespec="seconds")
-        m.log.append({"tid": now, "händelse": "borttagen", "fil": batch.file, "batch": batch.id, "rader": batch.rows})
-        _write_manifest(store, m)
-        _collect_garbage(store, m)
-        return batch
+    return ENGINE.remove(store, batch_id)
 
 
 def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray, persons: Persons | None = None) -> tuple[pa.Array, pa.Table]:
@@ -309,23 +229,3 @@ def _register_persons(store: Path, current: str | None, ids: pa.ChunkedArray, pe
         old_keys = person_keys_of(register.column(0).combine_chunks())
     keys = np.concatenate([old_keys, person_keys_of(new)]) if len(new) else old_keys
     return pc.cast(codes, pa.int32()), pa.table({S.PERSON_ID: known, KEY_COLUMN: pa.array(keys, pa.int64())})
-
-
-def _collect_garbage(store: Path, m: Manifest) -> None:
-    """Batch, register and temporary files no manifest names (replaced or removed batches, an
-    interrupted import)."""
-    sweep(store, [b.id for b in m.batches])
-    for f in (store / "persons").glob("*"):
-        if f"persons/{f.name}" != m.persons:
-            f.unlink(missing_ok=True)
-
-
-def sweep(folder: Path, live: list[str]) -> None:
-    """In one store folder: the batch files whose ids are not ``live`` (the manifest's), and
-    temporary files; both stores call it after writing their manifest."""
-    names = {f"{i}.parquet" for i in live}
-    for f in (folder / "batches").glob("*"):
-        if f.name not in names:
-            f.unlink(missing_ok=True)
-    for f in folder.glob(".tmp-*"):
-        f.unlink(missing_ok=True)

@@ -5,36 +5,32 @@ Layout (beside the participant store's own files, which this module never touche
     utbetalningar/manifest.json          live payment batches and the import log (the commit point)
     utbetalningar/batches/<id>.parquet   one file per import, canonical payment columns, pseudonymised
 
-Writes follow :mod:`jamstalldhet.intake.store`: every file is written to a temporary file, fsync'ed and
-renamed (:mod:`jamstalldhet.base.atomic`); a batch is written before the manifest names it and removed
-only after a manifest without it is in place, under the store's writer lock.
+The engine is the participant store's (:mod:`jamstalldhet.base.batches`): every file is written to a temporary
+file, fsync'ed and renamed; a batch is written before the manifest names it and removed only after a manifest
+without it is in place, under the store folder's one writer lock. What is the payments' own is here: the
+batch counts households, and a payment belongs to the year of its date.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Final
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..base import atomic
-from ..base.eventlog import mask
-from ..intake import store as store_module
-from ..intake.store import StoreError, _locked, file_hash
+from ..base import batches
+from ..base.errors import StoreError
 from . import reading as P
 
 FOLDER: Final = "utbetalningar"
-MANIFEST: Final = "manifest.json"
-T = TypeVar("T")
+MANIFEST: Final = batches.MANIFEST
+file_hash = batches.file_hash
 
-__all__ = ["Batch", "Manifest", "Plan", "StoreError", "commit", "file_hash", "folder", "has_data", "load", "plan", "read_manifest",
-           "remove", "version"]
+__all__ = ["ENGINE", "Batch", "Manifest", "Plan", "StoreError", "batch_path", "commit", "file_hash", "folder", "has_data", "import_file",
+           "load", "plan", "read_manifest", "remove", "version"]
 
 
 @dataclass(frozen=True)
@@ -53,44 +49,30 @@ class Batch:
         return f"{self.file} ({span}, {self.rows} utbetalningar, importerad {self.imported[:16].replace('T', ' ')})"
 
 
-@dataclass
-class Manifest:
-    batches: list[Batch] = field(default_factory=list)
-    log: list[dict[str, Any]] = field(default_factory=list)
+Manifest = batches.Manifest[Batch]
+ENGINE: Final = batches.BatchStore(Batch, Manifest, ("hushåll", "households"),
+                                   "Det finns ingen import av utbetalningar med id {id}.", FOLDER)
 
 
 def folder(store: Path) -> Path:
-    return store / FOLDER
+    return ENGINE.folder(store)
 
 
 def read_manifest(store: Path) -> Manifest:
-    path = folder(store) / MANIFEST
-    if not path.exists():
-        return Manifest()
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    return Manifest([Batch(**b) for b in raw.get("batches", [])], list(raw.get("log", [])))
-
-
-def _write_manifest(store: Path, m: Manifest) -> None:
-    data = {"batches": [asdict(b) for b in m.batches], "log": m.log}
-    atomic.write_bytes(folder(store) / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    return ENGINE.read_manifest(store)
 
 
 def batch_path(store: Path, batch_id: str) -> Path:
-    return folder(store) / "batches" / f"{batch_id}.parquet"
+    return ENGINE.batch_path(store, batch_id)
 
 
 def has_data(store: Path) -> bool:
-    return bool(read_manifest(store).batches)
+    return ENGINE.has_data(store)
 
 
 def version(store: Path) -> str:
     """Changes whenever the stored payments change (for caches)."""
-    return store_module.version(folder(store), MANIFEST)
-
-
-def _files(store: Path) -> list[Path]:
-    return [batch_path(store, b.id) for b in read_manifest(store).batches]
+    return ENGINE.version(store)
 
 
 def _frame(files: list[Path]) -> pd.DataFrame:
@@ -100,7 +82,7 @@ def _frame(files: list[Path]) -> pd.DataFrame:
 
 def load(store: Path) -> pd.DataFrame:
     """Every stored payment (the batches of one manifest) as one canonical frame."""
-    return store_module.consistent_read(store, _frame, files=_files)
+    return ENGINE.consistent_read(store, _frame)
 
 
 def years_of(df: pd.DataFrame) -> list[int]:
@@ -121,63 +103,32 @@ class Plan:
 
     @property
     def lost_years(self) -> list[int]:
-        old = {y for b in self.replaces for y in b.years}
-        return sorted(old - set(self.years))
-
-
-def _against(store: Path, p: Plan) -> Plan:
-    dup, overlap = store_module.matching(read_manifest(store).batches, p.sha256, p.years)
-    return Plan(p.sha256, p.rows, p.households, p.years, dup, overlap)
+        return batches.lost_years(self.replaces, self.years)
 
 
 def plan(store: Path, df: pd.DataFrame, sha256: str) -> Plan:
-    return _against(store, Plan(sha256, len(df), int(df[P.HUSHALL_ID].nunique()), years_of(df), None, []))
+    years = years_of(df)
+    dup, overlap = ENGINE.matching(store, sha256, years)
+    return Plan(sha256, len(df), int(df[P.HUSHALL_ID].nunique()), years, dup, overlap)
 
 
 def commit(store: Path, df: pd.DataFrame, file: str, p: Plan, replace: bool = False) -> Batch | None:
     """Store ``df`` as a new payment batch; overlapping years are replaced only with ``replace=True``.
 
     Returns None (and stores nothing) when the same file was imported before."""
-    with _locked(store):
-        current = _against(store, p)
-        if current.duplicate_of is not None:
-            return None
-        if current.replaces and not replace:
-            names = ", ".join(b.label for b in current.replaces)
-            raise StoreError(f"Filen täcker samma år som {names}. Bekräfta att den ska ersättas.")
-        now = datetime.now().astimezone().isoformat(timespec="seconds")
-        file = mask(file)  # a file name may hold a personnummer: the manifest never does
-        batch = Batch(uuid.uuid4().hex[:16], file, p.sha256, now, p.rows, p.households, p.years)
-        table = pa.Table.from_pandas(P.canonical(df), preserve_index=False)
-        atomic.replace_with(batch_path(store, batch.id), lambda tmp: pq.write_table(table, tmp, compression="zstd"), suffix=".parquet")
-        m = read_manifest(store)
-        gone = {b.id for b in current.replaces}
-        m.batches = [b for b in m.batches if b.id not in gone] + [batch]
-        m.log.append({"tid": now, "händelse": "import", "fil": file, "sha256": p.sha256, "batch": batch.id, "rader": batch.rows,
-                      "hushåll": batch.households, "år": batch.years, "ersatte": sorted(gone)})
-        _write_manifest(store, m)  # the commit point
-        _collect_garbage(store, m)
-        return batch
+
+    def new(batch_id: str, name: str, when: str) -> Batch:
+        return Batch(batch_id, name, p.sha256, when, p.rows, p.households, p.years)
+
+    def write(_m: Manifest, batch: Batch) -> None:
+        batches.write_arrow(batch_path(store, batch.id), pa.Table.from_pandas(P.canonical(df), preserve_index=False))
+
+    return ENGINE.commit(store, file, p.sha256, p.years, replace, new, write)
 
 
 def remove(store: Path, batch_id: str) -> Batch:
     """Remove one payment batch."""
-    with _locked(store):
-        m = read_manifest(store)
-        batch = next((b for b in m.batches if b.id == batch_id), None)
-        if batch is None:
-            raise StoreError(f"Det finns ingen import av utbetalningar med id {batch_id}.")
-        m.batches = [b for b in m.batches if b.id != batch_id]
-        now = datetime.now().astimezone().isoformat(timespec="seconds")
-        m.log.append({"tid": now, "händelse": "borttagen", "fil": batch.file, "batch": batch.id, "rader": batch.rows})
-        _write_manifest(store, m)
-        _collect_garbage(store, m)
-        return batch
-
-
-def _collect_garbage(store: Path, m: Manifest) -> None:
-    """Batch and temporary files no manifest names (left by a replaced batch or an interrupted import)."""
-    store_module.sweep(folder(store), [b.id for b in m.batches])
+    return ENGINE.remove(store, batch_id)
 
 
 def import_file(path: Path, store: Path, replace: bool = False, allow_unknown: bool = False) -> tuple[int, list[str]]:

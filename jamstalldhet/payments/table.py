@@ -222,6 +222,7 @@ class PaymentTable:
 
     frame: pd.DataFrame
     k: int
+    year: None = None  # every year of the data (:meth:`years`), not one
 
     @property
     def internal(self) -> bool:

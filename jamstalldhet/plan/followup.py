@@ -25,6 +25,7 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from ..base import schema as S
+from ..base.errors import UserError
 from ..compute.indicators import indicator
 from . import model as P
 
@@ -35,8 +36,8 @@ KEY_FIGURES: Final = ("deltagare", "anvisade", "avslutade", "avslut_arbete", "av
                       "avslut_arbetsmarknadsanstallning", "avslut_ohalsa", "fragat_om_vald", "uppgett_vald")
 
 
-class FollowupError(ValueError):
-    pass
+class FollowupError(UserError, ValueError):
+    """A follow-up file that cannot be made or read (Swedish message naming the file)."""
 
 
 # --- one board's file ------------------------------------------------------------------------

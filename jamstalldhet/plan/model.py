@@ -49,7 +49,9 @@ import pandas as pd
 from ..base import formatting as F
 from ..base import schema as S
 from ..base import versions as versions_module
+from ..base.errors import UserError
 from ..base.settings import DATA_DIR, texts_dir
+from ..base.types import Filters
 from ..base.validation import TomlError, read_toml
 from ..compute.indicators import INDICATORS
 from ..compute.indicators import indicator as indicator_def
@@ -76,8 +78,8 @@ _EPS: Final = 1e-9
 TargetKind = Literal["compare", "gap", "share", "count", "even", "ratio", "value"]
 
 
-class PlanError(ValueError):
-    pass
+class PlanError(UserError, ValueError):
+    """The plan or its status cannot be used (Swedish message)."""
 
 
 @dataclass(frozen=True)
@@ -170,20 +172,20 @@ def parse_target(text: str) -> Target:
 class Measure:
     name: str
     indicator: str
-    filters: tuple[tuple[str, tuple[str, ...]], ...]
+    filters: Filters
     target: Target
     line: int
 
     @property
     def filter_dict(self) -> dict[str, list[str]]:
-        return {dim: list(values) for dim, values in self.filters}
+        return self.filters.as_dict()
 
     @property
     def scope(self) -> str:
         """The filter in words: ``Insats: Mammor i arbete`` or ``Alla deltagare``."""
         from ..show.views import scope_label
 
-        return scope_label({d: list(v) for d, v in self.filters})
+        return scope_label(self.filters.as_dict())
 
 
 
@@ -293,15 +295,14 @@ def _measure(raw: Mapping[str, Any], line: int, lines: _Lines) -> Measure:
     filt = raw.get("filter", {})
     if not isinstance(filt, Mapping):
         raise _AtLine(lines.key(line, "filter"), "filter ska skrivas som { insats = [\"…\"] }.")
-    filters: list[tuple[str, tuple[str, ...]]] = []
+    filters: dict[str, list[str]] = {}
     for dim, values in filt.items():
         if dim not in S.DIMENSIONS:
             raise _AtLine(lines.key(line, "filter"), f"okänd filterdimension '{dim}'. Möjliga: {', '.join(S.DIMENSIONS)}.")
         vals = [values] if isinstance(values, str) else values
         if not isinstance(vals, list) or not all(isinstance(v, str) for v in vals):
             raise _AtLine(lines.key(line, "filter"), f"filtret {dim} ska vara en lista med texter.")
-        if vals:
-            filters.append((str(dim), tuple(vals)))
+        filters[str(dim)] = vals
     text = raw.get("malvarde")
     if not isinstance(text, str) or not text.strip():
         raise _AtLine(lines.key(line, "malvarde"), "måttet saknar målvärde (malvarde).")
@@ -311,7 +312,7 @@ def _measure(raw: Mapping[str, Any], line: int, lines: _Lines) -> Measure:
         raise _AtLine(lines.key(line, "malvarde"), str(exc)) from exc
     _check_fits(target, iid, lines.key(line, "malvarde"))
     name = str(raw.get("namn") or "")
-    return Measure(name, iid, tuple(sorted(filters)), target, line)
+    return Measure(name, iid, Filters.of(filters), target, line)
 
 
 def _check_fits(target: Target, iid: str, line: int) -> None:
@@ -458,13 +459,13 @@ def published_tables(prep: Prepared, k: int, fixed: list[tuple[str, ...]] | None
     from ..disclosure.tables import indicator_table
 
     years = set(prep.years())
-    memo: dict[tuple[int, tuple[tuple[str, tuple[str, ...]], ...]], Published] = {}
+    memo: dict[tuple[int, Filters], Published] = {}
 
     def get(year: int, filters: Mapping[str, list[str]]) -> Published | None:
         if year not in years:
             return None
         active = {d: list(v) for d, v in filters.items() if v}
-        key = (year, tuple(sorted((d, tuple(v)) for d, v in active.items())))
+        key = (year, Filters.of(active))
         if key not in memo:
             if active and not is_internal(k):
                 problem = filter_problem(active, fixed if fixed is not None else _fixed_selections())

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..base import versions as versions_module
+from ..base.errors import UserError
 from ..base.settings import texts_dir
 from ..base.versions import Version
 
@@ -26,8 +27,8 @@ MAX_CHARS: Final = 100_000
 _ID: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-class NarrativeError(ValueError):
-    pass
+class NarrativeError(UserError, ValueError):
+    """A follow-up text that cannot be saved or read (Swedish message)."""
 
 
 def _check(year: int, mid: str) -> None:

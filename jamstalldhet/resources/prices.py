@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..base import versions as versions_module
+from ..base.errors import UserError
 from ..base.settings import COSTS_ENV, DATA_DIR, environment
 from ..base.validation import TomlError, read_toml
 from ..base.versions import Version
@@ -51,8 +52,8 @@ HEADER_COMMENT: Final = (
 )
 
 
-class CostError(ValueError):
-    pass
+class CostError(UserError, ValueError):
+    """The price list cannot be used (Swedish message naming the file, row and what is wrong)."""
 
 
 @dataclass(frozen=True)

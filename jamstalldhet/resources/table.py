@@ -58,6 +58,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..base import schema as S
+from ..base.types import FilterMapping, Filters
 from ..compute.stats import Z_975
 from ..disclosure import cellkey
 from ..disclosure import control as disclosure
@@ -207,13 +208,13 @@ def _with_total(a: npt.NDArray[Any], how: str) -> npt.NDArray[Any]:
 
 
 def compute(prep: Prepared, year: int, costs: CostCatalogue, by: str | None = None,
-            filters: dict[str, list[str]] | None = None) -> Cells:
+            filters: FilterMapping | Filters | None = None) -> Cells:
     """The exact resource cells of ``year`` (optionally by a dimension and under ``filters``).
 
     Unprotected: publish only through :func:`table` or :func:`cli_rows`."""
-    filters = {d: list(v) for d, v in (filters or {}).items() if v}
+    active = Filters.of(filters)
     last = _last_day(prep)  # of the whole data, also for a filtered view
-    sub = subset(prep, year, filters) if filters else prep
+    sub = subset(prep, year, active.as_dict()) if active else prep
     price = costs.per_day(prep.categories[S.INSATS], year)
     parts: list[tuple[str, dict[str, Any]]] = []
     unpriced: set[int] = set()
@@ -292,6 +293,7 @@ class ResourceTable:
     by: str | None = None
     perturbed: bool = False
     missing_prices: tuple[str, ...] = ()
+    year: int | None = None  # the year the table counts
 
     @cached_property
     def frame(self) -> pd.DataFrame:
@@ -386,17 +388,17 @@ def protect(c: Cells, k: int) -> ResourceTable:
                 rows.append({"indicator": iid, "year": c.year, "group": label, "gender": GENDER_COLS[j], "value": value,
                              "count": count, "denominator": den, "ci_low": lo, "ci_high": hi,
                              "suppressed": bool(hidden), "missing": miss})
-    return ResourceTable(tuple(rows), k, c.by, perturbed, c.missing_prices)
+    return ResourceTable(tuple(rows), k, c.by, perturbed, c.missing_prices, c.year)
 
 
 def table(prep: Prepared, year: int, costs: CostCatalogue, by: str | None = None,
-          filters: dict[str, list[str]] | None = None, k: int = disclosure.DEFAULT_K) -> ResourceTable:
+          filters: FilterMapping | Filters | None = None, k: int = disclosure.DEFAULT_K) -> ResourceTable:
     """The published resource table of ``year`` (what every screen, file and report shows)."""
     return protect(compute(prep, year, costs, by, filters), k)
 
 
 def cli_rows(prep: Prepared, year: int, costs: CostCatalogue | None = None, by: str | None = None,
-             filters: dict[str, list[str]] | None = None, k: int = disclosure.DEFAULT_K) -> list[dict[str, Any]]:
+             filters: FilterMapping | Filters | None = None, k: int = disclosure.DEFAULT_K) -> list[dict[str, Any]]:
     """Rows for ``indicators --format json`` (sections 5 and 6 of the contract).
 
     ``deltagardagar``/``kostnad_kr``: ``count`` = the sum (days, whole kronor), ``denominator`` =

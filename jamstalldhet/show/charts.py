@@ -66,13 +66,6 @@ def all_suppressed(fig: go.Figure) -> bool:
     return bool(meta.get(META_EMPTY, False)) if isinstance(meta, dict) else False
 
 
-def describe(fig: go.Figure, sentence: str, suppressed: bool = False) -> go.Figure:
-    """Attach a text alternative to a figure made elsewhere (pages draw it with ``show_chart``)."""
-    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
-    fig.update_layout(meta={**meta, META_ALT: sentence, META_EMPTY: suppressed})
-    return fig
-
-
 def _present(x: object) -> bool:
     return not pd.isna(x)  # type: ignore[call-overload]
 

@@ -106,7 +106,7 @@ def interval_table(pub: Published, cat: Catalogue, ids: list[str], group: str = 
 def summary_sentence(pub: Published, cat: Catalogue, iid: str) -> str:
     """``Deltagare 2018: 1 814, varav 993 kvinnor och 821 män.`` – women first."""
     sub = _rows(pub, [iid], S.TOTALT).set_index("gender")
-    year = int(sub["year"].iloc[0])
+    year = pub.year
     parts = f"{F.number(sub.loc[S.KVINNOR, 'count'])} kvinnor och {F.number(sub.loc[S.MAN_PLURAL, 'count'])} män"
     return f"{cat.text(iid).title} {year}: {F.number(sub.loc[S.TOTALT, 'count'])} personer, {parts}."
 
@@ -188,7 +188,7 @@ def trend_table(pubs: list[Published], cat: Catalogue, iid: str) -> pd.DataFrame
         if t.empty:
             continue
         t = t.drop(columns=["Indikator"])
-        t.insert(0, "År", str(int(pub.frame["year"].iloc[0])))
+        t.insert(0, "År", str(pub.year))
         parts.append(t)
     return pd.concat(parts, ignore_index=True).fillna("") if parts else pd.DataFrame()
 
@@ -307,7 +307,7 @@ def indicator_view(pub: Published, cat: Catalogue, iid: str) -> IndicatorView:
 
     text = cat.text(iid)
     rate = indicator(iid).kind == "rate"
-    year = int(pub.frame["year"].iloc[0]) if len(pub.frame) else 0
+    year = pub.year or 0
     fig = (charts.rates_chart if rate else charts.counts_chart)(pub, cat, [iid], f"{text.title} {year}")
     table = (rate_table if rate else count_table)(pub, cat, [iid])
     return IndicatorView(iid, text.title, text.definition, rate, fig, table, export_table(pub, cat, [iid]),

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..base import schema as S
+from ..base.types import FilterDict, FilterMapping
 from ..compute.catalogue import Catalogue, Malomrade
 from ..disclosure import control as disclosure
 from ..disclosure.control import Published
@@ -34,15 +35,14 @@ from . import presentation
 if TYPE_CHECKING:
     from .export import About as export_About
 
-Filters = dict[str, list[str]]
 
 
-def default_filters(area: Malomrade) -> Filters:
+def default_filters(area: Malomrade) -> FilterDict:
     """A målområde's own scope: its selection of insatser from the catalogue (none = all)."""
     return {S.INSATS: list(area.insatser)} if area.insatser else {}
 
 
-def scope_label(filters: Filters) -> str:
+def scope_label(filters: FilterMapping) -> str:
     """What a table covers, in words: "Insatser: A, B; Åldersgrupp: 25–34" or "Alla deltagare"."""
     parts = [f"{S.DIMENSION_LABELS[dim]}: {', '.join(v)}" for dim, v in filters.items() if v]
     return "; ".join(parts) if parts else "Alla deltagare"
@@ -56,7 +56,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text.lower())).strip("-")
 
 
-def filter_slug(filters: Filters, defaults: Filters | None = None) -> str:
+def filter_slug(filters: FilterMapping, defaults: FilterMapping | None = None) -> str:
     """What a file's name says of its filter: "_bakgrund-utrikes-fodd" for each dimension chosen
     otherwise than the default ("alla" where the default selection was widened to all); "" unfiltered."""
     defaults = defaults or {}
@@ -74,7 +74,7 @@ class MalomradeView:
 
     area: Malomrade
     year: int
-    filters: Filters
+    filters: FilterDict
     pub: Published
     indicators: list[presentation.IndicatorView]
     short_titles: list[str]
@@ -119,13 +119,13 @@ class MalomradeView:
         return disclosure.file_name(stem, self.pub.internal) + ".xlsx", export.workbook(self.sheets, abouts)
 
 
-def malomrade_from(pub: Published, cat: Catalogue, area: Malomrade, year: int, filters: Filters) -> MalomradeView:
+def malomrade_from(pub: Published, cat: Catalogue, area: Malomrade, year: int, filters: FilterDict) -> MalomradeView:
     """The view of a målområde from its published table (pages pass their cached table)."""
     views = [presentation.indicator_view(pub, cat, iid) for iid in area.indicators]
     return MalomradeView(area, year, filters, pub, views, [cat.text(iid).short for iid in area.indicators])
 
 
-def malomrade(prep: Prepared, cat: Catalogue, area: Malomrade, year: int, k: int, filters: Filters) -> MalomradeView:
+def malomrade(prep: Prepared, cat: Catalogue, area: Malomrade, year: int, k: int, filters: FilterDict) -> MalomradeView:
     """The view of a målområde, its table computed here (the report; the command line)."""
     return malomrade_from(indicator_table(prep, year, k=k, filters=filters), cat, area, year, filters)
 
