@@ -95,7 +95,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^Help for (.+)$", "Hjälp om $1"),
 ]
 
-_SCRIPT = """<script>
+_SCRIPT = r"""<script>
 (() => {
   if (window.__svInstalled) return; window.__svInstalled = true;
   const T = %s, P = %s.map(([re, to]) => [new RegExp(re), to]);
