@@ -202,6 +202,24 @@ def test_demo_2018_exact_figures_come_from_the_records(demo_prep: Prepared) -> N
         assert fig.value("U40455", g) == kolada.percent(work_or_study, ended)
 
 
+def test_demo_follows_the_shipped_boras_series_within_one_point(demo_records: Prepared) -> None:
+    """The issue's 'a demo that matches the public record': the demo's exact U40455 (total), computed
+    from its records, is within 1 percentage point of Borås' published value, every year 2016–2023."""
+    from jamstalldhet.intake import demo
+
+    shipped = {v.period: v.value for v in kolada.shipped_values()[0]
+               if v.kpi == "U40455" and v.municipality == "1490" and v.gender == "T"}
+    assert sorted(shipped) == list(range(2016, 2024))
+    assert demo.BORAS_U40455 == shipped  # the generator's table is the shipped file's values
+    for year, published in shipped.items():
+        fig = kolada.compute(demo_records, year, 0)
+        own = fig.value("U40455", "T")
+        assert own is not None and published is not None
+        assert abs(own - published) <= 1.0, (year, own, published)
+        women, men = fig.value("U40455", "K"), fig.value("U40455", "M")
+        assert women is not None and men is not None and women > men, year  # as the seed's 2018
+
+
 # --- the command line ----------------------------------------------------------------------------
 
 KOLADA_VALUE_KEYS = {"gender", "count", "status", "value"}
