@@ -68,6 +68,15 @@ EDUCATION_SHARES: Final = {  # Förgymnasial, Gymnasial, Eftergymnasial, Okänd
     S.INRIKES: np.array([0.25, 0.50, 0.15, 0.10]),
     S.UTRIKES: np.array([0.45, 0.25, 0.15, 0.15]),
 }
+#: Outcomes as the case-management system writes them (column ``avslutsorsak_kalla``): of the spells
+#: that end as Annat, some were handed to another authority (Kolada's C) or ended as planned (D);
+#: the synonym list reads all of these as Annat, so every figure of the seed stays as it was. The
+#: shares are the demo's own (Kolada publishes no C or D for Borås in the shipped file); they are drawn
+#: with a random stream of their own, so that nothing else in the demo changes with them.
+WRITTEN_ANNAT: Final = (
+    ("Överförd till Försäkringskassan", 0.14), ("Överförd till regionen", 0.06), ("Överförd till annan myndighet", 0.04),
+    ("Slutfört uppdrag", 0.12), ("Avslutad enligt plan", 0.06),
+)
 FOREIGN_BORN_SHARE: Final = {S.KVINNA: 0.62, S.MAN: 0.55}
 
 DAY: Final = np.timedelta64(1, "D")
@@ -147,6 +156,7 @@ class _Spells:
 class _Generator:
     def __init__(self, scale: float, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
+        self.written_rng = np.random.default_rng(seed + 29)  # the outcomes as written (WRITTEN_ANNAT)
         self.scale = scale
         self.n_persons = 0
         self.gender: list[npt.NDArray[np.int8]] = []
@@ -353,6 +363,13 @@ class _Generator:
         def flag(code: npt.NDArray[np.int8]) -> pd.arrays.BooleanArray:
             return pd.arrays.BooleanArray(code == 1, code < 0)
 
+        # the outcome as written: the canonical label, or for some Annat one of WRITTEN_ANNAT
+        outcome = cols["outcome"].astype(np.int64)
+        written_labels = [*S.OUTCOMES, *(w for w, _ in WRITTEN_ANNAT)]
+        shares = np.array([p for _, p in WRITTEN_ANNAT])
+        pick = self.written_rng.choice(len(WRITTEN_ANNAT) + 1, size=outcome.size, p=[*shares, 1 - shares.sum()])
+        annat = outcome == S.OUTCOMES.index(S.ANNAT_UTFALL)
+        written = np.where(annat & (pick < len(WRITTEN_ANNAT)), len(S.OUTCOMES) + pick, outcome)
         df = pd.DataFrame({
             S.PERSON_ID: pd.array(pid, dtype="string"),
             S.KON: cat(S.GENDER_VALUES, gender),
@@ -364,6 +381,7 @@ class _Generator:
             S.STARTDATUM: cols["start"].astype("datetime64[ms]"),
             S.SLUTDATUM: cols["end"].astype("datetime64[ms]"),
             S.AVSLUTSORSAK: cat(S.OUTCOMES, cols["outcome"]),
+            S.AVSLUTSORSAK_KALLA: cat(tuple(written_labels), written),
             S.FRAGAT_OM_VALD: flag(cols["asked"]),
             S.UPPGETT_VALD: flag(cols["disclosed"]),
         })
