@@ -239,6 +239,17 @@ def test_a_batch_stored_before_the_written_outcome_was_kept_counts_by_the_canoni
         assert (y2018.value("U40453"), y2018.value("U40454")) == (1, 0)
 
 
+def test_an_outcome_neither_its_written_value_nor_its_meaning_maps_is_named(tmp_path: Path) -> None:
+    f = export_with_written_c_and_d(tmp_path)
+    df, problems = read_file(f)
+    assert df is not None, problems
+    without_annat = kolada.parse_mapping(_mapping('"Arbete" = "A"\n"Studier" = "B"\n"Arbetsmarknadsanställning" = "E"\n'
+                                                  '"Ohälsa" = "E"\n"Överförd till Försäkringskassan" = "C"'))
+    with pytest.raises(kolada.KoladaError, match="'Flyttat'.*ingen Kolada-kategori") as info:
+        kolada.compute(prepare(df), 2018, 0, without_annat)
+    assert "Försäkringskassan" not in str(info.value)  # mapped as written, although its meaning (Annat) is not
+
+
 def test_time_in_programme_equals_an_independent_computation(tmp_path: Path) -> None:
     f = export_of_all_kinds(tmp_path)
     df, _ = read_file(f)
