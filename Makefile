@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-fast lint unit e2e chromium libreoffice demo exempel bench snapshots clean
+.PHONY: run test test-fast lint unit e2e chromium libreoffice demo exempel kolada-bild bench snapshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -74,6 +74,10 @@ exempel: $(STAMP) chromium
 	# a fixed key for the synthetic demo, so that the filtered tables' noise is the same on every machine
 	JAMSTALLDHET_STORE=/nonexistent JAMSTALLDHET_KEY=demodata-exempel $(BIN)/python -m jamstalldhet report --year 2018 --demo \
 	  --out docs/exempel/jamstalldhet_2018.html --pdf docs/exempel/jamstalldhet_2018.pdf
+
+# The closing note's picture of issue 29: the Jämförelse chart of the demo beside the shipped Borås series.
+kolada-bild: $(STAMP) chromium
+	JAMSTALLDHET_STORE=/nonexistent JAMSTALLDHET_KEY=demodata-exempel $(BIN)/python -m docs.kolada_jamforelse
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

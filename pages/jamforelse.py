@@ -70,8 +70,6 @@ cols[0].markdown(f"**Kolada**\n\n{definition.kolada}")
 cols[1].markdown(f"**Här, ur exporten**\n\n{definition.here}")
 if definition.difference:
     st.markdown(f"**Skillnad:** {definition.difference}")
-if kpi in (*kolada.COUNT_OF_CATEGORY.values(), *kolada.SHARE_OF_CATEGORY.values()):
-    st.caption(kolada.CD_NOTE)
 with st.expander("Alla nyckeltal: definitioner och skillnader"):
     show_table(kolada.definitions_frame())
 

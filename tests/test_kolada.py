@@ -117,6 +117,140 @@ def test_a_to_e_counts_equal_an_independent_computation(tmp_path: Path, mapping_
         assert fig.value("U40455", g) == round(100 * a_b / expected[g].sum() + 1e-9, 1)
 
 
+#: Outcomes as exports write them (spaces and case as they come) → the category by hand, with the
+#: shipped mapping: the written C and D values count there, everything else by its meaning.
+WRITTEN = {"Arbete": "A", "Subventionerat arbete": "A", "Studier": "B", "reguljära studier": "B",
+           "Överförd till Försäkringskassan": "C", " Överförd till regionen ": "C", "ÖVERFÖRD TILL ANNAN MYNDIGHET": "C",
+           "Slutfört uppdrag": "D", "Avslutad enligt plan ": "D",
+           "Arbetsmarknadsanställning": "E", "Ohälsa": "E", "Sjukskrivning": "E", "Flyttat": "E", "Avbrott": "E", "": "E"}
+
+
+def export_with_written_c_and_d(path: Path) -> Path:
+    """A synthetic export (semicolon CSV, as a case-management system writes it): 500 persons, 1–3
+    records each, with outcomes of all five kinds A–E written as :data:`WRITTEN`."""
+    rng = np.random.default_rng(2029)
+    texts = list(WRITTEN)
+    rows = []
+    for p in range(500):
+        kon = "Kvinna" if p % 9 < 5 else "Man"
+        for _ in range(int(rng.integers(1, 4))):
+            start = pd.Timestamp("2016-06-01") + pd.Timedelta(days=int(rng.integers(0, 700)))
+            end = start + pd.Timedelta(days=int(rng.integers(0, 500)))
+            ongoing = rng.random() < 0.1
+            rows.append({"Löpnummer": f"x{p}", "Kön": kon, "Insats": "Arbetsträning",
+                         "Startdatum": start.date().isoformat(), "Slutdatum": "" if ongoing else end.date().isoformat(),
+                         "Utfall": "" if ongoing else str(rng.choice(texts))})
+    f = path / "export_a_till_e.csv"
+    pd.DataFrame(rows).to_csv(f, index=False, sep=";")
+    return f
+
+
+def written_categories_by_hand(f: Path, year: int) -> pd.DataFrame:
+    """A–E by gender (K, M, T) from the raw file in plain pandas: per person the latest ending in the
+    year (ties: the last row), the written outcome looked up in :data:`WRITTEN`."""
+    raw = pd.read_csv(f, sep=";", dtype=str, keep_default_na=False)
+    raw["row"] = range(len(raw))
+    end = pd.to_datetime(raw["Slutdatum"], errors="coerce")
+    ended = raw[end.dt.year == year].assign(end=end[end.dt.year == year])
+    latest = ended.sort_values(["end", "row"]).groupby("Löpnummer").tail(1)
+    latest = latest.assign(cat=latest["Utfall"].map(WRITTEN), kon=latest["Kön"].map({"Kvinna": "K", "Man": "M"}))
+    assert latest["cat"].notna().all()
+    table = latest.groupby(["cat", "kon"]).size().unstack(fill_value=0).reindex(index=list("ABCDE"), columns=["K", "M"],
+                                                                                  fill_value=0)
+    table["T"] = table["K"] + table["M"]
+    return table
+
+
+def test_written_c_and_d_values_reach_the_figures_through_an_import(tmp_path: Path) -> None:
+    """The holdout-style test of the issue: an export with outcomes of all five kinds, imported as the
+    Import page does (reading → canonical → the store's Parquet batches), gives the A–E counts of an
+    independent computation on the raw file; the frame path gives the same."""
+    from jamstalldhet.intake import importing, store
+    from jamstalldhet.intake.records import load_store
+
+    f = export_with_written_c_and_d(tmp_path)
+    target = tmp_path / "lager"
+    preview = importing.preview(f, target)
+    assert preview.ok, [str(p) for p in preview.problems]
+    assert importing.commit(preview, target) is not None
+    for year in (2017, 2018):
+        expected = written_categories_by_hand(f, year)
+        assert (expected["T"] > 0).all()  # the export really has all five kinds
+        for prep in (load_store(target), prepare(store.load(target)), prepare(read_file(f)[0])):
+            fig = kolada.compute(prep, year, 0)
+            for c, kid in kolada.COUNT_OF_CATEGORY.items():
+                for g in kolada.GENDERS:
+                    assert fig.value(kid, g) == expected.loc[c, g], (year, kid, g)
+            for g in kolada.GENDERS:
+                assert fig.value("N40450", g) == expected[g].sum()
+    stored = store.load(target)
+    # on every other page the written C and D values are Annat, as the synonym list says
+    written = stored[S.AVSLUTSORSAK_KALLA].astype("string").str.strip().str.lower()
+    cd = written.isin([w.strip().lower() for w, c in WRITTEN.items() if c in "CD" and w])
+    assert cd.any() and (stored.loc[cd, S.AVSLUTSORSAK] == S.ANNAT_UTFALL).all()
+
+
+def test_no_free_text_is_stored_as_the_written_outcome(tmp_path: Path) -> None:
+    """A value the synonym list does not know is asked about; whatever the analyst says it means, the
+    text itself is not stored (the written column is empty there) and Kolada counts the chosen outcome."""
+    from jamstalldhet.intake import importing, store
+    from jamstalldhet.intake.records import load_store
+
+    f = tmp_path / "fritext.csv"
+    f.write_text("id;kön;insats;start;slut;utfall\n"
+                 "a;K;X;2018-01-10;2018-03-01;Flyttade till sin syster Anna i Ulricehamn\n"
+                 "b;M;X;2018-01-10;2018-04-01;Slutfört uppdrag\n"
+                 "c;K;X;2018-01-10;2018-05-01;Arbete\n", encoding="utf-8")
+    refused = importing.preview(f, tmp_path / "lager")
+    assert not refused.ok and any("Okänt värde" in p.message for p in refused.problems)
+    choice = {S.AVSLUTSORSAK: {"Flyttade till sin syster Anna i Ulricehamn": S.ARBETE}}
+    p = importing.preview(f, tmp_path / "lager", values=choice)
+    assert p.ok, [str(x) for x in p.problems]
+    importing.commit(p, tmp_path / "lager")
+    stored = store.load(tmp_path / "lager")
+    written = stored.sort_values(S.PERSON_ID)[S.AVSLUTSORSAK_KALLA]
+    assert written.isna().tolist() == [True, False, False] and written.dropna().tolist() == ["Slutfört uppdrag", "Arbete"]
+    for batch in (tmp_path / "lager" / "batches").glob("*.parquet"):
+        assert b"syster" not in batch.read_bytes()  # not in the column statistics either (stored uncompressed)
+    fig = kolada.compute(load_store(tmp_path / "lager"), 2018, 0)
+    assert (fig.value("U40450"), fig.value("U40453"), fig.value("U40454")) == (2, 1, 0)
+
+
+def test_a_batch_stored_before_the_written_outcome_was_kept_counts_by_the_canonical_outcome(tmp_path: Path) -> None:
+    """An older store's batch has no written outcome: it is read as before (C and D from the canonical
+    outcomes only), beside a new batch that has it."""
+    import pyarrow.parquet as pq
+
+    from jamstalldhet.intake import importing, store
+    from jamstalldhet.intake.records import load_store
+
+    target = tmp_path / "lager"
+    old = tmp_path / "gammal.csv"
+    old.write_text("id;kön;insats;start;slut;utfall\na;K;X;2017-01-10;2017-03-01;Slutfört uppdrag\n"
+                   "b;M;X;2017-01-10;2017-04-01;Arbete\n", encoding="utf-8")
+    new = tmp_path / "ny.csv"
+    new.write_text("id;kön;insats;start;slut;utfall\nc;K;X;2018-01-10;2018-03-01;Slutfört uppdrag\n", encoding="utf-8")
+    importing.commit(importing.preview(old, target), target)
+    (batch,) = (target / "batches").glob("*.parquet")
+    pq.write_table(pq.read_table(batch).drop_columns([S.AVSLUTSORSAK_KALLA]), batch)  # as written before this issue
+    importing.commit(importing.preview(new, target), target)
+    for prep in (load_store(target), prepare(store.load(target))):
+        y2017, y2018 = kolada.compute(prep, 2017, 0), kolada.compute(prep, 2018, 0)
+        assert (y2017.value("U40450"), y2017.value("U40453"), y2017.value("U40454")) == (1, 0, 1)
+        assert (y2018.value("U40453"), y2018.value("U40454")) == (1, 0)
+
+
+def test_an_outcome_neither_its_written_value_nor_its_meaning_maps_is_named(tmp_path: Path) -> None:
+    f = export_with_written_c_and_d(tmp_path)
+    df, problems = read_file(f)
+    assert df is not None, problems
+    without_annat = kolada.parse_mapping(_mapping('"Arbete" = "A"\n"Studier" = "B"\n"Arbetsmarknadsanställning" = "E"\n'
+                                                  '"Ohälsa" = "E"\n"Överförd till Försäkringskassan" = "C"'))
+    with pytest.raises(kolada.KoladaError, match="'Flyttat'.*ingen Kolada-kategori") as info:
+        kolada.compute(prepare(df), 2018, 0, without_annat)
+    assert "Försäkringskassan" not in str(info.value)  # mapped as written, although its meaning (Annat) is not
+
+
 def test_time_in_programme_equals_an_independent_computation(tmp_path: Path) -> None:
     f = export_of_all_kinds(tmp_path)
     df, _ = read_file(f)
@@ -201,6 +335,24 @@ def test_demo_2018_exact_figures_come_from_the_records(demo_prep: Prepared) -> N
         work_or_study = count[("avslut_arbete", label)] + count[("avslut_studier", label)]
         assert fig.value("N40450", g) == ended
         assert fig.value("U40455", g) == kolada.percent(work_or_study, ended)
+
+
+def test_demo_follows_the_shipped_boras_series_within_one_point(demo_records: Prepared) -> None:
+    """The issue's 'a demo that matches the public record': the demo's exact U40455 (total), computed
+    from its records, is within 1 percentage point of Borås' published value, every year 2016–2023."""
+    from jamstalldhet.intake import demo
+
+    shipped = {v.period: v.value for v in kolada.shipped_values()[0]
+               if v.kpi == "U40455" and v.municipality == "1490" and v.gender == "T"}
+    assert sorted(shipped) == list(range(2016, 2024))
+    assert demo.BORAS_U40455 == shipped  # the generator's table is the shipped file's values
+    for year, published in shipped.items():
+        fig = kolada.compute(demo_records, year, 0)
+        own = fig.value("U40455", "T")
+        assert own is not None and published is not None
+        assert abs(own - published) <= 1.0, (year, own, published)
+        women, men = fig.value("U40455", "K"), fig.value("U40455", "M")
+        assert women is not None and men is not None and women > men, year  # as the seed's 2018
 
 
 # --- the command line ----------------------------------------------------------------------------

@@ -85,6 +85,7 @@ def _rows(**changes: list[Any]) -> dict[str, list[Any]]:
         S.STARTDATUM: [datetime(2018, 1, 1), datetime(2018, 2, 1), datetime(2018, 3, 1), datetime(2019, 1, 1)],
         S.SLUTDATUM: [datetime(2018, 6, 1), None, datetime(2018, 3, 1), None],
         S.AVSLUTSORSAK: [S.ARBETE, None, S.ANNAT_UTFALL, None],
+        S.AVSLUTSORSAK_KALLA: ["Subventionerat arbete", None, "Slutfört uppdrag", None],
         S.FRAGAT_OM_VALD: [True, None, False, True],
         S.UPPGETT_VALD: [False, None, None, True],
     }
@@ -94,7 +95,7 @@ def _rows(**changes: list[Any]) -> dict[str, list[Any]]:
 TYPES: dict[str, pa.DataType] = {
     S.PERSON_ID: pa.large_string(), S.KON: TEXT, S.FODELSEAR: pa.int16(), S.BAKGRUND: TEXT, S.UTBILDNINGSNIVA: TEXT,
     S.INSATS: TEXT, S.ANVISNINGSDATUM: pa.timestamp("ms"), S.STARTDATUM: pa.timestamp("ms"), S.SLUTDATUM: pa.timestamp("ms"),
-    S.AVSLUTSORSAK: TEXT, S.FRAGAT_OM_VALD: pa.bool_(), S.UPPGETT_VALD: pa.bool_(),
+    S.AVSLUTSORSAK: TEXT, S.AVSLUTSORSAK_KALLA: TEXT, S.FRAGAT_OM_VALD: pa.bool_(), S.UPPGETT_VALD: pa.bool_(),
 }
 
 
@@ -135,7 +136,7 @@ def test_valid_rows_of_every_accepted_type(tmp_path: Path) -> None:
     """Text or large text, dictionaries or plain text for coded columns, any integer year,
     timestamps (any unit, with a time of day) or dates: the same arrays as the general path."""
     rows = _rows()
-    plain = {c: pa.string() for c in (S.KON, S.BAKGRUND, S.UTBILDNINGSNIVA, S.INSATS, S.AVSLUTSORSAK)}
+    plain = {c: pa.string() for c in (S.KON, S.BAKGRUND, S.UTBILDNINGSNIVA, S.INSATS, S.AVSLUTSORSAK, S.AVSLUTSORSAK_KALLA)}
     days = {c: pa.date32() for c in S.DATE_COLUMNS}
     seconds = {c: pa.timestamp("s") for c in S.DATE_COLUMNS}
     timed = _rows(**{S.STARTDATUM: [datetime(2018, 1, 1, 23, 59), datetime(1969, 12, 31, 12), datetime(2018, 3, 1, 8), datetime(2019, 1, 1)],
@@ -160,7 +161,8 @@ RULES: dict[str, dict[str, list[Any]]] = {
     "två kön": {S.KON: [S.KVINNA, S.MAN, S.MAN, None]},
     "dubblett": {S.INSATS: ["Jobb", "Jobb", "Jobb", "Praktik"], S.STARTDATUM: [datetime(2018, 1, 1)] * 4,
                  S.ANVISNINGSDATUM: [None] * 4, S.SLUTDATUM: [datetime(2018, 6, 1), datetime(2018, 6, 1), None, None],
-                 S.AVSLUTSORSAK: [S.ARBETE, S.ARBETE, None, None], S.FRAGAT_OM_VALD: [True, True, None, None],
+                 S.AVSLUTSORSAK: [S.ARBETE, S.ARBETE, None, None], S.AVSLUTSORSAK_KALLA: ["Arbete", "Arbete", None, None],
+                 S.FRAGAT_OM_VALD: [True, True, None, None],
                  S.UPPGETT_VALD: [False, False, None, None], S.PERSON_ID: ["p1", "p1", "p2", "p2"],
                  S.KON: [S.KVINNA, S.KVINNA, S.MAN, S.MAN], S.FODELSEAR: [1980, 1980, None, None],
                  S.BAKGRUND: [S.INRIKES, S.INRIKES, None, None], S.UTBILDNINGSNIVA: ["Gymnasial", "Gymnasial", None, None]},
@@ -188,7 +190,8 @@ def test_the_rules_together_and_more_than_fifty_of_a_kind(tmp_path: Path) -> Non
         S.ANVISNINGSDATUM: [None] * n,
         S.STARTDATUM: [None if i % 13 == 0 else datetime(2018, 3, 1) for i in range(n)],
         S.SLUTDATUM: [datetime(2018, 1, 1) if i % 3 == 0 else None for i in range(n)],
-        S.AVSLUTSORSAK: [None] * n, S.FRAGAT_OM_VALD: [None] * n, S.UPPGETT_VALD: [None] * n,
+        S.AVSLUTSORSAK: [None] * n, S.AVSLUTSORSAK_KALLA: [None] * n, S.FRAGAT_OM_VALD: [None] * n,
+        S.UPPGETT_VALD: [None] * n,
     }
     problems = _agree(_write(tmp_path, "allt", _table(columns)))
     assert any(p.row is None and "ytterligare" in p.message for p in problems)  # a kind counted after fifty
@@ -233,6 +236,10 @@ NOT_CANONICAL: dict[str, Any] = {
     "datum som text": lambda: _table(_rows(**{S.SLUTDATUM: ["2018-06-01", None, "1 mars", None]}), {S.SLUTDATUM: pa.string()}),
     "datum med tidszon": lambda: _table(_rows(), {S.STARTDATUM: pa.timestamp("ms", tz="Europe/Stockholm")}),
     "ja/nej som text": lambda: _table(_rows(**{S.FRAGAT_OM_VALD: ["ja", "nej", "kanske", None]}), {S.FRAGAT_OM_VALD: pa.string()}),
+    "skrivet utfall som fritext": lambda: _table(_rows(**{S.AVSLUTSORSAK_KALLA: ["Flyttade till Anna", None, "Arbete", None]})),
+    "skrivet utfall med mellanslag": lambda: _table(_rows(**{S.AVSLUTSORSAK_KALLA: ["Arbete ", None, None, None]}),
+                                                    {S.AVSLUTSORSAK_KALLA: pa.string()}),
+    "skrivet utfall tomt": lambda: _table(_rows(**{S.AVSLUTSORSAK_KALLA: ["", None, None, None]}), {S.AVSLUTSORSAK_KALLA: pa.string()}),
     "kön med stor bokstav fel": lambda: _table(_rows(**{S.KON: ["kvinna", "kvinna", S.MAN, S.ANNAT]}), {S.KON: pa.string()}),
     "år långt bort": lambda: _table(_rows(**{S.FODELSEAR: [2**60, 2**60 + 1, 1990, None]}), {S.FODELSEAR: pa.int64()}),
     "trasig pandas-metadata": lambda: _table(_rows()).replace_schema_metadata({b"pandas": b"{inte json"}),
@@ -373,6 +380,7 @@ def _random_table(rng: np.random.Generator) -> pa.Table:
         S.ANVISNINGSDATUM: pick(day, 0.7), S.STARTDATUM: pick(day, 0.03), S.SLUTDATUM: pick(day, 0.5),
         S.AVSLUTSORSAK: pick(list(S.OUTCOMES), 0.5), S.FRAGAT_OM_VALD: pick([True, False], 0.3),
         S.UPPGETT_VALD: pick([True, False], 0.3),
+        S.AVSLUTSORSAK_KALLA: pick([*S.OUTCOMES, "Slutfört uppdrag", "Överförd till regionen", "Sjukskrivning"], 0.5),
     }
     if valid:  # one gender per person, plausible years, every insats and start, ends after starts, no repeated row
         columns[S.PERSON_ID] = [f"p{i}" for i in rng.integers(0, 8, n)]
@@ -386,7 +394,7 @@ def _random_table(rng: np.random.Generator) -> pa.Table:
             values[-1] = values[0]
     types = dict(TYPES)
     if rng.random() < 0.5:
-        types.update({c: pa.string() for c in (S.KON, S.INSATS, S.AVSLUTSORSAK)})
+        types.update({c: pa.string() for c in (S.KON, S.INSATS, S.AVSLUTSORSAK, S.AVSLUTSORSAK_KALLA)})
     if rng.random() < 0.3:
         types.update({c: [pa.timestamp("s"), pa.timestamp("us"), pa.timestamp("ns")][int(rng.integers(0, 3))] for c in S.DATE_COLUMNS})
     if rng.random() < 0.3:

@@ -445,7 +445,6 @@ def _cmd_kolada(args: argparse.Namespace) -> int:
     fig = kolada.compute(prep, args.year, k)  # a KoladaError is said by main
     if fig.internal:  # Kolada's JSON has no place for the mark: it goes to stderr, as for indicators
         sys.stderr.write(f"{fig.note()} Röjandekontrollen är avstängd (--k {k}).\n")
-    sys.stderr.write(f"Obs: {kolada.CD_NOTE}\n")
     out: Path | None = args.out
     if args.format == "xlsx" and out is None:
         out = Path(kolada.file_stem(fig) + ".xlsx")

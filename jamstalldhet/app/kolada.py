@@ -4,11 +4,12 @@ The outcome mapping lives in one editable file, ``data/kolada.toml``: the munici
 how each outcome (avslutsorsak) counts in Kolada's categories A–E. An outcome that the mapping
 leaves out is reported by name (:class:`KoladaError`), never guessed.
 
-What the canonical data keep: reading maps every outcome to one of the dashboard's five values
-(``schema.OUTCOMES``) and a value it does not know (``Överförd till Försäkringskassan``,
-``Slutfört uppdrag`` …) becomes ``Annat``. So the raw C and D values of an export do not reach the
-records; C and D hold what the canonical values mapped there give (none with the default file), and
-the rest counts in E. :data:`CD_NOTE` says so wherever the figures go.
+What the records keep: reading maps every outcome to one of the dashboard's five values
+(``schema.OUTCOMES``; ``Överförd till Försäkringskassan`` and ``Slutfört uppdrag`` are synonyms of
+``Annat``) and keeps the value as written beside it (``schema.AVSLUTSORSAK_KALLA``, words of the synonym
+list only). A person's category is that of the written value when the mapping lists it, else that of
+the canonical outcome (:func:`person_categories`): so C and D count what the export wrote, and a batch
+stored before the written value was kept counts by its canonical outcomes.
 """
 
 from __future__ import annotations
@@ -38,13 +39,6 @@ if TYPE_CHECKING:
 
 MAPPING_FILE: Final = DATA_DIR / "kolada.toml"
 CATEGORIES: Final = ("A", "B", "C", "D", "E")
-
-CD_NOTE: Final = (
-    "C (överförts till annan myndighet) och D (slutförda uppdrag): exportens egna värden för dessa "
-    "(t.ex. ”Överförd till Försäkringskassan”, ”Slutfört uppdrag”) läses i dag in som Annat och räknas i E; "
-    "C och D innehåller bara de utfall som data/kolada.toml för dit av de fem kanoniska."
-)
-
 
 class KoladaError(UserError, ValueError):
     """A mapping or a figure that cannot be made (Swedish message naming what is wrong)."""
@@ -123,6 +117,37 @@ def outcome_categories(mapping: Mapping) -> dict[int, str | None]:
     return {i: mapping.category_of(o) for i, o in enumerate(S.OUTCOMES)}
 
 
+def person_categories(prep: Prepared, latest: npt.NDArray[np.int64], mapping: Mapping) -> npt.NDArray[np.int64]:
+    """Each person's category (index in :data:`CATEGORIES`, -1 = did not end) from the record of their
+    latest ending (``latest``, -1 = none): the outcome as the file wrote it when the mapping lists it
+    (``Överförd till Försäkringskassan`` → C), else the canonical outcome's category (``Subventionerat
+    arbete`` is Arbete → A; a record stored without the written value, an older batch, likewise).
+    :class:`KoladaError` names every outcome whose category neither gives, never guessed."""
+    ended = latest >= 0
+    if prep.n_records == 0 or not ended.any():
+        return np.full(latest.size, -1, dtype=np.int64)
+    row = np.maximum(latest, 0)
+
+    def lookup(labels: tuple[str, ...] | list[str]) -> npt.NDArray[np.int64]:  # label code → category; code -1 → -1
+        cats = [mapping.category_of(v) for v in labels]
+        return np.array([-1 if c is None else CATEGORIES.index(c) for c in cats] + [-1], dtype=np.int64)
+
+    canonical = np.where(ended, prep.outcome[row].astype(np.int64), -1)
+    category = lookup(S.OUTCOMES)[canonical]
+    written_codes = prep.codes.get(S.AVSLUTSORSAK_KALLA)
+    written = np.full(latest.size, -1, dtype=np.int64)
+    labels = prep.categories.get(S.AVSLUTSORSAK_KALLA, ())
+    if written_codes is not None and labels:
+        written = np.where(ended, written_codes[row].astype(np.int64), -1)
+        by_written = lookup(labels)[written]
+        category = np.where(by_written >= 0, by_written, category)
+    missing = ended & (category < 0)
+    if missing.any():  # named as written where the record keeps it, else by the canonical outcome
+        names = {labels[w] if w >= 0 else S.OUTCOMES[o] for w, o in zip(written[missing], canonical[missing], strict=True)}
+        mapping.check(sorted(names))
+    return category
+
+
 # --- the key figures --------------------------------------------------------------------------
 
 
@@ -143,8 +168,8 @@ _UNIT = ("Personer med ett slutdatum under året (en person med flera insatser r
          "från den senast avslutade insatsen).")
 _WORK = ("Kolada räknar bara arbete som varar minst en sammanhängande månad; exporten säger inte hur länge arbetet "
          "varade, så här räknas varje avslut till arbete, vilket kan ge en högre andel.")
-_CD = ("Exportens värden för överförda och slutförda uppdrag läses i dag in som Annat och hamnar i E, så C och D blir "
-       "för låga och E för hög jämfört med en inrapportering som skiljer på dem.")
+_CD = ("C och D räknas ur exportens egna värden (t.ex. ”Överförd till Försäkringskassan”, ”Slutfört uppdrag”); "
+       "ett system som skriver dem som något annat (t.ex. ”Avbrott”) får sina avslut i E.")
 _TIME = ("Här är tiden från första start till sista slut bland personens insatser som avslutades under året; Kolada "
          "frågar efter tiden i kommunens arbetsmarknadsverksamhet, som kan ha börjat i en insats som inte finns i exporten.")
 
@@ -164,7 +189,7 @@ KPIS: Final = (
         "Avslutade vars uppdrag slutförts enligt plan.", "Avslutade vars utfall data/kolada.toml för till D.", _CD),
     Kpi("U40454", "E. Övrigt, antal", "count",
         "Övriga avslutade, kommunal arbetsmarknadsanställning inräknad.",
-        "Avslutade med övriga utfall (Arbetsmarknadsanställning, Ohälsa, Annat med standardfilen).", _CD),
+        "Avslutade med övriga utfall (Arbetsmarknadsanställning, Ohälsa och övrigt Annat med standardfilen).", _CD),
     Kpi("U40406", "A. Börjat arbeta, andel (%)", "share", "A i procent av de avslutade.", "U40450 / N40450.", _WORK),
     Kpi("U40409", "B. Börjat studera, andel (%)", "share", "B i procent av de avslutade.", "U40451 / N40450."),
     Kpi("U40412", "C. Överförts till annan myndighet, andel (%)", "share", "C i procent av de avslutade.",
@@ -298,12 +323,9 @@ def compute(prep: Prepared, year: int, k: int, mapping: Mapping | None = None,
     mapping = mapping or load_mapping()
     lo, hi = year_bounds(year)
     ended = (prep.end >= lo) & (prep.end <= hi)
-    counter = PersonCounter(prep, None, 1)
-    outcome = counter.latest_outcome(ended)  # per person, -1 = did not end
-    present = sorted({int(o) for o in np.unique(outcome) if o >= 0})
-    mapping.check([S.OUTCOMES[o] for o in present])
-    cat_of = outcome_categories(mapping)
-    is_ended = outcome >= 0
+    latest = PersonCounter(prep, None, 1).latest_row(ended)  # per person, -1 = did not end
+    category = person_categories(prep, latest, mapping)
+    is_ended = latest >= 0
     gender, keys = prep.person_gender, prep.person_key
 
     def cell(flags: Bool) -> dict[str, int | None]:
@@ -329,9 +351,8 @@ def compute(prep: Prepared, year: int, k: int, mapping: Mapping | None = None,
     total = cell(is_ended)
     put_count("N40450", total)
     by_cat: dict[str, dict[str, int | None]] = {}
-    for c in CATEGORIES:
-        codes = [o for o, cat in cat_of.items() if cat == c]
-        by_cat[c] = cell(is_ended & np.isin(outcome, codes))
+    for i, c in enumerate(CATEGORIES):
+        by_cat[c] = cell(is_ended & (category == i))
         put_count(COUNT_OF_CATEGORY[c], by_cat[c])
     for c in CATEGORIES:
         put_share(SHARE_OF_CATEGORY[c], by_cat[c], total)
@@ -390,7 +411,7 @@ def xlsx(fig: Figures, extract_id: str | None = None) -> bytes:
     from ..show.export import extract_line
     from ..show.export import xlsx as workbook
 
-    note = f"{fig.note()} {CD_NOTE}" + (f" · {extract_line(extract_id)}" if extract_id else "")
+    note = fig.note() + (f" · {extract_line(extract_id)}" if extract_id else "")
     sheet = f"Kolada {fig.year}" + (" – INTERNT" if fig.internal else "")  # the mark on the tab as well as under the table
     return workbook({sheet: fig.frame(), "Definitioner": definitions_frame(fig.ids())}, note)
 

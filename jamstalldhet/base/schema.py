@@ -19,6 +19,12 @@ ANVISNINGSDATUM: Final = "anvisningsdatum"
 STARTDATUM: Final = "startdatum"
 SLUTDATUM: Final = "slutdatum"
 AVSLUTSORSAK: Final = "avslutsorsak"
+#: The outcome as the file wrote it (stripped), kept beside the canonical ``avslutsorsak`` so that
+#: Kolada's categories C and D (data contract section 10), which the five canonical outcomes do not
+#: tell apart, can be counted. Derived by reading from the outcome column (optional in input). Only a
+#: value the synonym list (``data/synonymer.toml``, ``[avslutsorsak]``) recognises is kept; any
+#: other cell is left empty, so no free text is stored (Kolada then counts the canonical outcome).
+AVSLUTSORSAK_KALLA: Final = "avslutsorsak_kalla"
 FRAGAT_OM_VALD: Final = "fragat_om_vald"
 UPPGETT_VALD: Final = "uppgett_vald"
 
@@ -34,6 +40,7 @@ COLUMNS: Final = (
     STARTDATUM,
     SLUTDATUM,
     AVSLUTSORSAK,
+    AVSLUTSORSAK_KALLA,
     FRAGAT_OM_VALD,
     UPPGETT_VALD,
 )

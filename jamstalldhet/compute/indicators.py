@@ -104,10 +104,10 @@ class PersonCounter:
                     if keys.size else np.zeros(self.g * 3, dtype=np.int64))
         return np.stack([counts, key_sums], axis=-1).reshape(self.g, 3, 2)
 
-    def latest_outcome(self, rows: Bool) -> npt.NDArray[np.int8]:
-        """Outcome of the latest ending per pair among ``rows`` (ties: the last row); -1 = none."""
+    def latest_row(self, rows: Bool) -> npt.NDArray[np.int64]:
+        """The record of the latest ending per pair among ``rows`` (ties: the last row); -1 = none."""
         idx = np.flatnonzero(rows)
-        out = np.full(self.prep.n_persons * self.g, -1, dtype=np.int8)
+        out = np.full(self.prep.n_persons * self.g, -1, dtype=np.int64)
         if idx.size == 0:
             return out
         keys = self.key[idx]
@@ -115,7 +115,15 @@ class PersonCounter:
         k_sorted = keys[order]
         last = np.ones(k_sorted.size, dtype=bool)
         last[:-1] = k_sorted[1:] != k_sorted[:-1]
-        out[k_sorted[last]] = self.prep.outcome[idx[order[last]]]
+        out[k_sorted[last]] = idx[order[last]]
+        return out
+
+    def latest_outcome(self, rows: Bool) -> npt.NDArray[np.int8]:
+        """Outcome of the latest ending per pair among ``rows`` (ties: the last row); -1 = none."""
+        row = self.latest_row(rows)
+        if self.prep.outcome.size == 0:
+            return np.full(row.size, -1, dtype=np.int8)
+        out: npt.NDArray[np.int8] = np.where(row >= 0, self.prep.outcome[np.maximum(row, 0)], -1).astype(np.int8)
         return out
 
 

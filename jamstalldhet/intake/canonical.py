@@ -8,7 +8,7 @@ Parquet paths use, needs none.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -33,6 +33,30 @@ def _categorical(values: object, categories: tuple[str, ...] | list[str], n: int
     arr: Any = values.to_numpy() if isinstance(values, pd.Series) else values
     result: pd.Categorical = pd.Categorical(arr, categories=list(categories))
     return result
+
+
+def _labels(values: object, n: int) -> pd.Categorical:
+    """Free labels (the categories: the labels in use, sorted, as text), missing where absent:
+    the outcome as the file wrote it (:data:`schema.AVSLUTSORSAK_KALLA`), which an older store's
+    batch or a file without it lacks."""
+    import pandas as pd
+
+    if values is None:
+        return cast("pd.Categorical", pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8),
+                                                               dtype=pd.CategoricalDtype(pd.Index([], dtype="str"))))
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cat = series.array
+        assert isinstance(cat, pd.Categorical)
+        codes, texts = cat.codes, [str(c) for c in cat.categories]
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        texts = [str(u) for u in uniques]
+    used = np.bincount(codes[codes >= 0], minlength=len(texts)) > 0 if len(texts) else np.zeros(0, dtype=bool)
+    labels = sorted({t for t, u in zip(texts, used, strict=True) if u})
+    position = {t: i for i, t in enumerate(labels)}
+    lookup = np.array([position.get(t, -1) for t in texts] + [-1], dtype=np.int32)
+    return cast("pd.Categorical", pd.Categorical.from_codes(lookup[codes], dtype=pd.CategoricalDtype(pd.Index(labels, dtype="str"))))
 
 
 def canonical(df: pd.DataFrame) -> pd.DataFrame:
@@ -73,6 +97,7 @@ def canonical(df: pd.DataFrame) -> pd.DataFrame:
             raw = pd.to_datetime(raw, errors="coerce")
         out[col] = raw.astype("datetime64[ms]").array
     out[S.AVSLUTSORSAK] = _categorical(df.get(S.AVSLUTSORSAK), S.OUTCOMES, n)
+    out[S.AVSLUTSORSAK_KALLA] = _labels(df.get(S.AVSLUTSORSAK_KALLA), n)
     for col in S.BOOL_COLUMNS:
         raw = df[col] if col in df else pd.Series([pd.NA] * n)
         out[col] = raw.astype("boolean").array

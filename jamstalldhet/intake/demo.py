@@ -2,9 +2,12 @@
 
 The calibrated demo data covers 2016–2024 for the insatser of Jobb Borås. Its year 2018
 is shaped so that the indicator code, counting the records, reproduces the figures of
-the 2018 follow-up in the seed document (data contract, section 3). Nothing here writes
-an indicator value: the generator decides how many *spells* (records) start, end and how
-they end, per year and gender; the counts come out of :mod:`jamstalldhet.compute.indicators`.
+the 2018 follow-up in the seed document (data contract, section 3), and the other years'
+outcomes follow Borås' published share of participants who ended to work or studies
+(Kolada U40455, :data:`BORAS_U40455`). Nothing here writes an indicator value: the
+generator decides how many *spells* (records) start, end and how they end, per year and
+gender; the counts come out of :mod:`jamstalldhet.compute.indicators` and
+:mod:`jamstalldhet.app.kolada`.
 
 ``generate(scale=s)`` makes a larger or smaller population with the same proportions
 (for benchmarks); only ``scale=1`` is calibrated.
@@ -51,14 +54,64 @@ OUTCOME_SHARES: Final = {  # typical outcome distribution of an ended spell in o
     S.KVINNA: np.array([0.16, 0.12, 0.37, 0.10, 0.25]),
     S.MAN: np.array([0.18, 0.06, 0.47, 0.08, 0.21]),
 }
+#: Borås' published U40455 (Kolada, total T: participants who ended to work or studies, per cent
+#: of those who ended), the values of the shipped ``data/kolada/boras_U40455_2016_2023.json``
+#: (data contract section 10; a test checks that the two agree). The other years' outcomes are
+#: shaped after it: the work and studies shares of :data:`OUTCOME_SHARES` are scaled, for women
+#: and men alike (so women stay above men, as in 2018), until their total is the year's value.
+#: 2018 is the seed's own (its 26.2 % is Kolada's 26.14); a year not listed (2024) keeps the typical shares.
+BORAS_U40455: Final = {2016: 28.26, 2017: 29.92, 2018: 26.14, 2019: 21.16, 2020: 14.73, 2021: 23.05, 2022: 23.77,
+                       2023: 16.13}
+WORK_OR_STUDIES: Final = (S.OUTCOMES.index(S.ARBETE), S.OUTCOMES.index(S.STUDIER))
 AGE_SHARES: Final = np.array([0.15, 0.30, 0.25, 0.18, 0.11, 0.01])
 EDUCATION_SHARES: Final = {  # Förgymnasial, Gymnasial, Eftergymnasial, Okänd
     S.INRIKES: np.array([0.25, 0.50, 0.15, 0.10]),
     S.UTRIKES: np.array([0.45, 0.25, 0.15, 0.15]),
 }
+#: Outcomes as the case-management system writes them (column ``avslutsorsak_kalla``): of the spells
+#: that end as Annat, some were handed to another authority (Kolada's C) or ended as planned (D);
+#: the synonym list reads all of these as Annat, so every figure of the seed stays as it was. The
+#: shares are the demo's own (Kolada publishes no C or D for Borås in the shipped file); they are drawn
+#: with a random stream of their own, so that nothing else in the demo changes with them.
+WRITTEN_ANNAT: Final = (
+    ("Överförd till Försäkringskassan", 0.14), ("Överförd till regionen", 0.06), ("Överförd till annan myndighet", 0.04),
+    ("Slutfört uppdrag", 0.12), ("Avslutad enligt plan", 0.06),
+)
 FOREIGN_BORN_SHARE: Final = {S.KVINNA: 0.62, S.MAN: 0.55}
 
 DAY: Final = np.timedelta64(1, "D")
+
+
+def _apportion(n: int, weights: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """``n`` split in proportion to ``weights``, whole numbers that add up to ``n`` (largest remainder)."""
+    exact = n * weights / weights.sum()
+    counts: npt.NDArray[np.int64] = np.floor(exact).astype(np.int64)
+    rest = n - int(counts.sum())
+    counts[np.argsort(-(exact - counts), kind="stable")[:rest]] += 1
+    return counts
+
+
+def _typical_work_or_studies() -> float:
+    """The typical share (per cent) of work and studies among all who end, women and men weighted as
+    in 2018 (:data:`ENDED_2018`)."""
+    n = {g: sum(ENDED_2018[g].values()) for g in ENDED_2018}
+    return 100 * sum(n[g] * float(OUTCOME_SHARES[g][list(WORK_OR_STUDIES)].sum()) for g in n) / sum(n.values())
+
+
+def calibrated_outcomes(n_end: int, gender: str, target: float) -> npt.NDArray[np.int64]:
+    """How ``n_end`` spells of one gender ending in a year end (counts in the order of
+    ``schema.OUTCOMES``) when work and studies together are to be ``target`` per cent of all who
+    end: the gender's typical work and studies shares (:data:`OUTCOME_SHARES`) times one factor,
+    the same for women and men, the rest split over the other outcomes as typical. Women and men
+    end in about 2018's proportions every year, so the total is ``target`` within rounding."""
+    shares = OUTCOME_SHARES[gender]
+    factor = target / _typical_work_or_studies()
+    counts = np.zeros(len(S.OUTCOMES), dtype=np.int64)
+    a_b = np.array([round(n_end * shares[i] * factor) for i in WORK_OR_STUDIES], dtype=np.int64)
+    counts[list(WORK_OR_STUDIES)] = a_b
+    others = [i for i in range(len(S.OUTCOMES)) if i not in WORK_OR_STUDIES]
+    counts[others] = _apportion(n_end - int(a_b.sum()), shares[others])
+    return counts
 
 
 def _year_start(y: int) -> np.datetime64:
@@ -103,6 +156,7 @@ class _Spells:
 class _Generator:
     def __init__(self, scale: float, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
+        self.written_rng = np.random.default_rng(seed + 29)  # the outcomes as written (WRITTEN_ANNAT)
         self.scale = scale
         self.n_persons = 0
         self.gender: list[npt.NDArray[np.int8]] = []
@@ -238,6 +292,10 @@ class _Generator:
                     n_carry = round(active[y + 1][g] * carry_share[y + 1])
                     n_end = max(len(spells) - n_carry, round(0.4 * len(spells)))
                     counts = rng.multinomial(n_end, OUTCOME_SHARES[g])
+                    if y in BORAS_U40455:
+                        # the year's outcomes after Borås' published series; the draw above is kept,
+                        # so that the random numbers, and with them every other column, stay the same
+                        counts = calibrated_outcomes(n_end, g, BORAS_U40455[y])
                 if counts.sum() > len(spells):  # only at tiny scales
                     counts = rng.multinomial(round(0.6 * len(spells)), OUTCOME_SHARES[g])
                 n_end = int(counts.sum())
@@ -305,6 +363,13 @@ class _Generator:
         def flag(code: npt.NDArray[np.int8]) -> pd.arrays.BooleanArray:
             return pd.arrays.BooleanArray(code == 1, code < 0)
 
+        # the outcome as written: the canonical label, or for some Annat one of WRITTEN_ANNAT
+        outcome = cols["outcome"].astype(np.int64)
+        written_labels = [*S.OUTCOMES, *(w for w, _ in WRITTEN_ANNAT)]
+        shares = np.array([p for _, p in WRITTEN_ANNAT])
+        pick = self.written_rng.choice(len(WRITTEN_ANNAT) + 1, size=outcome.size, p=[*shares, 1 - shares.sum()])
+        annat = outcome == S.OUTCOMES.index(S.ANNAT_UTFALL)
+        written = np.where(annat & (pick < len(WRITTEN_ANNAT)), len(S.OUTCOMES) + pick, outcome)
         df = pd.DataFrame({
             S.PERSON_ID: pd.array(pid, dtype="string"),
             S.KON: cat(S.GENDER_VALUES, gender),
@@ -316,6 +381,7 @@ class _Generator:
             S.STARTDATUM: cols["start"].astype("datetime64[ms]"),
             S.SLUTDATUM: cols["end"].astype("datetime64[ms]"),
             S.AVSLUTSORSAK: cat(S.OUTCOMES, cols["outcome"]),
+            S.AVSLUTSORSAK_KALLA: cat(tuple(written_labels), written),
             S.FRAGAT_OM_VALD: flag(cols["asked"]),
             S.UPPGETT_VALD: flag(cols["disclosed"]),
         })

@@ -145,7 +145,8 @@ def summary(df: pd.DataFrame, persons: Persons | None = None) -> Summary:
 LABELS = {
     S.PERSON_ID: "Person (pseudonym)", S.KON: "Kön", S.FODELSEAR: "Födelseår", S.BAKGRUND: "Bakgrund",
     S.UTBILDNINGSNIVA: "Utbildningsnivå", S.INSATS: "Insats", S.ANVISNINGSDATUM: "Anvisad", S.STARTDATUM: "Start",
-    S.SLUTDATUM: "Slut", S.AVSLUTSORSAK: "Avslutsorsak", S.FRAGAT_OM_VALD: "Frågat om våld", S.UPPGETT_VALD: "Uppgett våld",
+    S.SLUTDATUM: "Slut", S.AVSLUTSORSAK: "Avslutsorsak", S.AVSLUTSORSAK_KALLA: "Avslutsorsak i filen (för Kolada)",
+    S.FRAGAT_OM_VALD: "Frågat om våld", S.UPPGETT_VALD: "Uppgett våld",
 }
 
 

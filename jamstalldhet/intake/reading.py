@@ -492,7 +492,7 @@ def _coded_positions(path: Path, file: str, overrides: dict[str, str | None] | N
 #: Participant columns of few distinct values (codes, dates, years): read as categoricals from a
 #: large CSV, and interpreted once per value.
 CODED: Final = frozenset({S.KON, S.FODELSEAR, S.BAKGRUND, S.UTBILDNINGSNIVA, S.INSATS, *S.DATE_COLUMNS, S.AVSLUTSORSAK,
-                          *S.BOOL_COLUMNS})
+                          S.AVSLUTSORSAK_KALLA, *S.BOOL_COLUMNS})
 
 
 def inspect(path: Path, name: str | None = None, overrides: dict[str, str | None] | None = None,
@@ -515,6 +515,21 @@ def read_file(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None,
     """Read one file into the canonical frame; ``None`` and problems when it has errors."""
     ins = inspect(path, name)
     return ins.frame, ins.problems
+
+
+def recognised_outcomes(text: pd.Series) -> pd.Series:
+    """The outcome cells as written (stripped) where the synonym list's ``[avslutsorsak]`` knows them,
+    missing elsewhere (empty cells, and values no list knows, whatever the user chose they mean): the
+    column :data:`schema.AVSLUTSORSAK_KALLA`. So only words of the list are ever stored, never free
+    text. Each distinct cell is looked at once."""
+    lookup = synonyms()["avslutsorsak"]
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    kept = [str(u) if str(u) and normalise(u) in lookup else None for u in uniques]
+    labels = sorted({k for k in kept if k is not None})
+    position = {v: i for i, v in enumerate(labels)}
+    lookup_codes = np.array([-1 if k is None else position[k] for k in kept] + [-1], dtype=np.int32)
+    return pd.Series(pd.Categorical.from_codes(lookup_codes[codes], dtype=pd.CategoricalDtype(pd.Index(labels, dtype="str"))),
+                     index=text.index)
 
 
 def _personnummer(col: pd.Series) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.float64]]:
@@ -659,6 +674,9 @@ def _convert(body: pd.DataFrame, headers: list[str], mapping: dict[int, str], fi
         problems += V.end_before_start(at, _datetimes(df[S.STARTDATUM]), _datetimes(df[S.SLUTDATUM]))
     if S.AVSLUTSORSAK in src:
         df[S.AVSLUTSORSAK] = coded(S.AVSLUTSORSAK, "avslutsorsak")
+    as_written = S.AVSLUTSORSAK_KALLA if S.AVSLUTSORSAK_KALLA in src else S.AVSLUTSORSAK
+    if as_written in src:  # the outcome as written, for Kolada's C and D: recognised values only
+        df[S.AVSLUTSORSAK_KALLA] = recognised_outcomes(text_of(as_written))
     for col in S.BOOL_COLUMNS:
         if col in src and pd.api.types.is_bool_dtype(src[col]):  # typed Parquet: nothing to interpret
             df[col] = src[col].astype("boolean")

@@ -67,6 +67,8 @@ class Prepared:
     end: I32
     referred: I32
     outcome: I8  # index in schema.OUTCOMES; ended records without one are Annat
+    # (codes[schema.AVSLUTSORSAK_KALLA]: the outcome as the file wrote it, -1 = not kept; see
+    # categories[...] for the labels, sorted; absent in arrays made without it)
     asked: I8
     disclosed: I8
     birth_year: npt.NDArray[np.int16]  # 0 = unknown
@@ -165,7 +167,7 @@ def prepare(df: pd.DataFrame, persons: Persons | None = None) -> Prepared:
     birth = df[S.FODELSEAR].fillna(0).to_numpy(dtype=np.int16)
     codes: dict[str, I8 | npt.NDArray[np.int16]] = {}
     cats: dict[str, tuple[str, ...]] = {}
-    for dim in (S.INSATS, S.BAKGRUND, S.UTBILDNINGSNIVA):
+    for dim in (S.INSATS, S.BAKGRUND, S.UTBILDNINGSNIVA, S.AVSLUTSORSAK_KALLA):
         col = df[dim]
         c = col.cat.codes.to_numpy()
         codes[dim] = c.astype(np.int16)
@@ -247,7 +249,13 @@ ColumnOf = Callable[[str], pa.ChunkedArray]
 #: A canonical column by name, in batches (one after the other, never all at once).
 BatchesOf = Callable[[str], Iterable[pa.Array]]
 
-def _column(files: list[Path], name: str) -> pa.ChunkedArray:
+def _column(files: list[Path], name: str, footers: list[pq.FileMetaData] | None = None) -> pa.ChunkedArray:
+    """The files' column ``name``. The outcome as written (:data:`schema.AVSLUTSORSAK_KALLA`), which a
+    batch stored before it was kept lacks, is missing in such a file's rows (with ``footers``)."""
+    if footers is not None and name == S.AVSLUTSORSAK_KALLA and not all(name in m.schema.names for m in footers):
+        parts = [pq.ParquetFile(f).read(columns=[name]).column(0).cast(pa.large_string()) if name in m.schema.names
+                 else pa.chunked_array([pa.nulls(m.num_rows, pa.large_string())]) for f, m in zip(files, footers, strict=True)]
+        return pa.chunked_array([c for ch in parts for c in ch.chunks], type=pa.large_string())
     chunks = [pq.ParquetFile(f).read(columns=[name]).column(0) for f in files]
     return pa.chunked_array([c for ch in chunks for c in ch.chunks], type=chunks[0].type) if chunks else pa.chunked_array([], pa.null())
 
@@ -330,7 +338,7 @@ def prepare_parquet(files: list[Path], person_keys: IntArray | None = None) -> P
         keys = np.asarray(person_keys[:n_persons], dtype=np.int64)
     else:
         person, n_persons, keys = _persons(_column(files, S.PERSON_ID))
-    return _prepared(n, person, n_persons, keys, lambda name: _column(files, name), batches)
+    return _prepared(n, person, n_persons, keys, lambda name: _column(files, name, footers), batches)
 
 
 def prepare_table(table: pa.Table, persons: npt.NDArray[np.int64] | None = None, ids: pa.Array | None = None) -> Prepared:
@@ -364,7 +372,7 @@ def _prepared(n: int, person: I32, n_persons: int, keys: IntArray, column: Colum
     codes: dict[str, I8 | npt.NDArray[np.int16]] = {}
     cats: dict[str, tuple[str, ...]] = {}
     fixed = {S.BAKGRUND: S.BAKGRUND_VALUES, S.UTBILDNINGSNIVA: S.UTBILDNING_VALUES}
-    for dim in (S.INSATS, S.BAKGRUND, S.UTBILDNINGSNIVA):
+    for dim in (S.INSATS, S.BAKGRUND, S.UTBILDNINGSNIVA, S.AVSLUTSORSAK_KALLA):
         values = fixed.get(dim)
         missing = values.index(S.OKAND) if values else -1
         codes[dim], cats[dim] = _labels_codes(column(dim), values, missing)

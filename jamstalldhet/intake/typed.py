@@ -101,7 +101,7 @@ def _type_ok(column: str, t: pa.DataType) -> bool:
     """Whether a column's Arrow type is one the typed path reads as the general path would."""
     if column == S.PERSON_ID:
         return _is_text(t)
-    if column in CODED or column == S.INSATS:
+    if column in CODED or column in (S.INSATS, S.AVSLUTSORSAK_KALLA):
         return _is_text(t) or (pa.types.is_dictionary(t) and _is_text(t.value_type))
     if column == S.FODELSEAR:
         return bool(pa.types.is_integer(t))
@@ -147,6 +147,10 @@ def _values_canonical(table: pa.Table) -> bool:
             return False
         if pa.types.is_dictionary(col.type) and not _clean_column(col):  # entries missing or twice
             return False
+    as_written = table.column(S.AVSLUTSORSAK_KALLA)  # the outcome as written: words of the synonym list only
+    lookup = synonyms()["avslutsorsak"]
+    if not all(v is None or (v and normalise(v) in lookup) for v in _distinct_texts(as_written)) or not _clean_column(as_written):
+        return False
     year = table.column(S.FODELSEAR)
     low, high = pc.min(year).as_py(), pc.max(year).as_py()
     return low is None or (-EXACT_INT <= low and high <= EXACT_INT)
@@ -239,8 +243,8 @@ class Checked:
 #: The order in which the duplicate rule codes a canonical table's columns: the result does not
 #: depend on it, the time does. Dates first (a person's rows rarely share a start), so that few
 #: rows are left when the person ids, the costliest column to code, come last.
-DUPLICATE_ORDER: Final = (S.STARTDATUM, S.SLUTDATUM, S.ANVISNINGSDATUM, S.INSATS, S.AVSLUTSORSAK, S.KON, S.FODELSEAR, S.BAKGRUND,
-                          S.UTBILDNINGSNIVA, S.FRAGAT_OM_VALD, S.UPPGETT_VALD, S.PERSON_ID)
+DUPLICATE_ORDER: Final = (S.STARTDATUM, S.SLUTDATUM, S.ANVISNINGSDATUM, S.INSATS, S.AVSLUTSORSAK, S.AVSLUTSORSAK_KALLA, S.KON,
+                          S.FODELSEAR, S.BAKGRUND, S.UTBILDNINGSNIVA, S.FRAGAT_OM_VALD, S.UPPGETT_VALD, S.PERSON_ID)
 
 
 def inspect(path: Path, name: str | None = None) -> Checked | None:
