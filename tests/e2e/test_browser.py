@@ -66,7 +66,9 @@ def test_malomrade_pages_download_and_url_filters(server: str, browser, demo_pre
     page.wait_for_selector("h2:has-text('Uppföljning 2018')", timeout=60_000)  # the page's last section
     fig = shown(demo_prep, 2018)
     total = F.number(fig[("deltagare", "Totalt", "Totalt")]["count"])
-    assert f"arbetat med {total} deltagare, {women_and_men(demo_prep)}" in page.inner_text("body")
+    sentence = f"arbetat med {total} deltagare, {women_and_men(demo_prep)}"
+    page.get_by_text(sentence).first.wait_for(timeout=60_000)  # the section's text may follow its heading by a moment
+    assert sentence in page.inner_text("body")
     buttons = page.get_by_role("button", name="CSV för Excel")
     buttons.first.wait_for(timeout=60_000)  # drawn with the page, but a rerun may still be drawing them
     wait_for_app(page)
