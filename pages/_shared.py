@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 import streamlit as st
@@ -17,7 +17,7 @@ import streamlit as st
 from jamstalldhet.app import sources
 from jamstalldhet.base.schema import DIMENSION_LABELS
 from jamstalldhet.base.settings import default_k
-from jamstalldhet.base.types import Filters
+from jamstalldhet.base.types import DataVersion, Filters, ProtectedTable
 from jamstalldhet.compute import catalogue
 from jamstalldhet.disclosure.control import INTERNAL_MARK, Published
 from jamstalldhet.disclosure.tables import indicator_table
@@ -58,12 +58,12 @@ class Data:
     prep: Prepared
     source: sources.Source
     years: list[int]
-    version: str  # changes when the stored data changes: part of every cache key
+    version: DataVersion  # changes when the stored data changes: part of every cache key
 
 
 def data() -> Data:
     src = sources.default_source()
-    version = store.version(src.path) if src.kind == "store" and src.path else "demo"
+    version = DataVersion(store.version(src.path) if src.kind == "store" and src.path else "demo")
     prep, err = _load(src.kind, None if src.path is None else str(src.path), version)
     if prep is None:
         st.error(err)
@@ -346,7 +346,7 @@ def group_filters(d: Data, defaults: Mapping[str, Sequence[str]] | None = None) 
 # cache_resource: every session gets the same table (nothing changes a Published in place), not a
 # copy unpickled on each call as cache_data would give
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _filtered_table(_prep: Prepared, version: str, year: int, by: str | None, k: int, filters: Filters) -> Published:
+def _filtered_table(_prep: Prepared, version: DataVersion, year: int, by: str | None, k: int, filters: Filters) -> Published:
     return indicator_table(_prep, year, by=by, k=k, filters=filters)
 
 
@@ -354,20 +354,10 @@ def filtered(d: Data, filters: dict[str, list[str]], year_: int | None = None, b
     return _filtered_table(d.prep, d.version, year() if year_ is None else year_, by, k(), Filters.of(filters))
 
 
-class Marked(Protocol):
-    """A published table of any kind (indicators, resources, payments): what its files must say."""
-
-    @property
-    def internal(self) -> bool: ...
-
-    @property
-    def note(self) -> str: ...
-
-
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def file_about(title: str, pub: Marked, years: str | None = None, source: str | None = None) -> Any:
+def file_about(title: str, pub: ProtectedTable, years: str | None = None, source: str | None = None) -> Any:
     """What a downloaded file says it is: its title, the year (or years), the page's filters in words
     (``_filters_now``, set by group_filters), the data source with its date, and the notes."""
     from jamstalldhet.show import export, views
@@ -388,7 +378,7 @@ def file_stem(stem: str) -> str:
     return stem + views.filter_slug(filters, st.session_state.get("_filters_default") or {})
 
 
-def downloads(df: pd.DataFrame, stem: str, pub: Marked, key: str, title: str = "", years: str | None = None,
+def downloads(df: pd.DataFrame, stem: str, pub: ProtectedTable, key: str, title: str = "", years: str | None = None,
               wide: pd.DataFrame | None = None, source: str | None = None) -> None:
     """A table's three download buttons: "CSV för Excel" and xlsx as the screen shows the table (wide,
     with title, year, filter, source and notes), the machine CSV long. ``wide``: the wide table when

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeAlias, runtime_checkable
+from typing import TYPE_CHECKING, NewType, Protocol, TypeAlias, runtime_checkable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,6 +19,9 @@ Year: TypeAlias = int  # a calendar year: 2018
 Dimension: TypeAlias = str  # a breakdown or filter column of schema.DIMENSIONS: "insats", "aldersgrupp", …
 FilterMapping: TypeAlias = Mapping[Dimension, Sequence[str]]  # {dimension: accepted labels}; empty labels = all
 FilterDict: TypeAlias = dict[Dimension, list[str]]  # the same, as the views and the command line keep it
+#: what the data a page reads is, as its caches key it: the store's version (its manifest's hash), or "demo";
+#: it changes whenever an import commits or is removed, so no cache serves figures of older data
+DataVersion = NewType("DataVersion", str)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,8 @@ class ProtectedTable(Protocol):
     """A table that went through the disclosure control: its threshold ``k`` (0: internt läge),
     whether it is internal, the note every copy of it carries, its year and its pandas frame."""
 
-    k: int
+    @property
+    def k(self) -> int: ...
 
     @property
     def internal(self) -> bool: ...
