@@ -231,6 +231,7 @@ def cat() -> catalogue.Catalogue:
 #   and no text is printed over its neighbour: Streamlit puts each cell's text in an inline-block wider than
 #   the cell, hence the rule for the cells' inner boxes. A table that never scrolls is also never a
 #   scrollable region a keyboard cannot reach (WCAG 2.1.1, axe rule scrollable-region-focusable).
+# - The menu's page names wrap rather than end in "…" ("Makt, inflytande och ekonomisk jämställdhet").
 # - .sr-only: text for screen readers only (a chart's sentence, read before the chart; its table follows).
 PAGE_CSS = """<style>
 [data-testid='stElementToolbar'] { display: none !important; }
@@ -240,6 +241,7 @@ PAGE_CSS = """<style>
 [data-testid="stTable"] th > div, [data-testid="stTable"] td > div { display: block; min-width: 0; overflow-wrap: break-word; }
 [data-testid="stTable"] td { text-align: right; }
 [data-testid="stTable"] { font-size: 0.85rem; }
+[data-testid="stSidebarNav"] a span { white-space: normal; overflow: visible; text-overflow: clip; }
 .sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 </style>"""

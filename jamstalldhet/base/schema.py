@@ -90,6 +90,16 @@ AGE_GROUPS: Final = (
 )
 AGE_GROUP_VALUES: Final = (*(g[0] for g in AGE_GROUPS), OKAND)
 
+
+def group_label(by: str | None, group: str) -> str:
+    """A group as a reader sees it in a breakdown's table and chart: an age group with its unit
+    ("25–34 år"); every other value as it is (the files keep the values).
+
+    >>> group_label("aldersgrupp", "25–34"), group_label("aldersgrupp", "Okänd"), group_label("insats", "Jobb")
+    ('25–34 år', 'Okänd', 'Jobb')
+    """
+    return f"{group} år" if by == ALDERSGRUPP and group in AGE_GROUP_VALUES and group != OKAND else group
+
 #: Breakdown dimensions, in the order the user sees them.
 DIMENSIONS: Final = (INSATS, BAKGRUND, UTBILDNINGSNIVA, ALDERSGRUPP)
 DIMENSION_LABELS: Final = {

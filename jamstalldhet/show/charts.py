@@ -402,8 +402,8 @@ def breakdown_chart(pub: Published, cat: Catalogue, iid: str, title: str) -> go.
         phrase = _rate_phrase(by_g, _genders(rows)) if rate else _count_phrase(by_g, _genders(rows))
         parts.append(f"{g}: {phrase or 'visas inte'}")
     alt = f"{title}: " + "; ".join(parts) + "." if parts else f"{title}: inga grupper att visa."
-    names = [_name(g) for g in groups]
-    verdict = _verdict_line(lambda g: g, groups, rows, rate)
+    names = [_name(S.group_label(pub.by, g)) for g in groups]
+    verdict = _verdict_line(lambda g: S.group_label(pub.by, g), groups, rows, rate)
     draw = _rates_figure if rate else _counts_figure
     return draw(rows, groups, names, title, pub.note, alt, verdict)
 

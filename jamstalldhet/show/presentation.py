@@ -161,7 +161,7 @@ def breakdown_table(pub: Published, cat: Catalogue, iid: str) -> pd.DataFrame:
     rows = []
     for group, sub in f.groupby("group", sort=False):
         s = sub.set_index("gender")
-        row: dict[str, str] = {"Grupp": str(group)}
+        row: dict[str, str] = {"Grupp": S.group_label(pub.by, str(group))}
         for g in genders(pub):
             if g not in s.index:
                 continue

@@ -92,7 +92,11 @@ def test_every_page_fits_and_speaks_swedish(server: str, browser) -> None:  # ty
         settle(page)
         if problems := problems_of(page):
             found[path or "oversikt"] = problems
+    # the menu's page names in full: wrapped, never cut with "…"
+    cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stSidebarNav"] a span')]
+        .filter(s => s.textContent.trim() && s.scrollWidth > s.clientWidth + 1).map(s => s.textContent)""")
     page.close()
+    assert not cut, cut
     assert not found, found
 
 
