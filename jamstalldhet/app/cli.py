@@ -415,7 +415,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     df = demo.generate() if args.records is None else demo.generate_records(args.records)
     demo.write(df, args.out)
-    sys.stderr.write(f"Skrev {len(df)} poster till {args.out}\n")
+    from ..base.formatting import number  # here: babel only when it is said
+    sys.stderr.write(f"Skrev {number(len(df))} poster till {args.out}\n")
     return EXIT_OK
 
 

@@ -59,7 +59,8 @@ def rows_problems(file: str, rows: list[int], column: str | None, message: str) 
     """One problem per row (at most :data:`MAX_LISTED`, then one that counts the rest)."""
     out = [Problem(file, r, column, message) for r in rows[:MAX_LISTED]]
     if len(rows) > MAX_LISTED:
-        out.append(Problem(file, None, column, f"{message} – ytterligare {len(rows) - MAX_LISTED} rader med samma fel."))
+        from .formatting import number  # here: babel only when it is said
+        out.append(Problem(file, None, column, f"{message} – ytterligare {number(len(rows) - MAX_LISTED)} rader med samma fel."))
     return out
 
 

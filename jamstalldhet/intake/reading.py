@@ -441,7 +441,8 @@ def read_checked(path: Path, file: str, coded: frozenset[int] = frozenset()) -> 
         probs = [Problem(file, row, None, f"Raden har {found} fält men rubrikraden har {expected}. Kontrollera avgränsare och citattecken.")
                  for row, found, expected in exc.rows[:MAX_LISTED]]
         if len(exc.rows) > MAX_LISTED:
-            probs.append(Problem(file, None, None, f"Ytterligare {len(exc.rows) - MAX_LISTED} rader har fel antal fält."))
+            from ..base.formatting import number  # here: babel only when it is said
+            probs.append(Problem(file, None, None, f"Ytterligare {number(len(exc.rows) - MAX_LISTED)} rader har fel antal fält."))
         return probs
     except bad_file_errors() as exc:
         return [Problem(file, None, None, _unreadable(path, exc))]

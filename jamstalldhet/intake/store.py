@@ -64,7 +64,8 @@ class Batch:
     @property
     def label(self) -> str:
         span = f"{self.years[0]}–{self.years[-1]}" if self.years else "inga år"
-        return f"{self.file} ({span}, {self.rows} rader, importerad {self.imported[:16].replace('T', ' ')})"
+        from ..base.formatting import number  # here: babel only when it is said
+        return f"{self.file} ({span}, {number(self.rows)} rader, importerad {self.imported[:16].replace('T', ' ')})"
 
 
 @dataclass
