@@ -49,6 +49,9 @@ YEAR_CHANGES = [2017, 2018, 2017, 2019, 2018]
 #: the targets of issue 26 (seconds, and CLS)
 TARGET_LOAD_S, TARGET_CHANGE_S, TARGET_FIRST_S, TARGET_CLS = 2.0, 1.0, 3.0, 0.1
 SETTLE_MS = 1000
+#: the runs kept in bench/results_pages.json, by label, as BENCHMARKS.md names them
+LABELS = {"before": "Before (the code issue 26 started from)", "before-loaded": "Before, while other sessions' tests ran",
+          "after": "After"}
 
 #: Runs before the page's own scripts: sums layout shifts (what Chromium's CLS counts: no recent
 #: input), names what moved, and reads the app's websocket to see when messages arrive (a
@@ -130,15 +133,28 @@ def median(values: Iterable[float | None]) -> float | None:
     return statistics.median(v) if v else None
 
 
-def top_sources(shifts: Sequence[Mapping[str, Any]], n: int = 3) -> list[list[Any]]:
-    """The elements whose moves added most to CLS: [description, summed share of CLS]. A shift's
-    value is split evenly among its sources (Chromium gives one value for all of them)."""
+def source_key(node: str) -> str:
+    """What moved, without its text and Streamlit's generated class names: ``stAppViewContainer > div``."""
+    import re
+
+    return re.sub(r"\.[\w-]+", "", node.split(' "', 1)[0]).strip()
+
+
+def top_sources(shifts: Sequence[Mapping[str, Any]], visits: int = 1, n: int = 3) -> list[list[Any]]:
+    """The elements whose moves added most to CLS, per visit: [what moved (its text when first
+    seen), CLS per visit]. A shift's value is split evenly among its sources (Chromium gives one
+    value for all of them)."""
     score: dict[str, float] = {}
+    example: dict[str, str] = {}
     for s in shifts:
         sources = s.get("sources") or [{"node": "(unknown)"}]
         for src in sources:
-            score[src["node"]] = score.get(src["node"], 0.0) + s["v"] / len(sources)
-    return [[k, round(v, 4)] for k, v in sorted(score.items(), key=lambda kv: -kv[1])[:n]]
+            key = source_key(src["node"])
+            score[key] = score.get(key, 0.0) + s["v"] / len(sources)
+            text = src["node"].split(' "', 1)[1][:30].rstrip('"') if ' "' in src["node"] else ""
+            example.setdefault(key, text)
+    return [[k + (f' ("{example[k]}…")' if example[k] else ""), round(v / max(visits, 1), 4)]
+            for k, v in sorted(score.items(), key=lambda kv: -kv[1])[:n]]
 
 
 def summarize(visits: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -154,7 +170,7 @@ def summarize(visits: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     if loads:
         out["cls"] = median(v.get("cls") for v in by.get("load", loads))
         out["cls_max"] = max((v.get("cls") or 0.0) for v in loads)
-        out["cls_sources"] = top_sources([s for v in loads for s in v.get("shifts", [])])
+        out["cls_sources"] = top_sources([s for v in loads for s in v.get("shifts", [])], len(loads))
         for part in ("first_msg", "first_delta", "finished"):
             out[f"load_{part}_s"] = median(v.get(part) for v in by.get("load", loads))
         out["charts"] = max((v.get("charts") or 0) for v in loads)
@@ -290,8 +306,7 @@ def measure(url: str, pages: Sequence[tuple[str, str, str]], runs: int, browser:
         tab.close()
     finally:
         context.close()
-    return {key: {**summarize(ev), "events": [{k: v for k, v in e.items() if k != "shifts"} for e in ev]}
-            for key, ev in events.items()}
+    return {key: {**summarize(ev), "events": ev} for key, ev in events.items()}
 
 
 def app_pages(url: str) -> list[tuple[str, str, str]]:
@@ -370,7 +385,7 @@ def _cls(x: float | None) -> str:
 def table(r: Mapping[str, Any]) -> list[str]:
     """One run's table (a label's results) in Markdown."""
     lines = ["| page | first visit | load | menu click | year change (cold / warm) | Insats change (cold / warm) | CLS (max) "
-             "| moved most (share of CLS) |", "|---|---:|---:|---:|---:|---:|---:|---|"]
+             "| moved most (CLS per visit) |", "|---|---:|---:|---:|---:|---:|---:|---|"]
     first_key = next(iter(r["pages"]), None)
     for key, x in r["pages"].items():
         first_target = TARGET_FIRST_S if key == first_key else TARGET_LOAD_S
@@ -412,12 +427,12 @@ def section(results: Mapping[str, Any]) -> list[str]:
              "Drawn: Streamlit's script_finished has arrived, nothing stale or a skeleton, no status widget, every plotly "
              "chart has its SVG. A change is *cold* the first time the server makes that year or filter, *warm* after. "
              "CLS: Chromium's layout-shift entries without recent input, navigation start to one second after drawn; "
-             "*moved most*: the elements (`entry.sources`) whose moves added most to it.", ""]
-    for label in ("before", "after"):
-        if label in results.get("browser", {}):
-            r = results["browser"][label]
-            lines += [f"### {label.capitalize()} ({r['date']}, medians of {r['runs']}; load average "
-                      f"{r['load_before'][0]:.1f} at the start, {r['load_after'][0]:.1f} at the end)", "", *table(r), ""]
+             "*moved most*: the elements (`entry.sources`, a shift's value split among them) whose moves added most to it, per visit (the first and the loads).", ""]
+    for label, r in results.get("browser", {}).items():
+        lines += [f"### {LABELS.get(label, label)} ({r['date']}, medians of {r['runs']}; load average "
+                  f"{r['load_before'][0]:.1f} at the start, {r['load_after'][0]:.1f} at the end)", "", *table(r), ""]
+        if r.get("note"):
+            lines += [r["note"], ""]
     if results.get("diagnosis"):
         lines += ["### Where the time and the layout shift go", "", results["diagnosis"].strip(), ""]
     if results.get("protocol"):
@@ -427,17 +442,16 @@ def section(results: Mapping[str, Any]) -> list[str]:
                   "`script_finished`), acting as bench/users.py's browsers do (a year change or another page of Översikt, "
                   "Makt och hälsa and Makt, inflytande, then 3–8 s of reading), on a fresh server each. Action to script "
                   "finished: what the server costs a user, with no drawing.", ""]
-        for label in ("before", "after"):
-            if label in results["protocol"]:
-                p = results["protocol"][label]
-                lines += [f"### {label.capitalize()} ({p.get('date', '')})", "", *protocol_table(p["sessions"]), ""]
-                if p.get("pages"):
-                    lines += ["One session, every page alone (median of 3; seconds to script finished):", "",
-                              "| page | first visit | menu click | year change | Insats change |", "|---|---:|---:|---:|---:|"]
-                    for key, x in p["pages"].items():
-                        lines.append(f"| {key} | {_s(x.get('first_s'))} | {_s(x.get('navigate_s'))} | {_s(x.get('year_s'))} | "
-                                     f"{_s(x.get('filter_s'))} |")
-                    lines.append("")
+        for label, p in results["protocol"].items():
+            lines += [f"### {LABELS.get(label, label)} ({p.get('date', '')})", "", *protocol_table(p["sessions"]), ""]
+            if p.get("pages"):
+                lines += ["One session, every page alone (median of 3, two of them years or Insats values the server had "
+                          "not made before; seconds to script finished):", "",
+                          "| page | first visit | menu click | year change | Insats change |", "|---|---:|---:|---:|---:|"]
+                for key, x in p["pages"].items():
+                    lines.append(f"| {key} | {_s(x.get('first_s'))} | {_s(x.get('navigate_s'))} | {_s(x.get('year_s'))} | "
+                                 f"{_s(x.get('filter_s'))} |")
+                lines.append("")
     return lines
 
 
@@ -455,7 +469,7 @@ def load_results(path: Path = RESULTS) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--label", default="before", choices=["before", "after"])
+    ap.add_argument("--label", default="after", choices=list(LABELS))
     ap.add_argument("--only", nargs="+", help="these pages (URL names) only")
     ap.add_argument("--protocol", action="store_true", help="the protocol clients (bench/protocol.py) instead of Chromium")
     ap.add_argument("--seconds", type=float, default=60, help="how long each protocol scenario acts")
