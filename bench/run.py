@@ -11,7 +11,10 @@ Measures, in one run on this machine, and prints a table and writes BENCHMARKS.m
    and of the import;
 6. the annual report for the demo year 2018;
 7. what each command imports (``python -X importtime``) and how long the imports take;
-8. many users at once: concurrent browser sessions against one server (bench/users.py).
+8. many users at once: concurrent browser sessions against one server (bench/users.py);
+9. every page in Chromium: navigation, year and filter changes to charts drawn, layout shift
+   (bench/pages.py, kept in bench/results_pages.json), and 10. the server side alone, protocol
+   clients for 1, 10 and 20 sessions (bench/protocol.py).
 
 Timings are medians of several runs; the targets are ratios measured side by side. On a shared
 machine run only the parts you changed: ``--only process import users imports`` (the others are
@@ -358,6 +361,17 @@ def many_users(seconds: float) -> dict[str, Any]:
     return {str(n): users.scenario(n, seconds) for n in (1, 10, 20)}
 
 
+# --- 9 and 10. every page in Chromium, and the server side alone (issue 26) ------------------------
+
+def browser_and_protocol(parts: list[str], runs: int) -> None:
+    """bench/pages.py and bench/protocol.py, kept as "after" in bench/results_pages.json ("before" is
+    issue 26's baseline, measured on the code before its changes)."""
+    from bench import pages as browser_pages
+
+    for part in parts:
+        browser_pages.main(["--label", "after", "--runs", str(runs), *(["--protocol"] if part == "protocol" else [])])
+
+
 # --- output ----------------------------------------------------------------------------------------
 
 def versions() -> str:
@@ -591,6 +605,11 @@ def markdown(r: dict[str, Any]) -> str:
                          f"{x.get('load_miss', 0):.0f} ({x.get('load_hit', 0):.0f}) | "
                          + (f"{x['server_cpu_s']:.1f} s / {x['browser_cpu_s']:.1f} s |" if "server_cpu_s" in x else "– |"))
         lines += ["", USERS_NOTE, ""]
+    from bench import pages as browser_pages
+
+    shown = browser_pages.load_results()
+    if shown:  # sections 9 and 10 (issue 26): their own file, written by bench/pages.py and kept here
+        lines += ["", *browser_pages.section(shown)]
     return "\n".join(lines)
 
 
@@ -623,7 +642,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 10_000_000])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="only the engines (CI smoke test)")
-    ap.add_argument("--only", nargs="+", choices=["indicators", "pages", "memory", "markdown", "process", "import", "report", "users", "imports"],
+    ap.add_argument("--only", nargs="+", choices=["indicators", "pages", "memory", "markdown", "process", "import", "report", "users", "imports",
+                                                  "browser", "protocol"],
                     help="run these parts again, keep the rest of results.json (a shared machine: only what changed)")
     ap.add_argument("--users-seconds", type=float, default=120, help="how long each many-users scenario runs")
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
@@ -667,6 +687,7 @@ def main(argv: list[str] | None = None) -> int:
         if "users" in args.only:
             r["users"] = many_users(args.users_seconds)
             print("users", r["users"], flush=True)
+        browser_and_protocol([part for part in ("browser", "protocol") if part in args.only], args.runs)
         r["ran"] = {**r.get("ran", {}), **{part: r["date"] for part in args.only if part != "markdown"}}
         (args.work / "results.json").write_text(json.dumps(r, indent=1, default=str), encoding="utf-8")
         args.out.write_text(markdown(r) + "\n", encoding="utf-8")
@@ -705,6 +726,7 @@ def main(argv: list[str] | None = None) -> int:
     print("report", r["report"], flush=True)
     r["users"] = many_users(args.users_seconds)
     print("users", r["users"], flush=True)
+    browser_and_protocol(["browser", "protocol"], args.runs)
     r["ran"] = dict.fromkeys(["indicators", "imports", "process", "pages", "import", "memory", "report", "users"], r["date"])
     text = markdown(r)
     args.out.write_text(text + "\n", encoding="utf-8")

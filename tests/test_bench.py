@@ -130,3 +130,93 @@ def test_the_page_script_runs_a_malomrade_page(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     timings = json.loads(done.stdout.strip().splitlines()[-1])
     assert set(timings) == {"first_s", "rerun_ms"}
+
+
+# --- issue 26: every page in Chromium (bench/pages.py) and the protocol clients (bench/protocol.py) ---
+
+def test_a_rerun_message_is_what_the_frontend_sends() -> None:
+    """The BackMsg a protocol client sends: a first visit names the page by URL, a widget change
+    sends the page's hash and the widget's value in the field its kind uses."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    from bench import protocol
+
+    msg = BackMsg()
+    msg.ParseFromString(protocol.rerun_message(query_string="ar=2018", page_name="makt-och-halsa"))
+    assert msg.WhichOneof("type") == "rerun_script"
+    assert (msg.rerun_script.query_string, msg.rerun_script.page_name, msg.rerun_script.page_script_hash) == ("ar=2018", "makt-och-halsa", "")
+    msg.ParseFromString(protocol.rerun_message(query_string="ar=2018", page_script_hash="abc",
+                                               widgets={"$$ID-ar": "2019", "$$ID-t": True, "$$ID-m": ["A", "B"]}))
+    w = {x.id: x for x in msg.rerun_script.widget_states.widgets}
+    assert msg.rerun_script.page_script_hash == "abc"
+    assert w["$$ID-ar"].string_value == "2019" and w["$$ID-t"].bool_value is True
+    assert list(w["$$ID-m"].string_array_value.data) == ["A", "B"]
+    with pytest.raises(TypeError):
+        protocol.rerun_message(widgets={"x": object()})
+
+
+def test_a_protocol_client_reads_menu_widgets_and_the_end_of_a_run() -> None:
+    """ForwardMsgs as the server sends them: the menu (the default page's address is empty), a
+    selectbox's id and options, and script_finished (a rerun's early finish does not end the wait)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from bench import protocol
+
+    client = protocol.Client("http://127.0.0.1:1")
+    run = protocol.Run()
+    nav = ForwardMsg()
+    for url, name, digest in (("", "Översikt", "h0"), ("makt-och-halsa", "Makt och hälsa", "h1")):
+        page = nav.navigation.app_pages.add()
+        page.url_pathname, page.page_name, page.page_script_hash = url, name, digest
+    nav.navigation.page_script_hash = "h1"
+    box = ForwardMsg()
+    box.delta.new_element.selectbox.id, box.delta.new_element.selectbox.label = "$$ID-ar", "År"
+    box.delta.new_element.selectbox.options.extend(["2019", "2018"])
+    early, done = ForwardMsg(), ForwardMsg()
+    early.script_finished = ForwardMsg.FINISHED_EARLY_FOR_RERUN
+    done.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
+    ends = [client._read(m.SerializeToString(), run, 0.0) for m in (nav, box, early, done)]
+    assert ends == [False, False, False, True]
+    assert client.pages == {"oversikt": "h0", "makt-och-halsa": "h1"} and client.page_hash == "h1"
+    assert client.urls["oversikt"] == ""  # the default page is visited at /, as its menu link has it
+    assert client.widgets == {"År": "$$ID-ar"} and client.options["År"] == ["2019", "2018"]
+    assert run.deltas == 1 and run.statuses == [2, 0] and run.finished_s is not None
+
+
+def test_protocol_summary_gives_medians_and_p95_per_kind() -> None:
+    from bench import protocol
+
+    events = [{"action": "first", "seconds": 2.0}, *({"action": "year", "seconds": s} for s in (0.1, 0.2, 0.3, 0.4, 1.0)),
+              {"action": "page", "seconds": 0.5}, {"action": "page", "seconds": None}]
+    s = protocol.summary(events)
+    assert s["year"]["median_s"] == 0.3 and s["year"]["n"] == 5 and 0.4 < s["year"]["p95_s"] <= 1.0
+    assert s["actions"]["n"] == 6 and s["first"]["median_s"] == 2.0 and s["failed"] == 1
+    assert protocol.slug("Översikt") == "oversikt" and protocol.slug("Om siffrorna") == "om-siffrorna"
+
+
+def test_pages_bench_aggregates_visits_and_names_what_moved(tmp_path: Path) -> None:
+    """bench/pages.py: medians per kind, CLS of the loads and the elements that moved most, the
+    page list (menu, then rapportläge), and a BENCHMARKS.md whose other sections stay."""
+    from bench import pages
+
+    shift = {"t": 1.0, "v": 0.8, "sources": [{"node": 'stAppViewContainer > div.st-emotion-x "Skip to"'}, {"node": "stSidebar"}]}
+    visits = [{"kind": "first", "seconds": 5.0, "cls": 0.3, "shifts": [shift], "charts": 2},
+              *({"kind": "load", "seconds": s, "cls": c, "shifts": [{"t": 2.0, "v": c, "sources": [{"node": "stPlotlyChart"}]}],
+                 "first_msg": 1.0, "first_delta": 1.1, "finished": 2.0, "charts": 2} for s, c in ((3.0, 0.05), (2.0, 0.01), (4.0, 0.02))),
+              {"kind": "year_cold", "seconds": 1.5}, {"kind": "year_warm", "seconds": 0.5}, {"kind": "year_warm", "seconds": None}]
+    x = pages.summarize(visits)
+    assert x["load_s"] == 3.0 and x["first_s"] == 5.0 and x["year_warm_s"] == 0.5 and x["year_warm_n"] == 1
+    assert x["cls"] == 0.02 and x["cls_max"] == 0.3 and x["failed"] == 1 and x["load_finished_s"] == 2.0
+    assert [name for name, _ in x["cls_sources"]] == ['stAppViewContainer > div ("Skip to…")', "stSidebar", "stPlotlyChart"]
+    assert x["cls_sources"][0][1] == 0.1  # a shift's value is split among its sources, and given per visit (4)
+    listed = pages.page_list([("oversikt", "Översikt", ""), ("vald", "Våld", "vald"), ("importera", "Importera", "importera")],
+                             ["vald", "saknas"])
+    assert [key for key, _, _ in listed] == ["oversikt", "vald", "importera", "oversikt (rapportläge)", "vald (rapportläge)"]
+    assert listed[0][2] == f"/?ar={pages.YEAR}" and listed[-1][2] == f"/vald?ar={pages.YEAR}&rapport=1"
+    md = tmp_path / "BENCHMARKS.md"
+    md.write_text("# Benchmarks\n\n## 8. Many users\n\nkept\n", encoding="utf-8")
+    results = {"browser": {"before": {"date": "d", "runs": 3, "load_before": [1.0], "load_after": [1.0], "pages": {"oversikt": x}}}}
+    pages.write_section(results, md)
+    pages.write_section(results, md)  # again: replaced, not added twice
+    text = md.read_text(encoding="utf-8")
+    assert "kept" in text and text.count(pages.HEADING) == 1 and "| oversikt | 5.00 s ❌ | 3.00 s ❌ |" in text
