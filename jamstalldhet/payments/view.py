@@ -190,8 +190,12 @@ def wide_table(t: P.PaymentTable, monthly: bool = False) -> pd.DataFrame:
     f = t.monthly() if monthly else t.annual()
     rows = []
     for period, sub in f.groupby("period", sort=True):
-        def val(indicator: str, col: str, sub: pd.DataFrame = sub) -> Any:
-            v = _value(sub[sub["gender"].isin([S.TOTALT, S.KVINNOR])], indicator, S.TOTALT, col)
+        # each indicator's first Totalt-group row (the women's or the total), looked up once, not scanned per cell
+        first = sub[(sub["group"] == S.TOTALT) & sub["gender"].isin([S.TOTALT, S.KVINNOR])].drop_duplicates("indicator")
+        cells = first.set_index("indicator")
+
+        def val(indicator: str, col: str, cells: pd.DataFrame = cells) -> Any:
+            v: Any = cells.at[indicator, col] if indicator in cells.index else None
             return F.SUPPRESSED if v is None or pd.isna(v) else v
 
         row: dict[str, Any] = {"År": int(sub["year"].iloc[0])}

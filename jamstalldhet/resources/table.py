@@ -306,6 +306,15 @@ class ResourceTable:
             frame[col] = frame[col].astype("float64")
         return frame
 
+    @cached_property
+    def cells(self) -> dict[tuple[str, str, str], dict[str, Any]]:
+        """Each row by (indicator, group, gender), the first where one repeats: a view reads a cell
+        without scanning the table (issue 26's profile: 1 020 scans were 3.6 of a 4.6 s rerun)."""
+        out: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for r in self.rows:
+            out.setdefault((str(r["indicator"]), str(r["group"]), str(r["gender"])), r)
+        return out
+
     @property
     def internal(self) -> bool:
         return disclosure.is_internal(self.k)

@@ -20,9 +20,14 @@ from .table import GENDER_COLS, ResourceTable
 
 
 def _get(tab: ResourceTable, iid: str, group: str, gender: str, col: str = "value") -> Any:
-    f = tab.frame
-    hit = f[(f["indicator"] == iid) & (f["group"] == group) & (f["gender"] == gender)]
-    return None if hit.empty or pd.isna(hit[col].iloc[0]) else hit[col].iloc[0]
+    """One cell, as the table's frame holds it (counts whole, figures float), None where there is none."""
+    row = tab.cells.get((iid, group, gender))
+    value = None if row is None else row[col]
+    if value is None or pd.isna(value):
+        return None
+    if col in ("count", "denominator"):
+        return round(float(value))
+    return float(value) if col in ("value", "ci_low", "ci_high") else value
 
 
 def _share(tab: ResourceTable, iid: str, group: str, gender: str) -> float | None:
