@@ -140,7 +140,17 @@ def render_malomrade(mid: str) -> None:
     if goals:
         st.info(goals, icon=":material/flag:")
     st.caption(f"År {y} · {mv.scope} · {pub.note}")
-    all_tables = st.container()
+    from jamstalldhet.show.export import source_line
+
+    # drawn here, in its place, not filled into an empty container at the end (which moved the page, issue 26)
+    source = source_line(d.source.label, d.prep.last_date())
+    if not report and pub.internal:
+        internal_download(st, "Alla tabeller på sidan (.xlsx)", file_stem(f"{mv.slug}_{y}"), ".xlsx", XLSX_MIME,
+                          lambda xid: mv.workbook(xid, source)[1], key="dl_alla", icon=":material/download:")
+    elif not report:
+        name, data_ = shared((*key, "workbook"), partial(mv.workbook, source=source))
+        st.download_button("Alla tabeller på sidan (.xlsx)", data_, name, XLSX_MIME, key="dl_alla",
+                           icon=":material/download:", on_click="ignore")
     for view in mv.indicators:
         iid = view.id
         st.subheader(view.title)
@@ -172,16 +182,6 @@ def render_malomrade(mid: str) -> None:
                           title=f"{view.title} efter {FILTER_LABELS[by].lower()} – {area.title}")
             figure = shared((*key, "trend", iid), partial(_trend_figure, d, filters, iid, view.title, view.rate, pub.note))
             show_chart(figure, f"{iid}_{mv.slug}_trend", key=f"trend_{iid}")
-    from jamstalldhet.show.export import source_line
-
-    source = source_line(d.source.label, d.prep.last_date())
-    if not report and pub.internal:
-        internal_download(all_tables, "Alla tabeller på sidan (.xlsx)", file_stem(f"{mv.slug}_{y}"), ".xlsx", XLSX_MIME,
-                          lambda xid: mv.workbook(xid, source)[1], key="dl_alla", icon=":material/download:")
-    elif not report:
-        name, data_ = shared((*key, "workbook"), partial(mv.workbook, source=source))
-        all_tables.download_button("Alla tabeller på sidan (.xlsx)", data_, name, XLSX_MIME, key="dl_alla",
-                                   icon=":material/download:", on_click="ignore")
     for section in area.sections:
         SECTIONS[section]()
     narrative_section(mid, y, pub)

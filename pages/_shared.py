@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import pandas as pd
 import streamlit as st
@@ -502,7 +502,10 @@ def show_chart(fig: go.Figure, stem: str, key: str | None = None) -> None:
     st.markdown(f'<p class="diagramtext sr-only">Diagram: {sentence}</p>', unsafe_allow_html=True)
     # theme=None: the figure as the package drew it (its contrasts, hatching and labels), the same
     # as in every export, not recoloured by Streamlit's chart theme
+    # its height given: Streamlit reserves the room before plotly.js draws, so nothing below it moves (issue 26)
+    height: int | Literal["content"] = int(fig.layout.height) if fig.layout.height else "content"
     if report_mode():  # sized to its content: two bars do not get the page's whole width
-        st.plotly_chart(charts.sized_to_content(fig, REPORT_WIDTH), width="content", config=chart_config(stem), key=key, theme=None)
+        st.plotly_chart(charts.sized_to_content(fig, REPORT_WIDTH), width="content", height=height, config=chart_config(stem),
+                        key=key, theme=None)
     else:
-        st.plotly_chart(fig, width="stretch", config=chart_config(stem), key=key, theme=None)
+        st.plotly_chart(fig, width="stretch", height=height, config=chart_config(stem), key=key, theme=None)
