@@ -122,9 +122,10 @@ def test_report_mode_has_no_widgets_and_keeps_filters() -> None:
     assert not at.exception
     assert at.title[0].value == "Makt, inflytande och ekonomisk jämställdhet"
     keys = [c.key for c in at.get("plotly_chart")]
-    # the catalogue's three indicators (a chart whose values are all hidden is a sentence instead),
-    # then the payments section of målområde 1
-    assert {"chart_deltagare", "chart_avslut_arbete"} <= set(keys) and {"pay_trend", "pay_types"} <= set(keys)
+    # the catalogue's indicators (a chart whose values are all hidden is a sentence instead: in 2019, the year of
+    # Borås' dip that the demo follows since issue 29, so is avslutade till arbete in Mammor i arbete), then the
+    # payments section of målområde 1
+    assert "chart_deltagare" in keys and {"pay_trend", "pay_types"} <= set(keys)
     for kind in ("download_button", "selectbox", "multiselect", "text_area", "button", "toggle", "expander", "link_button"):
         assert len(at.get(kind)) == 0, kind
     caption = " ".join(c.value for c in at.caption)

@@ -61,10 +61,11 @@ def test_goals_measures_and_activities(demo_prep: Prepared) -> None:
     per_year = [df for df in page_tables(at) if list(df.columns) == ["Mått", "2018", "2019", "2020"]]
     trends, values = per_year[0::2], per_year[1::2]  # per goal: assessments, then (expander) values
     assert len(trends) == len(values) == 3
-    # avslutade till arbete, all participants, against ≥ 18 % (the seed's 16,9 %, 15,0 %, 18,1 %, perturbed)
+    # avslutade till arbete, all participants, against ≥ 18 %: the demo follows Borås' published U40455 since
+    # issue 29, whose 2019 and 2020 dip (21,2 % and 14,7 % to work or studies) leaves every year below the goal
     shares = [published(demo_prep, y, "avslut_arbete")[S.TOTALT]["share"] for y in (2018, 2019, 2020)]
     assessed = ["✔ Uppnått" if round(float(x) * 100, 1) >= 18 else "✘ Ej uppnått" for x in shares]  # type: ignore[arg-type]
-    assert assessed == ["✘ Ej uppnått", "✘ Ej uppnått", "✔ Uppnått"]
+    assert assessed == ["✘ Ej uppnått"] * 3
     measure = "Avslutade till arbete, alla deltagare"
     shown = values[1].set_index("Mått").loc[measure]
     assert list(shown) == [f"{a} (Totalt {F.percent(x)})" for a, x in zip(assessed, shares, strict=True)]
