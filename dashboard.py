@@ -14,8 +14,9 @@ from pages._shared import cat, report_mode
 # load, where Arrow's default pool (mimalloc) keeps it (benchmark: lower peak and faster load).
 pa.set_memory_pool(pa.system_memory_pool())
 
-# Rapportläge starts with the sidebar folded away.
-st.set_page_config(page_title="Jämställdhetsuppföljning", page_icon="⚖️", layout="wide",
+# Rapportläge starts with the sidebar folded away, in Streamlit's centred layout: the width of its first
+# skeleton and about an A4 page's text, so nothing is laid out again when the page arrives (issue 26).
+st.set_page_config(page_title="Jämställdhetsuppföljning", page_icon="⚖️", layout="centered" if report_mode() else "wide",
                    initial_sidebar_state="collapsed" if report_mode() else "auto")
 # WCAG 3.1.1: every page is Swedish, so <html lang="sv">. Streamlit 1.67 has no setting for it
 # (its index.html says lang="en"; neither set_page_config nor config.toml can change that), so a

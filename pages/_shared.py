@@ -86,13 +86,14 @@ def report_mode() -> bool:
 REPORT_CSS = """<style>
 [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 794px; padding: 1.5rem 2rem 2rem 2rem; }
-[data-testid="stTable"] { font-size: 0.78rem; }
+[data-testid="stTable"] { font-size: 0.75rem; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { padding: 0.3rem 0.35rem; }
 </style>"""
 
 
-#: the content width of rapportläge's A4 page (794 px less its padding), in CSS pixels
-REPORT_WIDTH = 730
+#: the content width of rapportläge, Streamlit's centred layout (736 px less its padding; an A4 page's text is
+#: 658 px), in CSS pixels: its width and padding are Streamlit's own, so nothing is laid out twice (issue 26)
+REPORT_WIDTH = 704
 
 
 def sidebar_filters(d: Data) -> None:
