@@ -97,7 +97,8 @@ PATTERNS: list[tuple[str, str]] = [
 
 _SCRIPT = r"""<script>
 (() => {
-  if (window.__svInstalled) return; window.__svInstalled = true;
+  if (window.__svInstalled) { window.__svFix && window.__svFix(); return; }
+  window.__svInstalled = true;
   const T = %s, P = %s.map(([re, to]) => [new RegExp(re), to]);
   const tr = (s) => { const t = s.trim(); if (!t) return null;
     if (Object.prototype.hasOwnProperty.call(T, t)) return s.replace(t, T[t]);
@@ -118,7 +119,9 @@ _SCRIPT = r"""<script>
   const NOT_FOUND = /does not seem to exist|Sidan finns inte\. Visar startsidan/;
   const closeNotFound = () => { for (const d of document.querySelectorAll('[role="dialog"]')) {
     if (NOT_FOUND.test(d.textContent)) { const b = d.querySelector('button[aria-label]'); if (b) b.click(); } } };
-  fix(document.body); closeNotFound();
+  window.__svFix = () => { fix(document.body); closeNotFound(); };
+  window.__svFix();
+  setTimeout(window.__svFix, 1000); setTimeout(window.__svFix, 3000);  // what a busy first load drew meanwhile
   new MutationObserver((ms) => { closeNotFound(); for (const m of ms) {
     if (m.type === "childList") m.addedNodes.forEach(fix);
     else if (m.type === "characterData") fix(m.target);
@@ -129,9 +132,14 @@ _SCRIPT = r"""<script>
 
 
 def install() -> None:
-    """Streamlit's words in Swedish from now on, in this browser tab (once; later runs do nothing)."""
+    """Streamlit's words in Swedish from now on, in this browser tab: the observer is installed once, and
+    every run goes over the page again. The element differs from run to run (a counter), so the browser
+    runs it each time, also where a run's first elements were replaced before they were drawn (a busy
+    server's first session, in Streamlit's pages/-folder mode)."""
+    n = int(st.session_state.get("_swedish_runs", 0)) + 1
+    st.session_state["_swedish_runs"] = n
     script = _SCRIPT % (json.dumps(TEXTS, ensure_ascii=False), json.dumps(PATTERNS, ensure_ascii=False))
-    st.html(script, unsafe_allow_javascript=True, width="content")
+    st.html(f"{script}<!-- {n} -->", unsafe_allow_javascript=True, width="content")
 
 
 def _not_found() -> None:
