@@ -119,7 +119,7 @@ _SCRIPT = r"""<script>
   const NOT_FOUND = /does not seem to exist|Sidan finns inte\. Visar startsidan/;
   const closeNotFound = () => { for (const d of document.querySelectorAll('[role="dialog"]')) {
     if (NOT_FOUND.test(d.textContent)) { const b = d.querySelector('button[aria-label]'); if (b) b.click(); } } };
-  window.__svFix = () => { fix(document.body); closeNotFound(); };
+  window.__svFix = () => { document.documentElement.lang = "sv"; fix(document.body); closeNotFound(); };
   window.__svFix();
   setTimeout(window.__svFix, 1000); setTimeout(window.__svFix, 3000);  // what a busy first load drew meanwhile
   new MutationObserver((ms) => { closeNotFound(); for (const m of ms) {
