@@ -18,12 +18,10 @@ pa.set_memory_pool(pa.system_memory_pool())
 # skeleton and about an A4 page's text, so nothing is laid out again when the page arrives (issue 26).
 st.set_page_config(page_title="Jämställdhetsuppföljning", page_icon="⚖️", layout="centered" if report_mode() else "wide",
                    initial_sidebar_state="collapsed" if report_mode() else "auto")
-# WCAG 3.1.1: every page is Swedish, so <html lang="sv">. Streamlit 1.67 has no setting for it
-# (its index.html says lang="en"; neither set_page_config nor config.toml can change that), so a
-# one-line script sets it on every run, through st.html's supported unsafe_allow_javascript (it
-# runs in the page itself, not in an iframe). Nothing in the installed package is patched.
-st.html("<script>document.documentElement.lang = 'sv';</script>", unsafe_allow_javascript=True, width="content")
-_swedish.install()  # Streamlit's own words (uploader, skip link, menus, labels) in Swedish
+# WCAG 3.1.1 and Swedish only: <html lang="sv"> and Streamlit's own words (uploader, skip link, menus,
+# labels) in Swedish. Streamlit 1.67 has no setting for either (its index.html says lang="en"), so one
+# script does both on every run, through st.html's supported unsafe_allow_javascript (pages/_swedish.py).
+_swedish.install()
 _auth.gate()  # with sign-in configured: nothing but the sign-in view until signed in
 
 # One page per målområde of the catalogue (data/indikatorer.toml): title and address from there, so

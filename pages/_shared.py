@@ -158,7 +158,9 @@ def setup() -> Data:
     # "Download as CSV", "Search", "Fullscreen") and cannot be translated; every table has its own Swedish
     # downloads, so the toolbars are hidden. (An element's own height is unchanged: nothing moves.)
     st.html(PAGE_CSS, width="content")
-    _swedish.install()  # also here: a page run without dashboard.py (a server's first, deep-linked request)
+    # again after st.navigation: in a server's first session (Streamlit's pages/-folder mode) dashboard.py runs
+    # nested, and what it drew before st.navigation could be replaced before the browser ran it
+    _swedish.install()
     d = data()
     st.session_state["_filters_now"] = {}  # group_filters() sets the page's filters (for the event log and files)
     st.session_state["_filters_default"] = {}

@@ -3,8 +3,8 @@ own page for an address that does not exist.
 
 Streamlit 1.67 has no setting for the language of its interface: the uploader says "Drag and drop a
 file here", the skip link "Skip to main content", a screen reader hears "Collapse sidebar". One small
-script, installed once per browser tab through ``st.html``'s supported ``unsafe_allow_javascript`` (as
-``<html lang="sv">`` is set), puts the Swedish words in their place whenever Streamlit draws them:
+script, installed once per browser tab through ``st.html``'s supported ``unsafe_allow_javascript``, sets
+``<html lang="sv">`` (WCAG 3.1.1) and puts the Swedish words in their place whenever Streamlit draws them:
 visible text, the ``aria-label``, ``title`` and ``placeholder`` a screen reader reads and Plotly's
 ``data-title`` tooltips. The same script closes the "Page not found" dialog that Streamlit's old
 pages/-folder mode shows in front of the right page when a server's first request is a deep link.
@@ -148,10 +148,6 @@ def _not_found() -> None:
                 "eller gå till [Översikt](./).")
 
 
-def _to_start() -> None:
-    st.switch_page(st.session_state["_start_page"], query_params=st.query_params.to_dict())
-
-
 def unknown_address(pages: list[st.Page], start: st.Page, start_name: str) -> st.Page | None:
     """A page for an address no page has, so that Streamlit's English "Page not found … Running the
     app's main page" is never shown: the start page's own name (``/oversikt``; the start page is served
@@ -166,6 +162,8 @@ def unknown_address(pages: list[st.Page], start: st.Page, start_name: str) -> st
         path = path[len(base):].strip("/")
     if not path or path in {p.url_path for p in pages} or "/" in path:
         return None
-    st.session_state["_start_page"] = start
-    action: Callable[[], None] = _to_start if path == start_name else _not_found
+    def to_start() -> None:
+        st.switch_page(start, query_params=st.query_params.to_dict())
+
+    action: Callable[[], None] = to_start if path == start_name else _not_found
     return st.Page(action, title="Sidan finns inte", url_path=path, visibility="hidden")

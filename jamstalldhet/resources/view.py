@@ -20,14 +20,10 @@ from .table import GENDER_COLS, ResourceTable
 
 
 def _get(tab: ResourceTable, iid: str, group: str, gender: str, col: str = "value") -> Any:
-    """One cell, as the table's frame holds it (counts whole, figures float), None where there is none."""
+    """One cell, as the table's frame holds it, None where there is none."""
     row = tab.cells.get((iid, group, gender))
     value = None if row is None else row[col]
-    if value is None or pd.isna(value):
-        return None
-    if col in ("count", "denominator"):
-        return round(float(value))
-    return float(value) if col in ("value", "ci_low", "ci_high") else value
+    return None if value is None or pd.isna(value) else value
 
 
 def _share(tab: ResourceTable, iid: str, group: str, gender: str) -> float | None:
